@@ -1,0 +1,164 @@
+import hashlib
+import secrets
+import string
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+BASE62 = string.digits + string.ascii_letters
+PUBLIC_ID_PREFIX = "org_"
+PUBLIC_ID_LENGTH = 32
+
+
+def new_organization_public_id() -> str:
+    return PUBLIC_ID_PREFIX + "".join(
+        secrets.choice(BASE62) for _ in range(PUBLIC_ID_LENGTH)
+    )
+
+
+domain_name_validator = RegexValidator(
+    regex=r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    message="Enter a lower-case domain name such as acme.io.",
+)
+
+
+class Organization(models.Model):
+    public_id = models.CharField(
+        max_length=len(PUBLIC_ID_PREFIX) + PUBLIC_ID_LENGTH,
+        unique=True,
+        default=new_organization_public_id,
+        editable=False,
+    )
+    domain_name = models.CharField(
+        max_length=253, unique=True, validators=[domain_name_validator]
+    )
+    company_name = models.CharField(max_length=200)
+    admin_seats = models.PositiveIntegerField(default=1)
+    member_seats = models.PositiveIntegerField(default=1000)
+    # Bumped whenever one of the organization's contracts changes, so that a
+    # cached host-matching table keyed by it is never stale in any worker.
+    contracts_version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain_name"]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.domain_name})"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Email addresses are case-insensitive in proCure, so they are stored
+        # lower-case and compared lower-case.
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email=self.normalize_email(username))
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("Users must have an email address.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = UserManager.normalize_email(self.email)
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.organization_id is not None and self.role == Role.ADMIN
+
+
+def hash_device_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class DeviceTokenQuerySet(models.QuerySet):
+    def live(self) -> "DeviceTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class DeviceToken(models.Model):
+    """The extension's long-lived credential. Only a SHA-256 of the token is kept."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="device_tokens"
+    )
+    device_id = models.CharField(max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeviceTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "device_id"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="device_token_one_live_per_device",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.device_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import DeviceToken, Organization, Role, User, hash_device_token
+
+# A device token's last use is written at most this often, so that the
+# extension's syncs do not each cost an extra UPDATE.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def active_user_by_id(*, user_id) -> User | None:
+    try:
+        return User.objects.select_related("organization").get(
+            pk=user_id, is_active=True
+        )
+    except (User.DoesNotExist, ValueError):
+        return None
+
+
+def live_device_token(*, raw_token: str) -> DeviceToken | None:
+    """The live token with this value, its user active, or None.
+
+    Records the time of use, coarsely.
+    """
+    token = (
+        DeviceToken.objects.live()
+        .select_related("user__organization")
+        .filter(token_hash=hash_device_token(raw_token), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def organization_by_public_id(*, public_id: str) -> Organization | None:
+    return Organization.objects.filter(public_id=public_id).first()
+
+
+def organization_seats_used(*, organization: Organization) -> dict[str, int]:
+    """Active users of each role in the organization."""
+    counts = {role: 0 for role in Role.values}
+    rows = (
+        User.objects.filter(organization=organization, is_active=True)
+        .values("role")
+        .annotate(users=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["role"]] = row["users"]
+    return counts
+
+
+def organization_seats_remaining(*, organization: Organization) -> dict[str, int]:
+    """`admins_remaining` and `members_remaining`: cap minus active users."""
+    used = organization_seats_used(organization=organization)
+    return {
+        "admins_remaining": max(organization.admin_seats - used[Role.ADMIN], 0),
+        "members_remaining": max(organization.member_seats - used[Role.MEMBER], 0),
+    }

@@ -1,0 +1,51 @@
+from rest_framework import serializers
+
+from accounts.models import Role, User
+
+
+class SignUpInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    device_id = serializers.CharField(max_length=200)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class SignInInputSerializer(serializers.Serializer):
+    """Either email and password, or a device token; device_id always."""
+
+    email = serializers.EmailField(max_length=254, required=False)
+    password = serializers.CharField(
+        max_length=128, required=False, trim_whitespace=False
+    )
+    device_token = serializers.CharField(max_length=200, required=False)
+    device_id = serializers.CharField(max_length=200)
+
+    def validate(self, attrs: dict) -> dict:
+        has_password = "email" in attrs and "password" in attrs
+        if not has_password and "device_token" not in attrs:
+            raise serializers.ValidationError(
+                "Send either email and password, or device_token, with device_id."
+            )
+        return attrs
+
+
+class UserSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(read_only=True)
+    organization_id = serializers.CharField(
+        source="organization.public_id", default=None, read_only=True
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "organization_id", "role"]
+
+
+class SignedInUserSerializer(UserSerializer):
+    device_token = serializers.CharField(read_only=True)
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "device_token"]
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

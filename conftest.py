@@ -1,0 +1,97 @@
+"""Shared fixtures: an organization with an admin and a member, an outsider
+from another organization, and API clients for each way of signing in."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from accounts.tests.factories import OrganizationFactory, UserFactory
+
+WEB_ORIGIN = "http://localhost:3000"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    # Argon2 is deliberately slow; tests hash hundreds of passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory(domain_name="acme.io", company_name="Acme")
+
+
+@pytest.fixture
+def admin_user(organization):
+    return UserFactory(organization=organization, role=Role.ADMIN, email="ada@acme.io")
+
+
+@pytest.fixture
+def member(organization):
+    return UserFactory(organization=organization, role=Role.MEMBER, email="max@acme.io")
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory(domain_name="globex.com", company_name="Globex")
+
+
+@pytest.fixture
+def outsider_admin(other_organization):
+    return UserFactory(
+        organization=other_organization, role=Role.ADMIN, email="olga@globex.com"
+    )
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(organization=None, is_staff=True, email="sam@procure.example")
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An APIClient signed in as `user` with a JWT access token."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def member_client(member):
+    return client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider_admin):
+    return client_for(outsider_admin)
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    return client_for(staff_user)
+
+
+@pytest.fixture
+def device_client(member):
+    """The extension: a member signed in with a device token."""
+    from accounts.services import device_token_issue
+
+    raw_token = device_token_issue(user=member, device_id="ext-1")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
+    return client

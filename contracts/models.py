@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from accounts.models import Organization
+
+
+class ContractQuerySet(models.QuerySet):
+    def for_organization(self, organization: Organization) -> "ContractQuerySet":
+        return self.filter(organization=organization)
+
+
+class Contract(models.Model):
+    """A purchased SaaS product of one organization."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="contracts"
+    )
+    vendor_name = models.CharField(max_length=200)
+    # Normalized to https://<host>: lower-case, no port, path, query or fragment.
+    product_url = models.CharField(max_length=300)
+    # The registrable domain of the product host by the Public Suffix List.
+    vendor_domain = models.CharField(max_length=253)
+    # Further hosts that count as this product (e.g. force.com for Salesforce),
+    # normalized like the product host.
+    extra_hosts = models.JSONField(default=list, blank=True)
+    annual_spend = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    num_seats = models.PositiveIntegerField(default=0)
+    contract_type = models.CharField(max_length=100, blank=True, default="")
+    contract_status = models.CharField(max_length=100, blank=True, default="active")
+    payment_type = models.CharField(max_length=100, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_contracts",
+    )
+    owner_name = models.CharField(max_length=200, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(null=True, blank=True)
+    expire_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["vendor_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "product_url"],
+                name="contract_unique_product_per_org",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(annual_spend__gte=0),
+                name="contract_annual_spend_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "expire_at"]),
+            models.Index(fields=["organization", "contract_status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor_name} ({self.product_url})"
+
+    @property
+    def product_host(self) -> str:
+        return self.product_url.removeprefix("https://")

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from health import selectors
+from health.serializers import PingSerializer, ReadinessSerializer, ServiceSerializer
+
+
+class PublicView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class ServiceInfoView(PublicView):
+    @extend_schema(responses={200: ServiceSerializer}, summary="What this service is")
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                "service": "proCure Backend",
+                "version": settings.SERVICE_VERSION,
+                "docs_url": "/docs",
+                "health_check": "/ping",
+            }
+        )
+
+
+class PingView(PublicView):
+    @extend_schema(
+        responses={200: PingSerializer, 503: PingSerializer},
+        summary="Database read and write check",
+    )
+    def get(self, request: Request) -> Response:
+        database = selectors.database_check()
+        healthy = all(part["status"] == "success" for part in database.values())
+        return Response(
+            {
+                "message": "Backend is up and running!"
+                if healthy
+                else "Backend is up but its database is not working.",
+                "timestamp": timezone.now().isoformat(),
+                "database": database,
+            },
+            status=200 if healthy else 503,
+        )
+
+
+class LivenessView(PublicView):
+    @extend_schema(
+        responses={200: ReadinessSerializer}, summary="Liveness: the process answers"
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"status": "ok", "detail": "The service is running."})
+
+
+class ReadinessView(PublicView):
+    @extend_schema(
+        responses={200: ReadinessSerializer, 503: ReadinessSerializer},
+        summary="Readiness: database reachable and fully migrated",
+    )
+    def get(self, request: Request) -> Response:
+        problem = selectors.readiness_problem()
+        if problem:
+            return Response(
+                {"status": "unavailable", "detail": problem},
+                status=503,
+                headers={"Retry-After": "30"},
+            )
+        return Response({"status": "ok", "detail": "The service is ready."})

@@ -1,0 +1,152 @@
+"""One error envelope for the whole API: `{"detail": "<sentence>"}`.
+
+DRF's exceptions, Django's and the services' domain exceptions all end here.
+Validation errors keep their per-field messages in `errors` beside a
+`detail` that is the first message, prefixed with the field's name when the
+message does not say which field it is about.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule said no. Services raise subclasses; the handler answers."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class Conflict(DomainError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+class Forbidden(DomainError):
+    status_code = status.HTTP_403_FORBIDDEN
+
+
+class PayloadTooLarge(DomainError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
+class InvalidRows(DomainError):
+    """A file with bad rows: `rows` lists each as {"row": n, "errors": [...]}."""
+
+    def __init__(self, detail: str, rows: list[dict]):
+        super().__init__(detail)
+        self.rows = rows
+
+
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database right now. Please try again shortly."
+)
+
+
+def _flatten(errors, prefix: str = "") -> list[tuple[str, str]]:
+    """(field path, message) pairs from DRF's nested error structure."""
+    if isinstance(errors, dict):
+        pairs = []
+        for key, value in errors.items():
+            path = key if not prefix else f"{prefix}.{key}"
+            pairs.extend(_flatten(value, path))
+        return pairs
+    if isinstance(errors, list):
+        pairs = []
+        for index, value in enumerate(errors):
+            if isinstance(value, dict | list):
+                pairs.extend(_flatten(value, f"{prefix}[{index}]" if prefix else ""))
+            else:
+                pairs.append((prefix, str(value)))
+        return pairs
+    return [(prefix, str(errors))]
+
+
+def validation_detail(errors) -> str:
+    pairs = _flatten(errors)
+    if not pairs:
+        return "The request is not valid."
+    field, message = pairs[0]
+    if not field or field in ("non_field_errors", "detail"):
+        return message
+    name = field.rsplit(".", 1)[-1].replace("_", " ")
+    if name.split("[")[0].lower() in message.lower():
+        return message
+    return f"{field}: {message}"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"detail": exc.detail}
+        if isinstance(exc, InvalidRows):
+            body["rows"] = exc.rows
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("Database unavailable: %s", type(exc).__name__)
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "30"},
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        return Response(
+            {"detail": validation_detail(exc.detail), "errors": exc.detail},
+            status=exc.status_code,
+        )
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            {"detail": "The request body could not be parsed. Send valid JSON."},
+            status=exc.status_code,
+        )
+    if isinstance(exc, Http404):
+        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        return Response(
+            {"detail": "You do not have permission to perform this action."},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        detail = (
+            response.data.get("detail") if isinstance(response.data, dict) else None
+        )
+        response.data = {"detail": str(detail or "The request could not be served.")}
+        return response
+    if isinstance(exc, DatabaseError):
+        logger.exception("Database error while serving a request")
+    return None
+
+
+def not_found(request, exception=None):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def server_error(request):
+    return JsonResponse(
+        {"detail": "Something went wrong on our side. Please try again later."},
+        status=500,
+    )
+
+
+def bad_request(request, exception=None):
+    return JsonResponse({"detail": "The request could not be understood."}, status=400)
+
+
+def permission_denied(request, exception=None):
+    return JsonResponse(
+        {"detail": "You do not have permission to perform this action."}, status=403
+    )
