@@ -4,6 +4,7 @@ import secrets
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import TokenError
@@ -178,6 +179,40 @@ def session_revoke(*, raw_cookie: str) -> None:
 
 
 def device_token_revoke(*, token: DeviceToken) -> None:
-    DeviceToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    device_tokens_revoke(tokens=DeviceToken.objects.filter(pk=token.pk))
+
+
+def device_tokens_revoke(*, tokens: QuerySet) -> int:
+    """Revokes the live tokens among `tokens`; returns how many were live."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def user_change_role(*, user: User, role: str) -> User:
+    """Gives `user` another role within the organization's seat caps.
+
+    An organization always keeps at least one active admin.
+    """
+    if role not in Role.values:
+        raise DomainError(f"{role!r} is not a role. Use admin or member.")
+    if user.organization_id is None:
+        raise DomainError(f"{user.email} belongs to no organization, so has no role.")
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(
+            pk=user.organization_id
+        )
+        user = User.objects.get(pk=user.pk)
+        if user.role == role:
+            return user
+        if user.is_active:
+            _check_seat_available(organization=organization, role=role)
+            if user.role == Role.ADMIN:
+                used = selectors.organization_seats_used(organization=organization)
+                if used[Role.ADMIN] <= 1:
+                    raise DomainError(
+                        f"{user.email} is the last admin of "
+                        f"{organization.company_name}. Make someone else an admin "
+                        "first."
+                    )
+        user.role = role
+        user.save(update_fields=["role"])
+    return user

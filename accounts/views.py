@@ -26,9 +26,7 @@ AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializ
 
 
 def _signed_in_response(user: User, device_token: str, status_code: int) -> Response:
-    body = SignedInUserSerializer(
-        {**UserSerializer(user).data, "device_token": device_token}
-    ).data
+    body = {**UserSerializer(user).data, "device_token": device_token}
     response = Response(body, status=status_code)
     response.set_cookie(
         settings.AUTH_COOKIE_NAME,

@@ -1,0 +1,163 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from accounts import services
+from accounts.models import DeviceToken, Organization, Role, User
+from procure_site.exceptions import DomainError
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = [
+        "company_name",
+        "domain_name",
+        "public_id",
+        "admin_seats",
+        "member_seats",
+        "user_count",
+        "admins_remaining",
+        "members_remaining",
+        "created_at",
+    ]
+    search_fields = ["domain_name", "company_name", "public_id"]
+    readonly_fields = [
+        "public_id",
+        "created_at",
+        "admins_remaining",
+        "members_remaining",
+    ]
+    fields = [
+        "company_name",
+        "domain_name",
+        "public_id",
+        "admin_seats",
+        "member_seats",
+        "admins_remaining",
+        "members_remaining",
+        "created_at",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        active = Q(users__is_active=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _users=Count("users", filter=active),
+                _admins=Count("users", filter=active & Q(users__role=Role.ADMIN)),
+                _members=Count("users", filter=active & Q(users__role=Role.MEMBER)),
+            )
+        )
+
+    @admin.display(description="Users", ordering="_users")
+    def user_count(self, obj: Organization) -> int:
+        return obj._users
+
+    @admin.display(description="Admin seats left")
+    def admins_remaining(self, obj: Organization) -> int:
+        return max(obj.admin_seats - obj._admins, 0) if obj.pk else obj.admin_seats
+
+    @admin.display(description="Member seats left")
+    def members_remaining(self, obj: Organization) -> int:
+        return max(obj.member_seats - obj._members, 0) if obj.pk else obj.member_seats
+
+
+class UserCreationForm(forms.ModelForm):
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+    class Meta:
+        model = User
+        fields = ["email", "organization", "role", "is_staff"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            from django.contrib.auth import password_validation
+
+            password_validation.validate_password(
+                cleaned["password"], User(email=cleaned.get("email", ""))
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    ]
+    list_filter = ["role", "organization", "is_active", "is_staff"]
+    list_select_related = ["organization"]
+    search_fields = ["email"]
+    readonly_fields = ["id", "date_joined", "last_login"]
+    fieldsets = [
+        (None, {"fields": ["id", "email", "password"]}),
+        ("Organization", {"fields": ["organization", "role"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["date_joined", "last_login"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "password", "organization", "role", "is_staff"]}),
+    ]
+    filter_horizontal = ["groups"]
+    actions = ["make_admin", "make_member"]
+
+    def _change_role(self, request: HttpRequest, queryset: QuerySet, role: str) -> None:
+        changed = 0
+        for user in queryset:
+            try:
+                services.user_change_role(user=user, role=role)
+                changed += 1
+            except DomainError as exc:
+                self.message_user(
+                    request, f"{user.email}: {exc.detail}", messages.ERROR
+                )
+        if changed:
+            self.message_user(
+                request, f"Changed the role of {changed} users to {role}."
+            )
+
+    @admin.action(description="Make the selected users admins (within the cap)")
+    def make_admin(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._change_role(request, queryset, Role.ADMIN)
+
+    @admin.action(description="Make the selected users members (within the cap)")
+    def make_member(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._change_role(request, queryset, Role.MEMBER)
+
+
+@admin.register(DeviceToken)
+class DeviceTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "device_id", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "device_id"]
+    # The hash is not the token and is useless to a reader; it is not shown.
+    fields = ["user", "device_id", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Tokens are handed out by sign-in, which shows the raw value once.
+        return False
+
+    @admin.action(description="Revoke the selected device tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = services.device_tokens_revoke(tokens=queryset)
+        self.message_user(request, f"Revoked {revoked} device tokens.")

@@ -1,0 +1,203 @@
+import pytest
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import DeviceToken, Role, User, hash_device_token
+from accounts.tests.factories import UserFactory
+
+URL = "/api/v1/auth/create-user"
+
+
+def sign_up(client, **overrides):
+    body = {
+        "email": "jane@acme.io",
+        "password": "Str0ngPass",
+        "device_id": "web_k2j3h4",
+        "role": "member",
+        **overrides,
+    }
+    return client.post(URL, body, format="json")
+
+
+def test_it_creates_a_member_of_the_email_domains_organization(
+    anon_client, organization
+):
+    response = sign_up(anon_client)
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "email", "organization_id", "role", "device_token"}
+    assert body["email"] == "jane@acme.io"
+    assert body["organization_id"] == organization.public_id
+    assert body["role"] == "member"
+    user = User.objects.get(email="jane@acme.io")
+    assert str(user.id) == body["id"]
+    assert user.organization == organization
+    assert user.check_password("Str0ngPass")
+
+
+def test_it_sets_the_http_only_auth_cookie(anon_client, organization):
+    response = sign_up(anon_client)
+
+    cookie = response.cookies[settings.AUTH_COOKIE_NAME]
+    assert cookie.value
+    assert cookie["httponly"]
+    assert cookie["secure"]
+    assert cookie["samesite"] == "None"
+    assert int(cookie["max-age"]) == 30 * 24 * 3600
+
+
+def test_it_stores_only_a_hash_of_the_device_token(anon_client, organization):
+    response = sign_up(anon_client)
+
+    raw = response.json()["device_token"]
+    assert len(raw) >= 43  # 256 bits in URL-safe base64
+    token = DeviceToken.objects.get(user__email="jane@acme.io")
+    assert token.device_id == "web_k2j3h4"
+    assert token.token_hash == hash_device_token(raw)
+    assert raw not in token.token_hash
+
+
+def test_it_defaults_the_role_to_member(anon_client, organization):
+    response = anon_client.post(
+        URL,
+        {"email": "jo@acme.io", "password": "Str0ngPass", "device_id": "d"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["role"] == "member"
+
+
+def test_it_answers_404_when_no_organization_has_the_domain(anon_client, organization):
+    response = sign_up(anon_client, email="jane@unknown.io")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "No organization found for domain unknown.io. Sign up failed."
+    }
+    assert not User.objects.filter(email="jane@unknown.io").exists()
+
+
+@pytest.mark.parametrize(
+    ("password", "detail"),
+    [
+        ("Sh0rt", "This password is too short. It must contain at least 8 characters."),
+        ("nonumbersHere", "Password must contain at least one number."),
+        ("alllower123", "Password must contain at least one upper-case letter."),
+        ("ALLUPPER123", "Password must contain at least one lower-case letter."),
+        ("Password1", "This password is too common."),
+    ],
+)
+def test_it_rejects_a_weak_password_with_the_reason(
+    anon_client, organization, password, detail
+):
+    response = sign_up(anon_client, password=password)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == detail
+    assert detail in body["errors"]["password"]
+    assert not User.objects.exists()
+
+
+def test_it_answers_409_for_an_email_already_registered_in_any_case(
+    anon_client, member
+):
+    response = sign_up(anon_client, email="MAX@Acme.IO")
+
+    assert response.status_code == 409
+    assert "already exists" in response.json()["detail"]
+    assert User.objects.filter(email__iexact="max@acme.io").count() == 1
+
+
+def test_it_stores_the_email_lower_case(anon_client, organization):
+    response = sign_up(anon_client, email="Jane.Doe@ACME.io")
+
+    assert response.status_code == 201
+    assert response.json()["email"] == "jane.doe@acme.io"
+
+
+def test_it_refuses_an_admin_sign_up_past_the_admin_cap(anon_client, organization):
+    organization.admin_seats = 1
+    organization.save()
+    UserFactory(organization=organization, role=Role.ADMIN)
+
+    response = sign_up(anon_client, role="admin")
+
+    assert response.status_code == 400
+    assert "no admin seats left" in response.json()["detail"]
+    assert not User.objects.filter(email="jane@acme.io").exists()
+
+
+def test_it_refuses_a_member_sign_up_past_the_member_cap(anon_client, organization):
+    organization.member_seats = 1
+    organization.save()
+    UserFactory(organization=organization, role=Role.MEMBER)
+
+    response = sign_up(anon_client)
+
+    assert response.status_code == 400
+    assert "no member seats left" in response.json()["detail"]
+
+
+def test_it_does_not_count_deactivated_users_against_the_cap(anon_client, organization):
+    organization.member_seats = 1
+    organization.save()
+    UserFactory(organization=organization, role=Role.MEMBER, is_active=False)
+
+    assert sign_up(anon_client).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"password": "Str0ngPass", "device_id": "d"}, "email"),
+        (
+            {"email": "not-an-email", "password": "Str0ngPass", "device_id": "d"},
+            "email",
+        ),
+        ({"email": "jane@acme.io", "device_id": "d"}, "password"),
+        ({"email": "jane@acme.io", "password": "Str0ngPass"}, "device_id"),
+        (
+            {
+                "email": "j@acme.io",
+                "password": "Str0ngPass",
+                "device_id": "d",
+                "role": "x",
+            },
+            "role",
+        ),
+    ],
+)
+def test_it_names_the_field_that_is_missing_or_wrong(
+    anon_client, organization, body, field
+):
+    response = anon_client.post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert field.replace("_", " ") in response.json()["detail"].replace("_", " ")
+    assert field in response.json()["errors"]
+
+
+def test_it_answers_400_for_a_body_that_is_not_json(anon_client, organization):
+    response = anon_client.post(URL, "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The request body could not be parsed. Send valid JSON."
+    }
+
+
+def test_it_throttles_repeated_sign_ups(anon_client, organization, monkeypatch):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"sign_up": "2/minute", "sign_in": "9/m"}
+    )
+    statuses = [
+        sign_up(anon_client, email=f"u{i}@acme.io").status_code for i in range(3)
+    ]
+
+    assert statuses == [201, 201, 429]
+    response = sign_up(anon_client, email="u9@acme.io")
+    assert "throttled" in response.json()["detail"].lower()
+    assert User.objects.count() == 2

@@ -1,0 +1,151 @@
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import DeviceToken, hash_device_token
+from accounts.services import device_token_issue
+from accounts.tests.factories import TEST_PASSWORD
+
+URL = "/api/v1/auth/sign-in"
+
+
+def sign_in(client, **body):
+    return client.post(URL, body, format="json")
+
+
+def test_it_signs_in_with_email_and_password(anon_client, member):
+    response = sign_in(
+        anon_client, email="max@acme.io", password=TEST_PASSWORD, device_id="ext-9"
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == str(member.id)
+    assert body["email"] == "max@acme.io"
+    assert body["organization_id"] == member.organization.public_id
+    assert body["role"] == "member"
+    assert response.cookies[settings.AUTH_COOKIE_NAME].value
+    token = DeviceToken.objects.live().get(user=member, device_id="ext-9")
+    assert token.token_hash == hash_device_token(body["device_token"])
+
+
+def test_it_treats_the_email_case_insensitively(anon_client, member):
+    response = sign_in(
+        anon_client, email="Max@ACME.io", password=TEST_PASSWORD, device_id="d"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["id"] == str(member.id)
+
+
+def test_it_replaces_the_devices_old_token(anon_client, member):
+    first = sign_in(
+        anon_client, email="max@acme.io", password=TEST_PASSWORD, device_id="laptop"
+    ).json()["device_token"]
+    second = sign_in(
+        anon_client, email="max@acme.io", password=TEST_PASSWORD, device_id="laptop"
+    ).json()["device_token"]
+
+    assert first != second
+    assert (
+        DeviceToken.objects.live().filter(user=member, device_id="laptop").count() == 1
+    )
+    old = APIClient()
+    old.credentials(HTTP_AUTHORIZATION=f"Bearer {first}")
+    assert old.get("/api/v1/auth/me").status_code == 401
+    new = APIClient()
+    new.credentials(HTTP_AUTHORIZATION=f"Bearer {second}")
+    assert new.get("/api/v1/auth/me").status_code == 200
+
+
+def test_it_keeps_tokens_of_other_devices(anon_client, member):
+    laptop = device_token_issue(user=member, device_id="laptop")
+    sign_in(anon_client, email="max@acme.io", password=TEST_PASSWORD, device_id="phone")
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {laptop}")
+    assert client.get("/api/v1/auth/me").status_code == 200
+
+
+def test_it_signs_in_with_a_device_token_and_returns_it_as_is(anon_client, member):
+    raw = device_token_issue(user=member, device_id="ext-1")
+
+    response = sign_in(anon_client, device_token=raw, device_id="ext-1")
+
+    assert response.status_code == 200
+    assert response.json()["device_token"] == raw
+    assert response.json()["email"] == "max@acme.io"
+    assert response.cookies[settings.AUTH_COOKIE_NAME].value
+    assert DeviceToken.objects.live().filter(user=member).count() == 1
+
+
+def test_it_refuses_a_device_token_from_another_device(anon_client, member):
+    raw = device_token_issue(user=member, device_id="ext-1")
+
+    response = sign_in(anon_client, device_token=raw, device_id="someone-else")
+
+    assert response.status_code == 401
+
+
+def test_it_refuses_an_unknown_device_token(anon_client, member):
+    response = sign_in(anon_client, device_token="made-up", device_id="ext-1")
+
+    assert response.status_code == 401
+    assert "not valid" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("max@acme.io", "Wr0ngPassword"), ("nobody@acme.io", TEST_PASSWORD)],
+)
+def test_it_gives_the_same_answer_for_a_wrong_password_or_unknown_email(
+    anon_client, member, email, password
+):
+    response = sign_in(anon_client, email=email, password=password, device_id="d")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid email or password"}
+    assert settings.AUTH_COOKIE_NAME not in response.cookies
+    assert not DeviceToken.objects.exists()
+
+
+def test_it_refuses_a_deactivated_user(anon_client, member):
+    member.is_active = False
+    member.save()
+
+    response = sign_in(
+        anon_client, email="max@acme.io", password=TEST_PASSWORD, device_id="d"
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid email or password"}
+
+
+def test_it_asks_for_either_credentials(anon_client, member):
+    response = sign_in(anon_client, email="max@acme.io", device_id="d")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "Send either email and password, or device_token, with device_id."
+    )
+
+
+def test_it_throttles_repeated_failures(anon_client, member, monkeypatch):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"sign_in": "3/minute", "sign_up": "9/m"}
+    )
+    statuses = [
+        sign_in(
+            anon_client, email="max@acme.io", password="Wr0ngPass", device_id="d"
+        ).status_code
+        for _ in range(4)
+    ]
+
+    assert statuses == [401, 401, 401, 429]
+    # Even the right password waits until the window has passed.
+    response = sign_in(
+        anon_client, email="max@acme.io", password=TEST_PASSWORD, device_id="d"
+    )
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers

@@ -1,0 +1,83 @@
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import TEST_PASSWORD
+
+
+def obtain(client, email="max@acme.io", password=TEST_PASSWORD):
+    return client.post(
+        "/api/v1/auth/token", {"email": email, "password": password}, format="json"
+    )
+
+
+def bearer(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def test_it_issues_an_access_and_refresh_pair(anon_client, member):
+    response = obtain(anon_client)
+
+    assert response.status_code == 200
+    pair = response.json()
+    assert set(pair) == {"access", "refresh"}
+    me = bearer(pair["access"]).get("/api/v1/auth/me")
+    assert me.status_code == 200
+    assert me.json()["email"] == "max@acme.io"
+
+
+def test_it_accepts_the_email_in_any_case(anon_client, member):
+    assert obtain(anon_client, email="MAX@acme.IO").status_code == 200
+
+
+def test_it_refuses_wrong_credentials_with_a_detail(anon_client, member):
+    response = obtain(anon_client, password="Wr0ngPass")
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "No active account found with the given credentials"
+    }
+
+
+def test_it_refreshes_and_rotates(anon_client, member):
+    pair = obtain(anon_client).json()
+
+    response = anon_client.post(
+        "/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert bearer(response.json()["access"]).get("/api/v1/auth/me").status_code == 200
+    # The rotated-out refresh token is blacklisted.
+    again = anon_client.post(
+        "/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json"
+    )
+    assert again.status_code == 401
+    assert isinstance(again.json()["detail"], str)
+
+
+def test_it_blacklists_a_refresh_token(anon_client, member):
+    pair = obtain(anon_client).json()
+
+    response = anon_client.post(
+        "/api/v1/auth/token/blacklist", {"refresh": pair["refresh"]}, format="json"
+    )
+
+    assert response.status_code == 200
+    refresh = anon_client.post(
+        "/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json"
+    )
+    assert refresh.status_code == 401
+
+
+def test_it_refuses_a_refresh_token_used_as_an_access_token(anon_client, member):
+    pair = obtain(anon_client).json()
+
+    assert bearer(pair["refresh"]).get("/api/v1/auth/me").status_code == 401
+
+
+def test_it_names_the_missing_field(anon_client, member):
+    response = anon_client.post("/api/v1/auth/token", {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "email: This field is required."
