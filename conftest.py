@@ -15,6 +15,13 @@ WEB_ORIGIN = "http://localhost:3000"
 def _fast_and_isolated(settings):
     # Argon2 is deliberately slow; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The hashed-name manifest exists only after collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
     cache.clear()
     yield
     cache.clear()

@@ -151,3 +151,9 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 
 class TokenBlacklistView(jwt_views.TokenBlacklistView):
     authentication_classes: list = []
+
+    @extend_schema(responses={200: DetailSerializer, 401: DetailSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        response = super().post(request, *args, **kwargs)
+        response.data = {"detail": "The refresh token is revoked."}
+        return response

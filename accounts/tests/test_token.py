@@ -64,6 +64,7 @@ def test_it_blacklists_a_refresh_token(anon_client, member):
     )
 
     assert response.status_code == 200
+    assert response.json() == {"detail": "The refresh token is revoked."}
     refresh = anon_client.post(
         "/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json"
     )

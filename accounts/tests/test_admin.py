@@ -1,0 +1,122 @@
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import DeviceToken, Role, User
+from accounts.services import device_token_issue
+from accounts.tests.factories import UserFactory
+
+ADMIN = "/" + settings.ADMIN_URL
+
+
+@pytest.fixture
+def staff_browser(db):
+    superuser = User.objects.create_superuser("root@procure.example", "Sup3rSecret!")
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def test_it_lists_organizations_with_remaining_seats(staff_browser, organization):
+    organization.admin_seats = 3
+    organization.save()
+    UserFactory(organization=organization, role=Role.ADMIN)
+
+    response = staff_browser.get(f"{ADMIN}accounts/organization/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "acme.io" in page
+    assert organization.public_id in page
+    row = response.context["cl"].result_list[0]
+    assert row._admins == 1
+
+
+def test_it_searches_organizations_by_domain(
+    staff_browser, organization, other_organization
+):
+    response = staff_browser.get(f"{ADMIN}accounts/organization/?q=globex")
+
+    assert [o.domain_name for o in response.context["cl"].result_list] == ["globex.com"]
+
+
+def test_it_filters_users_by_role_and_searches_by_email(
+    staff_browser, admin_user, member
+):
+    by_role = staff_browser.get(f"{ADMIN}accounts/user/?role__exact=admin")
+    by_email = staff_browser.get(f"{ADMIN}accounts/user/?q=max@")
+
+    assert list(by_role.context["cl"].result_list) == [admin_user]
+    assert list(by_email.context["cl"].result_list) == [member]
+
+
+def test_it_changes_roles_within_the_cap(
+    staff_browser, organization, admin_user, member
+):
+    organization.admin_seats = 1
+    organization.save()
+
+    response = staff_browser.post(
+        f"{ADMIN}accounts/user/",
+        {"action": "make_admin", "_selected_action": [member.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "no admin seats left" in response.content.decode()
+    member.refresh_from_db()
+    assert member.role == Role.MEMBER
+
+
+def test_it_keeps_the_last_admin(staff_browser, organization, admin_user):
+    response = staff_browser.post(
+        f"{ADMIN}accounts/user/",
+        {"action": "make_member", "_selected_action": [admin_user.pk]},
+        follow=True,
+    )
+
+    assert "last admin" in response.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMIN
+
+
+def test_it_promotes_a_member_when_a_seat_is_free(staff_browser, organization, member):
+    staff_browser.post(
+        f"{ADMIN}accounts/user/",
+        {"action": "make_admin", "_selected_action": [member.pk]},
+    )
+
+    member.refresh_from_db()
+    assert member.role == Role.ADMIN
+
+
+def test_it_revokes_device_tokens_and_never_shows_the_hash(staff_browser, member):
+    device_token_issue(user=member, device_id="ext-1")
+    token = DeviceToken.objects.get()
+
+    page = staff_browser.get(f"{ADMIN}accounts/devicetoken/{token.pk}/change/")
+    staff_browser.post(
+        f"{ADMIN}accounts/devicetoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+    assert page.status_code == 200
+    assert token.token_hash not in page.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_it_creates_users_with_a_hashed_password(staff_browser, organization):
+    response = staff_browser.post(
+        f"{ADMIN}accounts/user/add/",
+        {
+            "email": "New.Person@Acme.io",
+            "password": "Str0ngPass",
+            "organization": organization.pk,
+            "role": "member",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new.person@acme.io")
+    assert user.check_password("Str0ngPass")
