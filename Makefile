@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 
 # Local-only defaults so that `make run` works with no environment set. A real
 # deployment sets SECRET_KEY (and DEBUG stays off); see .env.example.
-export DEBUG ?= true
-export SECRET_KEY ?= local-development-only-not-secret
+run: export DEBUG ?= true
+run: export SECRET_KEY ?= local-development-only-not-secret
 
 .PHONY: run test lint format bench venv clean
 

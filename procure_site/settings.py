@@ -219,6 +219,8 @@ TRUSTED_ORIGINS = [*CORS_ALLOWED_ORIGINS, *CSRF_TRUSTED_ORIGINS]
 # Ingestion.
 URL_VISITS_MAX_BATCH = _positive_int("URL_VISITS_MAX_BATCH", 1000)
 ACTIVITY_RETENTION_DAYS = _positive_int("ACTIVITY_RETENTION_DAYS", 400)
+# Largest contracts CSV accepted by the import endpoint and command.
+CONTRACT_IMPORT_MAX_BYTES = _positive_int("CONTRACT_IMPORT_MAX_BYTES", 1_048_576)
 
 # Security headers. Production defaults are strict; DEBUG relaxes the ones
 # that would break plain-HTTP local development.
@@ -231,7 +233,7 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^ping$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
