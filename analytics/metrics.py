@@ -1,0 +1,188 @@
+"""The arithmetic behind proCure's analytics, on plain numbers and dates.
+
+Nothing here reads the database, so every rule (month ranges, utilization,
+waste, renewal advice) is tested without one. Money is computed in Decimal and
+rounded half-up, so that 2666.665 becomes 2666.67 on every platform.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
+INVALID_MONTH = "month must be a month in the form YYYY-MM, such as 2026-11."
+
+# Renewal advice keeps this much head-room above the active users, so that a
+# downsized contract still fits a few new starters.
+SEAT_BUFFER_PERCENT = 10
+
+CENT = Decimal("0.01")
+THOUSANDTH = Decimal("0.001")
+
+
+def month_start(day: date) -> date:
+    """The first day of the month `day` falls in."""
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month `count` months after `month` (or before it)."""
+    index = month.year * 12 + (month.month - 1) + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> date:
+    """`YYYY-MM` as the first day of that month; ValueError with a sentence."""
+    match = MONTH_FORMAT.match(text.strip())
+    if match is None:
+        raise ValueError(INVALID_MONTH)
+    year, month = int(match.group(1)), int(match.group(2))
+    # Year 9999 is refused too: its December would have no next month to end
+    # the range on.
+    if not 1 <= month <= 12 or not 1 <= year <= 9998:
+        raise ValueError(INVALID_MONTH)
+    return date(year, month, 1)
+
+
+def format_month(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def recent_months(*, current: date, count: int) -> list[date]:
+    """The `count` months ending with the one `current` falls in, oldest first."""
+    last = month_start(current)
+    return [add_months(last, offset) for offset in range(1 - count, 1)]
+
+
+def utilization(*, active_users: int, seats: int) -> Decimal | None:
+    """Active users per seat, to three places; None when there are no seats."""
+    if seats == 0:
+        return None
+    return (Decimal(active_users) / Decimal(seats)).quantize(
+        THOUSANDTH, rounding=ROUND_HALF_UP
+    )
+
+
+def unused_seats(*, active_users: int, seats: int) -> int:
+    return max(seats - active_users, 0)
+
+
+def cost_per_active_user(*, annual_spend: Decimal, active_users: int) -> Decimal | None:
+    """Annual spend per active user, to the cent; None when nobody was active."""
+    if active_users == 0:
+        return None
+    return (annual_spend / Decimal(active_users)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def estimated_waste(
+    *, annual_spend: Decimal, seats: int, active_users: int
+) -> Decimal | None:
+    """The share of the annual spend paid for unused seats, to the cent.
+
+    None when the contract has no seats: its price is then not per seat, so
+    no part of it can be attributed to unused seats (the same reason
+    utilization is None).
+    """
+    if seats == 0:
+        return None
+    unused = unused_seats(active_users=active_users, seats=seats)
+    return (annual_spend * unused / Decimal(seats)).quantize(
+        CENT, rounding=ROUND_HALF_UP
+    )
+
+
+def seats_with_buffer(active_users: int) -> int:
+    """Active users plus the buffer, rounded up: 41 → 46, 3 → 4, 0 → 0."""
+    return -(-active_users * (100 + SEAT_BUFFER_PERCENT) // 100)
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
+
+
+@dataclass(frozen=True)
+class RenewalAdvice:
+    suggestion: str  # "renew", "downsize" or "cancel"
+    suggested_seats: int | None
+    estimated_savings: Decimal
+    reason: str
+
+
+def renewal_advice(
+    *,
+    vendor_name: str,
+    active_users: int,
+    seats: int,
+    annual_spend: Decimal,
+    expires_on: date,
+    usage_days: int,
+) -> RenewalAdvice:
+    """Renew, downsize or cancel a contract, from its recent active users.
+
+    - Nobody active in the last `usage_days` days: cancel.
+    - Active users plus the buffer, rounded up, below the seats: downsize to
+      that many seats.
+    - Otherwise renew; when more people are active than there are seats, with
+      that many seats instead of the current count.
+    """
+    period = f"in the last {usage_days} days"
+    if active_users == 0:
+        return RenewalAdvice(
+            suggestion="cancel",
+            suggested_seats=None,
+            estimated_savings=annual_spend.quantize(CENT),
+            reason=(
+                f"Nobody used {vendor_name} {period}. Consider cancelling it "
+                f"before it expires on {expires_on.isoformat()}."
+            ),
+        )
+    if seats == 0:
+        return RenewalAdvice(
+            suggestion="renew",
+            suggested_seats=0,
+            estimated_savings=Decimal("0.00"),
+            reason=(
+                f"{_people(active_users)} used {vendor_name} {period}. It is "
+                "not priced per seat, so renew it as is."
+            ),
+        )
+    needed = seats_with_buffer(active_users)
+    if needed < seats:
+        savings = (annual_spend * (seats - needed) / Decimal(seats)).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
+        return RenewalAdvice(
+            suggestion="downsize",
+            suggested_seats=needed,
+            estimated_savings=savings,
+            reason=(
+                f"Only {active_users} of {seats} seats of {vendor_name} were "
+                f"used {period}. Renew with {needed} seats (active users plus "
+                f"{SEAT_BUFFER_PERCENT}%) to save about {_money(savings)} a year."
+            ),
+        )
+    if active_users > seats:
+        return RenewalAdvice(
+            suggestion="renew",
+            suggested_seats=needed,
+            estimated_savings=Decimal("0.00"),
+            reason=(
+                f"{_people(active_users)} used {vendor_name} {period} but it "
+                f"has only {seats} seats. Renew with {needed} seats (active "
+                f"users plus {SEAT_BUFFER_PERCENT}%)."
+            ),
+        )
+    return RenewalAdvice(
+        suggestion="renew",
+        suggested_seats=seats,
+        estimated_savings=Decimal("0.00"),
+        reason=(
+            f"{active_users} of {seats} seats of {vendor_name} were used "
+            f"{period}. Renew it with the same seats."
+        ),
+    )
