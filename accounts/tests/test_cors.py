@@ -19,4 +19,3 @@ def test_it_gives_other_origins_no_cors_grant(anon_client, db):
     response = preflight(anon_client, "https://evil.example")
 
     assert "Access-Control-Allow-Origin" not in response
-
