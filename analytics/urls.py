@@ -1,3 +1,31 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics import views
+
+urlpatterns = [
+    path(
+        "organizations/<str:organization_id>/name",
+        views.OrganizationNameView.as_view(),
+        name="organization-name",
+    ),
+    path(
+        "organizations/<str:organization_id>/contract-usage",
+        views.ContractUsageView.as_view(),
+        name="organization-contract-usage",
+    ),
+    path(
+        "organizations/<str:organization_id>/usage-trend",
+        views.UsageTrendView.as_view(),
+        name="organization-usage-trend",
+    ),
+    path(
+        "organizations/<str:organization_id>/inactive-users",
+        views.InactiveUsersView.as_view(),
+        name="organization-inactive-users",
+    ),
+    path(
+        "organizations/<str:organization_id>/renewals",
+        views.RenewalsView.as_view(),
+        name="organization-renewals",
+    ),
+]

@@ -1,0 +1,399 @@
+"""Reads behind the analytics endpoints and the usage_report command.
+
+Each report costs a fixed number of queries whatever the number of contracts
+or users: one for the organization's contracts and one aggregate over
+Activity grouped by contract (and month). Day ranges are written as
+`day >= first and day < end` so that the (organization, day, contract, user)
+index answers them.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max
+from django.db.models.functions import Lower, TruncMonth
+from django.utils import timezone
+
+from accounts.models import PUBLIC_ID_PREFIX, Organization
+from analytics import metrics
+from contracts.models import Contract
+from procure_site.exceptions import NotFound
+from url_visits.models import Activity
+
+# Renewal advice looks at a rolling window rather than the calendar month, so
+# that it means the same on the 1st of a month as on the 30th.
+RENEWAL_USAGE_DAYS = 30
+
+
+def utc_today() -> date:
+    return timezone.now().astimezone(UTC).date()
+
+
+def organization_by_domain_or_public_id(*, identifier: str) -> Organization | None:
+    """The organization with this domain name (acme.io) or public id (org_...)."""
+    identifier = identifier.strip()
+    if identifier.startswith(PUBLIC_ID_PREFIX):
+        return Organization.objects.filter(public_id=identifier).first()
+    return Organization.objects.filter(domain_name=identifier.lower()).first()
+
+
+def _contracts(
+    *, organization: Organization, contract_id: int | None = None
+) -> list[Contract]:
+    """The organization's contracts by vendor name, or the one asked for."""
+    contracts = (
+        Contract.objects.for_organization(organization)
+        .only("id", "vendor_name", "num_seats", "annual_spend", "expire_at")
+        .order_by(Lower("vendor_name"), "vendor_name", "id")
+    )
+    if contract_id is None:
+        return list(contracts)
+    found = list(contracts.filter(pk=contract_id))
+    if not found:
+        raise NotFound(f"This organization has no contract with the id {contract_id}.")
+    return found
+
+
+def _activity_between(*, organization: Organization, first_day: date, end_day: date):
+    """Activity of the organization on days in [first_day, end_day)."""
+    return Activity.objects.filter(
+        organization=organization, day__gte=first_day, day__lt=end_day
+    ).order_by()
+
+
+def _active_users_by_contract(
+    *, organization: Organization, first_day: date, end_day: date
+) -> dict[int, int]:
+    """Distinct active users per contract id on days in [first_day, end_day)."""
+    rows = (
+        _activity_between(
+            organization=organization, first_day=first_day, end_day=end_day
+        )
+        .values("contract_id")
+        .annotate(active_users=Count("user_id", distinct=True))
+    )
+    return {row["contract_id"]: row["active_users"] for row in rows}
+
+
+# Contract usage for one month.
+
+
+@dataclass(frozen=True)
+class ContractUsage:
+    contract_id: int
+    vendor_name: str
+    active_users: int
+    total_seats: int
+    annual_spend: Decimal
+    utilization: Decimal | None
+    unused_seats: int
+    cost_per_active_user: Decimal | None
+    estimated_waste: Decimal | None
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    annual_spend: Decimal
+    estimated_waste: Decimal
+
+
+@dataclass(frozen=True)
+class ContractUsageReport:
+    organization_id: str
+    company_name: str
+    month: str
+    contracts: list[ContractUsage]
+    totals: UsageTotals
+
+
+def contract_usage(
+    *, organization: Organization, month: date | None = None
+) -> ContractUsageReport:
+    """Active users against seats and spend for every contract, in one UTC month.
+
+    `month` is any day of the month; the current UTC month when None. Every
+    contract of the organization is listed, those nobody used with 0 active
+    users. The totals add up the rows; contracts without seats have no
+    estimated waste and add nothing to it.
+    """
+    first_day = metrics.month_start(month or utc_today())
+    contracts = _contracts(organization=organization)
+    active = _active_users_by_contract(
+        organization=organization,
+        first_day=first_day,
+        end_day=metrics.add_months(first_day, 1),
+    )
+    rows = []
+    for contract in contracts:
+        users = active.get(contract.id, 0)
+        seats = contract.num_seats
+        spend = contract.annual_spend
+        rows.append(
+            ContractUsage(
+                contract_id=contract.id,
+                vendor_name=contract.vendor_name,
+                active_users=users,
+                total_seats=seats,
+                annual_spend=spend,
+                utilization=metrics.utilization(active_users=users, seats=seats),
+                unused_seats=metrics.unused_seats(active_users=users, seats=seats),
+                cost_per_active_user=metrics.cost_per_active_user(
+                    annual_spend=spend, active_users=users
+                ),
+                estimated_waste=metrics.estimated_waste(
+                    annual_spend=spend, seats=seats, active_users=users
+                ),
+            )
+        )
+    totals = UsageTotals(
+        annual_spend=sum((row.annual_spend for row in rows), Decimal("0.00")),
+        estimated_waste=sum(
+            (row.estimated_waste for row in rows if row.estimated_waste is not None),
+            Decimal("0.00"),
+        ),
+    )
+    return ContractUsageReport(
+        organization_id=organization.public_id,
+        company_name=organization.company_name,
+        month=metrics.format_month(first_day),
+        contracts=rows,
+        totals=totals,
+    )
+
+
+# Monthly active users over several months.
+
+
+@dataclass(frozen=True)
+class MonthlyActiveUsers:
+    month: str
+    active_users: int
+
+
+@dataclass(frozen=True)
+class ContractTrend:
+    contract_id: int
+    vendor_name: str
+    total_seats: int
+    months: list[MonthlyActiveUsers]
+
+
+@dataclass(frozen=True)
+class UsageTrendReport:
+    organization_id: str
+    company_name: str
+    months: list[str]
+    contracts: list[ContractTrend]
+
+
+def contract_usage_trend(
+    *, organization: Organization, months: int, contract_id: int | None = None
+) -> UsageTrendReport:
+    """Monthly active users per contract over the last `months` UTC months.
+
+    The current month is the last one. Every month is listed for every
+    contract, 0 when nobody used it. With `contract_id`, that contract only
+    (404 when the organization has no such contract).
+    """
+    month_starts = metrics.recent_months(current=utc_today(), count=months)
+    contracts = _contracts(organization=organization, contract_id=contract_id)
+    activity = _activity_between(
+        organization=organization,
+        first_day=month_starts[0],
+        end_day=metrics.add_months(month_starts[-1], 1),
+    )
+    if contract_id is not None:
+        activity = activity.filter(contract_id=contract_id)
+    rows = (
+        activity.annotate(month=TruncMonth("day"))
+        .values("contract_id", "month")
+        .annotate(active_users=Count("user_id", distinct=True))
+    )
+    active = {(row["contract_id"], row["month"]): row["active_users"] for row in rows}
+    return UsageTrendReport(
+        organization_id=organization.public_id,
+        company_name=organization.company_name,
+        months=[metrics.format_month(month) for month in month_starts],
+        contracts=[
+            ContractTrend(
+                contract_id=contract.id,
+                vendor_name=contract.vendor_name,
+                total_seats=contract.num_seats,
+                months=[
+                    MonthlyActiveUsers(
+                        month=metrics.format_month(month),
+                        active_users=active.get((contract.id, month), 0),
+                    )
+                    for month in month_starts
+                ],
+            )
+            for contract in contracts
+        ],
+    )
+
+
+# Users who stopped using a contract.
+
+
+@dataclass(frozen=True)
+class InactiveUser:
+    user_id: str
+    email: str
+    last_active_day: date
+
+
+@dataclass(frozen=True)
+class ContractInactiveUsers:
+    contract_id: int
+    vendor_name: str
+    total_seats: int
+    inactive_user_count: int
+    inactive_users: list[InactiveUser]
+
+
+@dataclass(frozen=True)
+class InactiveUsersReport:
+    organization_id: str
+    company_name: str
+    days: int
+    active_since: date
+    contracts: list[ContractInactiveUsers]
+
+
+def contract_inactive_users(
+    *, organization: Organization, days: int, contract_id: int | None = None
+) -> InactiveUsersReport:
+    """Per contract, the users who used it before but not in the last `days` days.
+
+    The last `days` days include today (UTC): with 30, activity on or after
+    `active_since` = today - 29 days counts as recent. Their seats are the
+    ones that can be reclaimed. Every contract is listed, longest idle users
+    first; with `contract_id`, that contract only.
+    """
+    active_since = utc_today() - timedelta(days=days - 1)
+    contracts = _contracts(organization=organization, contract_id=contract_id)
+    activity = Activity.objects.filter(organization=organization).order_by()
+    if contract_id is not None:
+        activity = activity.filter(contract_id=contract_id)
+    rows = (
+        activity.values("contract_id", "user_id", "user__email")
+        .annotate(last_active_day=Max("day"))
+        .filter(last_active_day__lt=active_since)
+        .order_by("last_active_day", "user__email")
+    )
+    by_contract: dict[int, list[InactiveUser]] = {}
+    for row in rows:
+        by_contract.setdefault(row["contract_id"], []).append(
+            InactiveUser(
+                user_id=str(row["user_id"]),
+                email=row["user__email"],
+                last_active_day=row["last_active_day"],
+            )
+        )
+    return InactiveUsersReport(
+        organization_id=organization.public_id,
+        company_name=organization.company_name,
+        days=days,
+        active_since=active_since,
+        contracts=[
+            ContractInactiveUsers(
+                contract_id=contract.id,
+                vendor_name=contract.vendor_name,
+                total_seats=contract.num_seats,
+                inactive_user_count=len(by_contract.get(contract.id, [])),
+                inactive_users=by_contract.get(contract.id, []),
+            )
+            for contract in contracts
+        ],
+    )
+
+
+# Contracts coming up for renewal.
+
+
+@dataclass(frozen=True)
+class Renewal:
+    contract_id: int
+    vendor_name: str
+    expire_at: datetime
+    days_until_expiry: int
+    annual_spend: Decimal
+    total_seats: int
+    active_users: int
+    utilization: Decimal | None
+    suggestion: str
+    suggested_seats: int | None
+    estimated_savings: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class RenewalsReport:
+    organization_id: str
+    company_name: str
+    within_days: int
+    usage_days: int
+    contracts: list[Renewal]
+
+
+def contract_renewals(
+    *, organization: Organization, within_days: int
+) -> RenewalsReport:
+    """Contracts expiring in the next `within_days` days, with renewal advice.
+
+    A contract already expired is left out. Utilization and advice use the
+    distinct users active in the last RENEWAL_USAGE_DAYS days (today
+    included), not the calendar month, so that they do not drop at the start
+    of every month. Soonest expiry first.
+    """
+    now = timezone.now()
+    today = utc_today()
+    contracts = list(
+        Contract.objects.for_organization(organization)
+        .filter(expire_at__gte=now, expire_at__lte=now + timedelta(days=within_days))
+        .only("id", "vendor_name", "num_seats", "annual_spend", "expire_at")
+        .order_by("expire_at", Lower("vendor_name"), "id")
+    )
+    active = _active_users_by_contract(
+        organization=organization,
+        first_day=today - timedelta(days=RENEWAL_USAGE_DAYS - 1),
+        end_day=today + timedelta(days=1),
+    )
+    renewals = []
+    for contract in contracts:
+        users = active.get(contract.id, 0)
+        expires_on = contract.expire_at.astimezone(UTC).date()
+        advice = metrics.renewal_advice(
+            vendor_name=contract.vendor_name,
+            active_users=users,
+            seats=contract.num_seats,
+            annual_spend=contract.annual_spend,
+            expires_on=expires_on,
+            usage_days=RENEWAL_USAGE_DAYS,
+        )
+        renewals.append(
+            Renewal(
+                contract_id=contract.id,
+                vendor_name=contract.vendor_name,
+                expire_at=contract.expire_at,
+                days_until_expiry=(expires_on - today).days,
+                annual_spend=contract.annual_spend,
+                total_seats=contract.num_seats,
+                active_users=users,
+                utilization=metrics.utilization(
+                    active_users=users, seats=contract.num_seats
+                ),
+                suggestion=advice.suggestion,
+                suggested_seats=advice.suggested_seats,
+                estimated_savings=advice.estimated_savings,
+                reason=advice.reason,
+            )
+        )
+    return RenewalsReport(
+        organization_id=organization.public_id,
+        company_name=organization.company_name,
+        within_days=within_days,
+        usage_days=RENEWAL_USAGE_DAYS,
+        contracts=renewals,
+    )

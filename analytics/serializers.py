@@ -1,0 +1,193 @@
+from datetime import date
+
+from rest_framework import serializers
+
+from analytics import metrics
+
+
+def _errors(message: str) -> dict[str, str]:
+    """One message for every way a whole-number parameter can be wrong.
+
+    The error handler puts the parameter's name before a message unless the
+    message already names it, so the messages below either start with the
+    name ("months must be ...") or read well after "within_days: ".
+    """
+    keys = ("invalid", "min_value", "max_value", "max_string_length")
+    return dict.fromkeys(keys, message)
+
+
+CONTRACT_ID_ERRORS = _errors(
+    "The contract id must be a whole number, such as contract_id=7."
+)
+
+
+# Query parameters.
+
+
+class ContractUsageQuerySerializer(serializers.Serializer):
+    month = serializers.CharField(
+        required=False,
+        help_text="The UTC month, YYYY-MM. Default: the current UTC month.",
+    )
+
+    def validate_month(self, value: str) -> date:
+        try:
+            return metrics.parse_month(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class UsageTrendQuerySerializer(serializers.Serializer):
+    months = serializers.IntegerField(
+        default=6,
+        min_value=1,
+        max_value=24,
+        error_messages=_errors("months must be a whole number between 1 and 24."),
+        help_text="How many UTC months, the current one included (1 to 24).",
+    )
+    contract_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages=CONTRACT_ID_ERRORS,
+        help_text="Only this contract.",
+    )
+
+
+class InactiveUsersQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        default=30,
+        min_value=1,
+        max_value=400,
+        error_messages=_errors("days must be a whole number between 1 and 400."),
+        help_text=(
+            "A user is inactive on a contract when they have no activity on it "
+            "in this many days, today included (1 to 400)."
+        ),
+    )
+    contract_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages=CONTRACT_ID_ERRORS,
+        help_text="Only this contract.",
+    )
+
+
+class RenewalsQuerySerializer(serializers.Serializer):
+    within_days = serializers.IntegerField(
+        default=90,
+        min_value=1,
+        max_value=730,
+        error_messages=_errors("must be a whole number of days between 1 and 730."),
+        help_text="Contracts expiring within this many days from now (1 to 730).",
+    )
+
+
+# Responses.
+
+
+class OrganizationNameSerializer(serializers.Serializer):
+    organization_id = serializers.CharField(source="public_id")
+    domain_name = serializers.CharField()
+    company_name = serializers.CharField()
+
+
+class ContractUsageSerializer(serializers.Serializer):
+    contract_id = serializers.IntegerField()
+    vendor_name = serializers.CharField()
+    active_users = serializers.IntegerField()
+    total_seats = serializers.IntegerField()
+    annual_spend = serializers.FloatField()
+    utilization = serializers.FloatField(
+        allow_null=True, help_text="Active users / seats; null when seats is 0."
+    )
+    unused_seats = serializers.IntegerField()
+    cost_per_active_user = serializers.FloatField(
+        allow_null=True, help_text="Annual spend / active users; null when none."
+    )
+    estimated_waste = serializers.FloatField(
+        allow_null=True,
+        help_text="Annual spend x unused seats / seats; null when seats is 0.",
+    )
+
+
+class UsageTotalsSerializer(serializers.Serializer):
+    annual_spend = serializers.FloatField()
+    estimated_waste = serializers.FloatField()
+
+
+class ContractUsageReportSerializer(serializers.Serializer):
+    organization_id = serializers.CharField()
+    company_name = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    contracts = ContractUsageSerializer(many=True)
+    totals = UsageTotalsSerializer()
+
+
+class MonthlyActiveUsersSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    active_users = serializers.IntegerField()
+
+
+class ContractTrendSerializer(serializers.Serializer):
+    contract_id = serializers.IntegerField()
+    vendor_name = serializers.CharField()
+    total_seats = serializers.IntegerField()
+    months = MonthlyActiveUsersSerializer(many=True)
+
+
+class UsageTrendReportSerializer(serializers.Serializer):
+    organization_id = serializers.CharField()
+    company_name = serializers.CharField()
+    months = serializers.ListField(
+        child=serializers.CharField(), help_text="YYYY-MM, oldest first."
+    )
+    contracts = ContractTrendSerializer(many=True)
+
+
+class InactiveUserSerializer(serializers.Serializer):
+    user_id = serializers.CharField()
+    email = serializers.EmailField()
+    last_active_day = serializers.DateField()
+
+
+class ContractInactiveUsersSerializer(serializers.Serializer):
+    contract_id = serializers.IntegerField()
+    vendor_name = serializers.CharField()
+    total_seats = serializers.IntegerField()
+    inactive_user_count = serializers.IntegerField()
+    inactive_users = InactiveUserSerializer(many=True)
+
+
+class InactiveUsersReportSerializer(serializers.Serializer):
+    organization_id = serializers.CharField()
+    company_name = serializers.CharField()
+    days = serializers.IntegerField()
+    active_since = serializers.DateField(
+        help_text="Activity on or after this UTC day counts as recent."
+    )
+    contracts = ContractInactiveUsersSerializer(many=True)
+
+
+class RenewalSerializer(serializers.Serializer):
+    contract_id = serializers.IntegerField()
+    vendor_name = serializers.CharField()
+    expire_at = serializers.DateTimeField()
+    days_until_expiry = serializers.IntegerField()
+    annual_spend = serializers.FloatField()
+    total_seats = serializers.IntegerField()
+    active_users = serializers.IntegerField(
+        help_text="Distinct users active in the last usage_days days."
+    )
+    utilization = serializers.FloatField(allow_null=True)
+    suggestion = serializers.ChoiceField(choices=["renew", "downsize", "cancel"])
+    suggested_seats = serializers.IntegerField(allow_null=True)
+    estimated_savings = serializers.FloatField()
+    reason = serializers.CharField()
+
+
+class RenewalsReportSerializer(serializers.Serializer):
+    organization_id = serializers.CharField()
+    company_name = serializers.CharField()
+    within_days = serializers.IntegerField()
+    usage_days = serializers.IntegerField()
+    contracts = RenewalSerializer(many=True)

@@ -1,0 +1,153 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Organization
+from accounts.permissions import organization_from_path
+from accounts.serializers import DetailSerializer
+from analytics import selectors
+from analytics.serializers import (
+    ContractUsageQuerySerializer,
+    ContractUsageReportSerializer,
+    InactiveUsersQuerySerializer,
+    InactiveUsersReportSerializer,
+    OrganizationNameSerializer,
+    RenewalsQuerySerializer,
+    RenewalsReportSerializer,
+    UsageTrendQuerySerializer,
+    UsageTrendReportSerializer,
+)
+
+ORGANIZATION_ID = OpenApiParameter(
+    "organization_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The organization's public id, org_ followed by 32 letters and digits.",
+)
+ERRORS = {
+    401: DetailSerializer,
+    403: DetailSerializer,
+    404: DetailSerializer,
+}
+QUERY_ERRORS = {400: DetailSerializer, **ERRORS}
+
+
+class OrganizationScopedView(APIView):
+    """A view of the organization named in the path.
+
+    Unknown id: 404. Another organization, or a member where `admins_only`:
+    403. Staff may see any organization.
+    """
+
+    admins_only = True
+
+    def path_organization(self, request: Request, organization_id: str) -> Organization:
+        return organization_from_path(
+            user=request.user, public_id=organization_id, admins_only=self.admins_only
+        )
+
+
+def _query(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class OrganizationNameView(OrganizationScopedView):
+    """The name and domain of an organization; any of its members may ask."""
+
+    admins_only = False
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID],
+        responses={200: OrganizationNameSerializer, **ERRORS},
+        summary="The organization's name and domain (any member)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        organization = self.path_organization(request, organization_id)
+        return Response(OrganizationNameSerializer(organization).data)
+
+
+class ContractUsageView(OrganizationScopedView):
+    """Every contract with its active users in a UTC month against its seats and
+    spend. Admins of the organization and staff only."""
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID, ContractUsageQuerySerializer],
+        responses={200: ContractUsageReportSerializer, **QUERY_ERRORS},
+        summary="Active users against seats and spend per contract in a month",
+        tags=["analytics"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        organization = self.path_organization(request, organization_id)
+        query = _query(ContractUsageQuerySerializer, request)
+        report = selectors.contract_usage(
+            organization=organization, month=query.get("month")
+        )
+        return Response(ContractUsageReportSerializer(report).data)
+
+
+class UsageTrendView(OrganizationScopedView):
+    """Distinct active users per contract in each of the last N UTC months, the
+    current one included, zero-filled. Admins of the organization and staff
+    only."""
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID, UsageTrendQuerySerializer],
+        responses={200: UsageTrendReportSerializer, **QUERY_ERRORS},
+        summary="Monthly active users per contract over the last N months",
+        tags=["analytics"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        organization = self.path_organization(request, organization_id)
+        query = _query(UsageTrendQuerySerializer, request)
+        report = selectors.contract_usage_trend(
+            organization=organization,
+            months=query["months"],
+            contract_id=query.get("contract_id"),
+        )
+        return Response(UsageTrendReportSerializer(report).data)
+
+
+class InactiveUsersView(OrganizationScopedView):
+    """Per contract, the users who used it before but not in the last N days:
+    the seats that can be reclaimed. Admins of the organization and staff
+    only."""
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID, InactiveUsersQuerySerializer],
+        responses={200: InactiveUsersReportSerializer, **QUERY_ERRORS},
+        summary="Users who used a contract but not in the last N days",
+        tags=["analytics"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        organization = self.path_organization(request, organization_id)
+        query = _query(InactiveUsersQuerySerializer, request)
+        report = selectors.contract_inactive_users(
+            organization=organization,
+            days=query["days"],
+            contract_id=query.get("contract_id"),
+        )
+        return Response(InactiveUsersReportSerializer(report).data)
+
+
+class RenewalsView(OrganizationScopedView):
+    """Contracts expiring within N days, with their use in the last 30 days and
+    a renew, downsize or cancel suggestion. Admins of the organization and
+    staff only."""
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID, RenewalsQuerySerializer],
+        responses={200: RenewalsReportSerializer, **QUERY_ERRORS},
+        summary="Contracts expiring soon, with a renew, downsize or cancel suggestion",
+        tags=["analytics"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        organization = self.path_organization(request, organization_id)
+        query = _query(RenewalsQuerySerializer, request)
+        report = selectors.contract_renewals(
+            organization=organization, within_days=query["within_days"]
+        )
+        return Response(RenewalsReportSerializer(report).data)
