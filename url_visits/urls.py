@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from url_visits import views
+
+urlpatterns = [
+    path("url-visits", views.UrlVisitsView.as_view(), name="url-visits"),
+    path("me/activity", views.MeActivityView.as_view(), name="me-activity"),
+]

@@ -1,0 +1,62 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from url_visits.models import Activity
+from url_visits.services import DEFAULT_BROWSER
+
+
+class VisitEntrySerializer(serializers.Serializer):
+    """One visit as the extension sends it.
+
+    Documents the shape of an entry only: an entry whose values are unusable
+    is skipped and counted by the service rather than refusing the batch.
+    """
+
+    url = serializers.CharField(help_text="The visited URL; only its host is used.")
+    timestamp = serializers.IntegerField(help_text="Milliseconds since the epoch.")
+    browser = serializers.CharField(required=False, default=DEFAULT_BROWSER)
+
+
+@extend_schema_field(VisitEntrySerializer(many=True))
+class VisitEntriesField(serializers.ListField):
+    """A list of objects; what each object holds is the service's business."""
+
+    default_error_messages = {
+        "required": "Send the visits as a list under entries.",
+        "null": "Send the visits as a list under entries.",
+        "not_a_list": "entries must be a list of visits.",
+    }
+
+    def to_internal_value(self, data) -> list[dict]:
+        entries = super().to_internal_value(data)
+        for position, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                raise serializers.ValidationError(
+                    f"Entry {position} of entries is not an object. Send each "
+                    "visit as an object with url, timestamp and browser."
+                )
+        return entries
+
+
+class UrlVisitsInputSerializer(serializers.Serializer):
+    entries = VisitEntriesField()
+
+
+class VisitsRecordedSerializer(serializers.Serializer):
+    processed = serializers.IntegerField(help_text="Entries received.")
+    matched = serializers.IntegerField(help_text="Entries that matched a contract.")
+    recorded = serializers.IntegerField(help_text="New activity rows.")
+    skipped = serializers.IntegerField(
+        help_text="Entries skipped for an unusable URL or timestamp."
+    )
+    message = serializers.CharField()
+
+
+class OwnActivitySerializer(serializers.ModelSerializer):
+    contract_id = serializers.IntegerField(read_only=True)
+    vendor_name = serializers.CharField(source="contract.vendor_name", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["contract_id", "vendor_name", "day", "browser", "first_seen_at"]
+        read_only_fields = fields

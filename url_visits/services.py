@@ -1,0 +1,200 @@
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router
+
+from accounts.models import Organization, User
+from accounts.permissions import NO_ORGANIZATION
+from contracts.hosts import InvalidHost, host_from_url
+from procure_site.exceptions import Forbidden, PayloadTooLarge
+from url_visits import selectors
+from url_visits.matching import match_host
+from url_visits.models import Activity
+
+DEFAULT_BROWSER = "Chrome"
+# How far ahead of the server's clock a visit may be; clients' clocks drift.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_BROWSER_MAX_LENGTH = Activity._meta.get_field("browser").max_length
+# Six parameters a row keeps one INSERT under SQLite's 32766-parameter limit
+# (PostgreSQL allows 65535). The default batch cap of 1000 entries never
+# needs more than one statement.
+_ROWS_PER_INSERT = 5000
+
+ActivityKey = tuple[int, dt.date]
+
+
+def activity_cutoff_day(*, older_than_days: int) -> dt.date:
+    """The first UTC day kept when activity older than `older_than_days` goes."""
+    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=older_than_days)
+
+
+@dataclass(frozen=True)
+class VisitsRecorded:
+    processed: int
+    matched: int
+    recorded: int
+    skipped: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Processed {self.processed} entries: {self.matched} matched a "
+            f"contract, {self.recorded} new activity recorded, "
+            f"{self.skipped} skipped as invalid."
+        )
+
+
+def _visit_time(
+    timestamp: Any, *, earliest: dt.datetime, latest: dt.datetime
+) -> dt.datetime | None:
+    """The moment of a visit from milliseconds since the epoch, or None when
+    it is not a number or falls outside [earliest, latest]."""
+    # bool is an int in Python, but `true` is no timestamp.
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
+        return None
+    if not math.isfinite(timestamp):
+        return None
+    # Compared as numbers first, so that an absurd value cannot overflow
+    # the conversion below.
+    if not _milliseconds(earliest) <= timestamp <= _milliseconds(latest):
+        return None
+    return _EPOCH + dt.timedelta(milliseconds=timestamp)
+
+
+def _milliseconds(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def _browser(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        return DEFAULT_BROWSER
+    return value.strip()[:_BROWSER_MAX_LENGTH]
+
+
+def url_visits_record(
+    *, user: User, entries: Sequence[Mapping[str, Any]]
+) -> VisitsRecorded:
+    """Records the visits of one extension batch as activity of `user`.
+
+    Each entry whose host matches a contract of the user's organization
+    counts towards one activity per (contract, UTC day), first seen at the
+    earliest matching timestamp of the batch. Entries with an unusable URL or
+    timestamp are skipped and counted. Hosts that match nothing are dropped
+    here, in memory: they are never stored or logged.
+
+    Costs a constant number of queries whatever the batch size: at most one
+    to load the organization's contracts and one INSERT.
+    """
+    organization = user.organization
+    if organization is None:
+        raise Forbidden(NO_ORGANIZATION)
+    limit = settings.URL_VISITS_MAX_BATCH
+    if len(entries) > limit:
+        raise PayloadTooLarge(
+            f"This batch has {len(entries)} entries; the limit is {limit} entries "
+            "per request. Send the visits in smaller batches."
+        )
+    if not entries:
+        return VisitsRecorded(processed=0, matched=0, recorded=0, skipped=0)
+
+    now = dt.datetime.now(dt.UTC)
+    earliest = dt.datetime.combine(
+        activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS),
+        dt.time(),
+        tzinfo=dt.UTC,
+    )
+    table = selectors.contract_match_table(organization=organization)
+    first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {}
+    matched = skipped = 0
+    for entry in entries:
+        seen_at = _visit_time(
+            entry.get("timestamp"), earliest=earliest, latest=now + FUTURE_TOLERANCE
+        )
+        try:
+            host = host_from_url(entry.get("url"))
+        except InvalidHost:
+            host = None
+        if seen_at is None or host is None:
+            skipped += 1
+            continue
+        contract_id = match_host(table, host)
+        if contract_id is None:
+            continue
+        matched += 1
+        key = (contract_id, seen_at.date())
+        if key not in first_seen or seen_at < first_seen[key][0]:
+            first_seen[key] = (seen_at, _browser(entry.get("browser")))
+
+    recorded = _activity_insert_new(
+        user=user, organization=organization, first_seen=first_seen
+    )
+    return VisitsRecorded(
+        processed=len(entries), matched=matched, recorded=recorded, skipped=skipped
+    )
+
+
+_INSERTED_FIELDS = (
+    "user",
+    "contract",
+    "organization",
+    "day",
+    "browser",
+    "first_seen_at",
+)
+_CONFLICT_FIELDS = ("user", "contract", "day")
+
+
+def _activity_insert_new(
+    *,
+    user: User,
+    organization: Organization,
+    first_seen: Mapping[ActivityKey, tuple[dt.datetime, str]],
+) -> int:
+    """Inserts the activity rows that do not exist yet; returns how many did not.
+
+    One `INSERT ... ON CONFLICT DO NOTHING` (PostgreSQL, SQLite >= 3.24):
+    Django's bulk_create(ignore_conflicts=True) does the same but does not
+    tell how many rows were new. Rows go in sorted by key so that concurrent
+    batches of the same user wait on each other's rows in the same order
+    instead of deadlocking.
+    """
+    if not first_seen:
+        return 0
+    connection = connections[router.db_for_write(Activity)]
+    quote = connection.ops.quote_name
+    meta = Activity._meta
+    fields = [meta.get_field(name) for name in _INSERTED_FIELDS]
+    rows = [
+        (user.pk, contract_id, organization.pk, day, browser, seen_at)
+        for (contract_id, day), (seen_at, browser) in sorted(first_seen.items())
+    ]
+    columns = ", ".join(quote(field.column) for field in fields)
+    conflict = ", ".join(
+        quote(meta.get_field(name).column) for name in _CONFLICT_FIELDS
+    )
+    row_placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+
+    recorded = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            # Only identifiers from the model's metadata are interpolated;
+            # every value is a query parameter.
+            sql = (
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+                f"VALUES {', '.join([row_placeholders] * len(chunk))} "
+                f"ON CONFLICT ({conflict}) DO NOTHING"
+            )
+            params = [
+                field.get_db_prep_save(value, connection)
+                for row in chunk
+                for field, value in zip(fields, row, strict=True)
+            ]
+            cursor.execute(sql, params)
+            recorded += cursor.rowcount
+    return recorded
