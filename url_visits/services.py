@@ -1,6 +1,6 @@
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,7 @@ from django.db import connections, router
 from accounts.models import Organization, User
 from accounts.permissions import NO_ORGANIZATION
 from contracts.hosts import InvalidHost, host_from_url
-from procure_site.exceptions import Forbidden, PayloadTooLarge
+from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import selectors
 from url_visits.matching import match_host
 from url_visits.models import Activity
@@ -198,3 +198,46 @@ def _activity_insert_new(
             cursor.execute(sql, params)
             recorded += cursor.rowcount
     return recorded
+
+
+@dataclass(frozen=True)
+class ActivityPurged:
+    rows: int
+    cutoff: dt.date
+    dry_run: bool
+
+
+def activity_purge(
+    *,
+    older_than_days: int,
+    dry_run: bool = False,
+    batch_size: int = 10_000,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ActivityPurged:
+    """Deletes activity whose day is older than `older_than_days` days ago.
+
+    Deletes in batches of `batch_size` rows, so that a large purge neither
+    holds one long lock nor builds one huge transaction, and calls
+    `on_progress(purged so far, total)` after each batch. With `dry_run`, only
+    counts. Safe to run twice: the second run finds nothing to delete.
+    """
+    if older_than_days < 1:
+        raise DomainError("The retention window must be at least 1 day.")
+    if batch_size < 1:
+        raise DomainError("The batch size must be at least 1 row.")
+    cutoff = activity_cutoff_day(older_than_days=older_than_days)
+    expired = Activity.objects.filter(day__lt=cutoff).order_by()
+    total = expired.count()
+    if dry_run or total == 0:
+        return ActivityPurged(rows=total, cutoff=cutoff, dry_run=dry_run)
+
+    purged = 0
+    while True:
+        batch = expired.values("pk")[:batch_size]
+        deleted, _ = Activity.objects.filter(pk__in=batch).delete()
+        purged += deleted
+        if deleted and on_progress is not None:
+            on_progress(purged, total)
+        if deleted < batch_size:
+            break
+    return ActivityPurged(rows=purged, cutoff=cutoff, dry_run=False)
