@@ -1,0 +1,123 @@
+import csv
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from analytics import metrics, selectors
+from analytics.serializers import ContractUsageReportSerializer
+
+COLUMNS = [
+    "contract_id",
+    "vendor_name",
+    "active_users",
+    "total_seats",
+    "annual_spend",
+    "utilization",
+    "unused_seats",
+    "cost_per_active_user",
+    "estimated_waste",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Print an organization's contract usage for one UTC month: active users "
+        "against seats and spend, the same numbers as the contract-usage "
+        "endpoint. Read-only, so safe to run any number of times."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--org",
+            required=True,
+            help="The organization's domain name (acme.io) or public id (org_...).",
+        )
+        parser.add_argument(
+            "--month",
+            help="The UTC month, YYYY-MM. Default: the current UTC month.",
+        )
+        parser.add_argument(
+            "--format",
+            choices=["table", "csv", "json"],
+            default="table",
+            help="table (default) for people, csv or json for other programs.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        organization = selectors.organization_by_domain_or_public_id(
+            identifier=options["org"]
+        )
+        if organization is None:
+            raise CommandError(
+                f"No organization has the domain or id {options['org']}."
+            )
+        month = None
+        if options["month"] is not None:
+            try:
+                month = metrics.parse_month(options["month"])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+        report = selectors.contract_usage(organization=organization, month=month)
+        data = ContractUsageReportSerializer(report).data
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(data, indent=2))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            for row in data["contracts"]:
+                writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+        else:
+            self.stdout.write(_table(data["contracts"]))
+        summary = (
+            f"{organization.company_name} ({organization.domain_name}), "
+            f"{report.month}: {len(report.contracts)} contracts, annual spend "
+            f"{report.totals.annual_spend:,.2f}, estimated waste "
+            f"{report.totals.estimated_waste:,.2f}."
+        )
+        # csv and json keep stdout machine-readable; the summary goes beside it.
+        if options["format"] == "table":
+            self.stdout.write(summary)
+        else:
+            self.stderr.write(summary)
+
+
+def _table(rows: list[dict]) -> str:
+    headings = [
+        "Vendor",
+        "Active",
+        "Seats",
+        "Util.",
+        "Unused",
+        "Spend",
+        "Per active",
+        "Waste",
+    ]
+    lines = [
+        [
+            row["vendor_name"],
+            str(row["active_users"]),
+            str(row["total_seats"]),
+            _number(row["utilization"], "{:.1%}"),
+            str(row["unused_seats"]),
+            _number(row["annual_spend"], "{:,.2f}"),
+            _number(row["cost_per_active_user"], "{:,.2f}"),
+            _number(row["estimated_waste"], "{:,.2f}"),
+        ]
+        for row in rows
+    ]
+    widths = [
+        max(len(cells[i]) for cells in [headings, *lines]) for i in range(len(headings))
+    ]
+
+    def render(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [
+            cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)
+        ]
+        return "  ".join([first, *rest]).rstrip()
+
+    return "\n".join([render(headings), *(render(cells) for cells in lines)])
+
+
+def _number(value: float | None, template: str) -> str:
+    return "-" if value is None else template.format(value)

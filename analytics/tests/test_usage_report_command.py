@@ -1,0 +1,176 @@
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connections
+
+from accounts.tests.factories import UserFactory
+from analytics.management.commands.usage_report import Command
+from analytics.tests.helpers import activity, utc_today
+from contracts.tests.factories import ContractFactory
+from url_visits.models import Activity
+
+
+@pytest.fixture
+def usage(organization):
+    """Slack: 3 of 75 seats used in November 2026. Zoom: no seats, unused."""
+    slack = ContractFactory(
+        organization=organization,
+        vendor_name="Slack",
+        num_seats=75,
+        annual_spend=Decimal("8000.00"),
+    )
+    ContractFactory(
+        organization=organization,
+        vendor_name="Zoom",
+        num_seats=0,
+        annual_spend=Decimal("1500.00"),
+    )
+    for day in (dt.date(2026, 11, 1), dt.date(2026, 11, 30), dt.date(2026, 11, 12)):
+        activity(user=UserFactory(organization=organization), contract=slack, day=day)
+    activity(
+        user=UserFactory(organization=organization),
+        contract=slack,
+        day=dt.date(2026, 10, 31),
+    )
+    return slack
+
+
+def run(*args: str) -> tuple[str, str]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("usage_report", *args, stdout=stdout, stderr=stderr)
+    return stdout.getvalue(), stderr.getvalue()
+
+
+def test_it_prints_a_table_and_a_summary(usage):
+    out, _ = run("--org", "acme.io", "--month", "2026-11")
+
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "Vendor",
+        "Active",
+        "Seats",
+        "Util.",
+        "Unused",
+        "Spend",
+        "Per",
+        "active",
+        "Waste",
+    ]
+    assert lines[1].split() == [
+        "Slack",
+        "3",
+        "75",
+        "4.0%",
+        "72",
+        "8,000.00",
+        "2,666.67",
+        "7,680.00",
+    ]
+    assert lines[2].split() == ["Zoom", "0", "0", "-", "0", "1,500.00", "-", "-"]
+    assert lines[3] == (
+        "Acme (acme.io), 2026-11: 2 contracts, annual spend 9,500.00, "
+        "estimated waste 7,680.00."
+    )
+
+
+def test_it_prints_the_api_json(usage, organization):
+    out, err = run("--org", "ACME.io", "--month", "2026-11", "--format", "json")
+
+    report = json.loads(out)
+    assert report["organization_id"] == organization.public_id
+    assert report["month"] == "2026-11"
+    assert report["contracts"][0] == {
+        "contract_id": usage.id,
+        "vendor_name": "Slack",
+        "active_users": 3,
+        "total_seats": 75,
+        "annual_spend": 8000.0,
+        "utilization": 0.04,
+        "unused_seats": 72,
+        "cost_per_active_user": 2666.67,
+        "estimated_waste": 7680.0,
+    }
+    assert report["totals"] == {"annual_spend": 9500.0, "estimated_waste": 7680.0}
+    # The summary stays out of the JSON.
+    assert err.startswith("Acme (acme.io), 2026-11: 2 contracts")
+
+
+def test_it_prints_csv(usage):
+    out, _ = run("--org", "acme.io", "--month", "2026-10", "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [row["vendor_name"] for row in rows] == ["Slack", "Zoom"]
+    assert rows[0]["active_users"] == "1"
+    assert rows[0]["utilization"] == "0.013"
+    assert rows[0]["estimated_waste"] == "7893.33"
+    assert rows[1]["utilization"] == ""
+
+
+def test_it_finds_the_organization_by_public_id(usage, organization):
+    out, _ = run("--org", organization.public_id, "--month", "2026-11")
+
+    assert "Acme (acme.io), 2026-11" in out
+
+
+def test_it_defaults_to_the_current_utc_month(usage):
+    out, _ = run("--org", "acme.io")
+
+    assert f"Acme (acme.io), {utc_today():%Y-%m}:" in out
+
+
+def test_it_changes_nothing(usage):
+    before = Activity.objects.count()
+
+    run("--org", "acme.io", "--month", "2026-11")
+    run("--org", "acme.io", "--month", "2026-11")
+
+    assert Activity.objects.count() == before
+
+
+def test_it_refuses_an_unknown_organization(db):
+    with pytest.raises(
+        CommandError, match=r"No organization has the domain or id nope\.example\."
+    ):
+        run("--org", "nope.example")
+
+
+@pytest.mark.parametrize("month", ["2026-13", "11-2026", "soon"])
+def test_it_refuses_a_malformed_month(organization, month):
+    with pytest.raises(CommandError, match="month must be a month in the form YYYY-MM"):
+        run("--org", "acme.io", "--month", month)
+
+
+def test_it_exits_non_zero_on_an_error(organization, monkeypatch, capsys):
+    # run_from_argv closes the connections when it is done; the test database
+    # must stay open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    with pytest.raises(SystemExit) as exit_info:
+        Command().run_from_argv(
+            ["manage.py", "usage_report", "--org", "acme.io", "--month", "bad"]
+        )
+
+    assert exit_info.value.code == 1
+    assert "month must be a month in the form YYYY-MM" in capsys.readouterr().err
+
+
+def test_it_has_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("usage_report", "--help")
+
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--org" in out
+    assert "--month" in out
+    assert "{table,csv,json}" in out
+
+
+def test_it_refuses_an_unknown_format(organization):
+    with pytest.raises(CommandError, match="invalid choice: 'xml'"):
+        run("--org", "acme.io", "--format", "xml")
