@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
@@ -55,7 +55,9 @@ def _contracts(
     return found
 
 
-def _activity_between(*, organization: Organization, first_day: date, end_day: date):
+def _activity_between(
+    *, organization: Organization, first_day: date, end_day: date
+) -> QuerySet[Activity]:
     """Activity of the organization on days in [first_day, end_day)."""
     return Activity.objects.filter(
         organization=organization, day__gte=first_day, day__lt=end_day

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.models import Organization
@@ -48,7 +49,7 @@ class OrganizationScopedView(APIView):
         )
 
 
-def _query(serializer_class, request: Request) -> dict:
+def _query(serializer_class: type[Serializer], request: Request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
