@@ -1,5 +1,4 @@
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,25 +48,23 @@ class VisitsRecorded:
         )
 
 
+def _milliseconds(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
 def _visit_time(
-    timestamp: Any, *, earliest: dt.datetime, latest: dt.datetime
+    timestamp: Any, *, earliest_ms: int, latest_ms: int
 ) -> dt.datetime | None:
     """The moment of a visit from milliseconds since the epoch, or None when
-    it is not a number or falls outside [earliest, latest]."""
+    it is not a number or falls outside [earliest_ms, latest_ms]."""
     # bool is an int in Python, but `true` is no timestamp.
     if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
         return None
-    if not math.isfinite(timestamp):
-        return None
-    # Compared as numbers first, so that an absurd value cannot overflow
-    # the conversion below.
-    if not _milliseconds(earliest) <= timestamp <= _milliseconds(latest):
+    # Compared as numbers first, so that an absurd value cannot overflow the
+    # conversion below; NaN compares false and is refused here too.
+    if not earliest_ms <= timestamp <= latest_ms:
         return None
     return _EPOCH + dt.timedelta(milliseconds=timestamp)
-
-
-def _milliseconds(moment: dt.datetime) -> int:
-    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
 def _browser(value: Any) -> str:
@@ -102,18 +99,15 @@ def url_visits_record(
     if not entries:
         return VisitsRecorded(processed=0, matched=0, recorded=0, skipped=0)
 
-    now = dt.datetime.now(dt.UTC)
-    earliest = dt.datetime.combine(
-        activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS),
-        dt.time(),
-        tzinfo=dt.UTC,
-    )
+    cutoff_day = activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS)
+    earliest_ms = _milliseconds(dt.datetime.combine(cutoff_day, dt.time(), dt.UTC))
+    latest_ms = _milliseconds(dt.datetime.now(dt.UTC) + FUTURE_TOLERANCE)
     table = selectors.contract_match_table(organization=organization)
     first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {}
     matched = skipped = 0
     for entry in entries:
         seen_at = _visit_time(
-            entry.get("timestamp"), earliest=earliest, latest=now + FUTURE_TOLERANCE
+            entry.get("timestamp"), earliest_ms=earliest_ms, latest_ms=latest_ms
         )
         try:
             host = host_from_url(entry.get("url"))
