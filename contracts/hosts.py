@@ -44,6 +44,10 @@ def _clean_host(host: str) -> str:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
             raise InvalidHost(f"{host!r} is not a host name.") from None
+        # The idna codec passes ASCII labels through unchecked, so spaces and
+        # punctuation would survive it. Browsers accept underscores in hosts.
+        if set(host) - allowed - {".", "_"}:
+            raise InvalidHost(f"{host!r} is not a host name.")
     if _is_ip_address(host):
         raise InvalidHost("IP addresses are not product hosts.")
     return host
