@@ -1,0 +1,156 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from accounts.serializers import DetailSerializer
+from contracts.models import Contract
+
+MAX_SEATS = 2_147_483_647
+MAX_EXTRA_HOSTS = 20
+
+
+def _spend(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), **kwargs
+    )
+
+
+def _seats(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_SEATS, **kwargs)
+
+
+def _extra_hosts(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=253),
+        max_length=MAX_EXTRA_HOSTS,
+        help_text="Further hosts that count as this product, e.g. force.com.",
+        **kwargs,
+    )
+
+
+class ContractInputSerializer(serializers.Serializer):
+    """A contract as the REST API takes it. PUT resets what it leaves out."""
+
+    vendor_name = serializers.CharField(max_length=200)
+    product_url = serializers.CharField(
+        max_length=2048,
+        help_text="Any URL of the product; stored as https://<host>.",
+    )
+    extra_hosts = _extra_hosts(default=list)
+    annual_spend = _spend(default=Decimal("0"))
+    num_seats = _seats(default=0)
+    contract_type = serializers.CharField(max_length=100, allow_blank=True, default="")
+    contract_status = serializers.CharField(
+        max_length=100, allow_blank=True, default="active"
+    )
+    payment_type = serializers.CharField(max_length=100, allow_blank=True, default="")
+    owner = serializers.UUIDField(
+        source="owner_id",
+        allow_null=True,
+        default=None,
+        help_text="The id of a user of the organization who owns the contract.",
+    )
+    owner_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=10_000, allow_blank=True, default="")
+    created_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the contract started; now when left out on creation.",
+    )
+    expire_at = serializers.DateTimeField(allow_null=True, default=None)
+
+
+class ContractOutputSerializer(serializers.ModelSerializer):
+    extra_hosts = serializers.ListField(child=serializers.CharField(), read_only=True)
+    annual_spend = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+    owner = serializers.UUIDField(source="owner_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "vendor_name",
+            "product_url",
+            "vendor_domain",
+            "extra_hosts",
+            "annual_spend",
+            "num_seats",
+            "contract_type",
+            "contract_status",
+            "payment_type",
+            "owner",
+            "owner_name",
+            "notes",
+            "created_at",
+            "expire_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ContractUpsertInputSerializer(serializers.Serializer):
+    """The web app's contract form. On update, fields left out keep their value."""
+
+    organization_id = serializers.CharField(
+        max_length=100, help_text="The caller's organization, org_…"
+    )
+    vendor_name = serializers.CharField(max_length=200)
+    product_url = serializers.CharField(
+        max_length=2048,
+        help_text="Any URL of the product; stored as https://<host>.",
+    )
+    extra_hosts = _extra_hosts(required=False)
+    annual_spend = _spend(required=False)
+    contract_type = serializers.CharField(
+        max_length=100, allow_blank=True, required=False
+    )
+    contract_status = serializers.CharField(
+        max_length=100, allow_blank=True, required=False
+    )
+    payment_type = serializers.CharField(
+        max_length=100, allow_blank=True, required=False
+    )
+    num_seats = _seats(required=False)
+    notes = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
+    expire_at = serializers.DateTimeField(allow_null=True, required=False)
+    created_at = serializers.DateTimeField(allow_null=True, required=False)
+
+
+class ContractUpsertOutputSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    contract_id = serializers.IntegerField()
+    vendor_name = serializers.CharField()
+    product_url = serializers.CharField()
+    vendor_domain = serializers.CharField()
+    message = serializers.CharField()
+    created = serializers.BooleanField()
+
+
+class ContractImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A CSV file with the header vendor_name,annual_spend,"
+        "contract_type,contract_status,payment_type,product_url,number_of_seats,"
+        "owner,expire_at,created_at,notes.",
+        error_messages={
+            "required": "Attach the CSV file in a form field named file.",
+            "invalid": "Attach the CSV file in a form field named file.",
+            "empty": "The file is empty. Upload a CSV file with a header line.",
+        },
+    )
+
+
+class ContractImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+
+
+class ContractImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The line number; the header is 1.")
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ContractImportErrorSerializer(DetailSerializer):
+    rows = ContractImportRowErrorSerializer(
+        many=True, required=False, help_text="Every bad row, when there are any."
+    )

@@ -1,0 +1,337 @@
+"""POST /api/v1/contracts/import: a CSV upload of contracts, all rows or none."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from contracts.models import Contract
+from contracts.services import IMPORT_COLUMNS
+from contracts.tests.factories import ContractFactory
+
+URL = "/api/v1/contracts/import"
+SAMPLE = Path(__file__).parent / "data" / "sample_contracts.csv"
+HEADER = ",".join(IMPORT_COLUMNS)
+
+
+def upload(client, content: bytes | str, name: str = "contracts.csv"):
+    if isinstance(content, str):
+        content = content.encode()
+    csv_file = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post(URL, {"file": csv_file}, format="multipart")
+
+
+def csv_of(*rows: str) -> str:
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+def generated_csv(count: int, start: int = 0) -> str:
+    return csv_of(
+        *(
+            f"Vendor {n},{100 * n},subscription,active,invoice,"
+            f"https://app.vendor{n}.com,{n},Owner {n},2027-01-{1 + n % 28:02d},"
+            f"2026-01-01,Row {n}"
+            for n in range(start, start + count)
+        )
+    )
+
+
+def test_it_imports_the_sample_file(admin_client, organization):
+    version = organization.contracts_version
+
+    response = upload(admin_client, SAMPLE.read_bytes())
+
+    assert response.status_code == 200
+    assert response.json() == {"created": 10, "updated": 0}
+    contracts = Contract.objects.filter(organization=organization)
+    assert contracts.count() == 10
+    assert set(contracts.values_list("vendor_name", flat=True)) == {
+        "Slack",
+        "Zoom",
+        "Notion",
+        "Figma",
+        "GitHub",
+        "Atlassian Jira",
+        "Salesforce",
+        "AWS",
+        "Google Workspace",
+        "HubSpot",
+    }
+    slack = contracts.get(vendor_name="Slack")
+    assert slack.product_url == "https://app.slack.com"
+    assert slack.vendor_domain == "slack.com"
+    assert slack.annual_spend == Decimal("8000")
+    assert slack.num_seats == 75
+    assert slack.contract_type == "subscription"
+    assert slack.contract_status == "active"
+    assert slack.payment_type == "virtual cards"
+    assert slack.owner_name == "Jane Cooper"
+    assert slack.owner is None
+    assert slack.expire_at == datetime(2027, 10, 1, tzinfo=UTC)
+    assert slack.created_at == datetime(2025, 10, 1, tzinfo=UTC)
+    assert contracts.get(vendor_name="AWS").vendor_domain == "amazon.com"
+    assert contracts.get(vendor_name="Zoom").notes == "Pro plan, 40 licensed hosts"
+    organization.refresh_from_db()
+    assert organization.contracts_version == version + 1
+
+
+def test_it_updates_on_a_second_import(admin_client, organization):
+    upload(admin_client, SAMPLE.read_bytes())
+
+    response = upload(admin_client, SAMPLE.read_bytes())
+
+    assert response.status_code == 200
+    assert response.json() == {"created": 0, "updated": 10}
+    assert Contract.objects.count() == 10
+
+
+def test_it_matches_existing_contracts_by_normalized_product_url(
+    admin_client, organization
+):
+    existing = ContractFactory(
+        organization=organization,
+        host="app.slack.com",
+        vendor_name="Old Slack",
+        notes="Keep me",
+        extra_hosts=["slack-edge.com"],
+    )
+    content = csv_of(
+        "Slack,9000,subscription,active,,HTTPS://App.Slack.com/client,80,,,,",
+        "Zoom,6000,,,,zoom.us,40,,,,",
+    )
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 200
+    assert response.json() == {"created": 1, "updated": 1}
+    existing.refresh_from_db()
+    assert existing.vendor_name == "Slack"
+    assert existing.annual_spend == Decimal("9000")
+    assert existing.num_seats == 80
+    # Empty cells keep what the contract had.
+    assert existing.notes == "Keep me"
+    assert existing.payment_type == "credit card"
+    assert existing.extra_hosts == ["slack-edge.com"]
+    zoom = Contract.objects.get(product_url="https://zoom.us")
+    # ... and give a new contract the defaults.
+    assert zoom.contract_status == "active"
+    assert zoom.expire_at is None
+    assert zoom.created_at is not None
+
+
+def test_it_imports_nothing_when_one_row_is_bad(admin_client, organization):
+    content = SAMPLE.read_text().replace("Figma,10800,", "Figma,ten thousand,", 1)
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"].startswith("1 row is not valid, so nothing was imported.")
+    assert "Line 5" in body["detail"]
+    assert body["rows"] == [
+        {
+            "row": 5,
+            "errors": [
+                'annual_spend "ten thousand" is not an amount. Write a number of 0 '
+                "or more without a currency sign, such as 8000 or 8000.50."
+            ],
+        }
+    ]
+    assert not Contract.objects.exists()
+
+
+def test_it_names_every_bad_row(admin_client, organization):
+    content = csv_of(
+        "Slack,8000,subscription,active,,https://app.slack.com,75,,2027-10-01,,",
+        ",-5,,,,not a url,many,,2027-13-01,01/02/2026,",
+        "Zoom,6000,,,,zoom.us,40,,,,",
+        "Notion,6000,,,,notion.so,50,,,,,extra",
+        "Zoom again,1,,,,https://ZOOM.us/j/1,1,,,,",
+        "Figma,1.234,,,,figma.com,3,,,,",
+    )
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"].startswith(
+        "4 rows are not valid (lines 3, 5, 6, 7), so nothing was imported."
+    )
+    rows = {row["row"]: row["errors"] for row in body["rows"]}
+    assert list(rows) == [3, 5, 6, 7]
+    assert rows[3] == [
+        "vendor_name is required.",
+        'The product URL "not a url" is not a web address. Use one such as '
+        "https://app.slack.com.",
+        'annual_spend "-5" is not an amount. Write a number of 0 or more without '
+        "a currency sign, such as 8000 or 8000.50.",
+        'number_of_seats "many" is not a whole number of 0 or more.',
+        'expire_at "2027-13-01" is not a date written YYYY-MM-DD, such as 2026-10-01.',
+        'created_at "01/02/2026" is not a date written YYYY-MM-DD, such as 2026-10-01.',
+    ]
+    assert rows[5] == [
+        "The row has 12 cells but the header has 11. Check for a missing or "
+        "extra comma."
+    ]
+    assert rows[6] == [
+        "product_url https://zoom.us is already on line 4. Each product may "
+        "appear once."
+    ]
+    assert rows[7] == ["annual_spend has more than 2 decimal places."]
+    assert not Contract.objects.exists()
+
+
+def test_it_accepts_a_byte_order_mark_and_windows_line_ends(admin_client):
+    content = "\ufeff" + csv_of("Zoom,6000,,,,zoom.us,40,,,,").replace("\n", "\r\n")
+
+    response = upload(admin_client, content.encode("utf-8"))
+
+    assert response.status_code == 200
+    assert response.json() == {"created": 1, "updated": 0}
+
+
+def test_it_skips_blank_lines_and_padding_cells(admin_client):
+    content = HEADER + ",,\n\nZoom,6000,,,,zoom.us,40,,,,,,\n\n"
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 200
+    assert Contract.objects.get().product_url == "https://zoom.us"
+
+
+def test_it_refuses_a_file_that_is_not_utf8(admin_client):
+    content = csv_of("Zoom,6000,,,,zoom.us,40,Jürgen,,,").encode("latin-1")
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it "
+        "again."
+    }
+    assert not Contract.objects.exists()
+
+
+def test_it_refuses_a_header_with_missing_columns(admin_client):
+    header = HEADER.replace(",owner", "").replace(",notes", "")
+
+    response = upload(admin_client, header + "\nZoom,6000,,,,zoom.us,40,,\n")
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert detail.startswith(
+        "The header is not valid. It lacks the columns owner, notes."
+    )
+    assert HEADER in detail
+    assert not Contract.objects.exists()
+
+
+def test_it_refuses_a_header_with_unknown_columns(admin_client):
+    response = upload(admin_client, HEADER + ",discount\n")
+
+    assert response.status_code == 400
+    assert (
+        'It has columns proCure does not know: "discount".'
+        in (response.json()["detail"])
+    )
+
+
+def test_it_refuses_an_empty_file(admin_client):
+    response = upload(admin_client, b"")
+
+    assert response.status_code == 400
+    assert "empty" in response.json()["detail"]
+
+
+def test_it_refuses_a_file_of_blank_lines(admin_client):
+    response = upload(admin_client, b"\n\n  \n")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The file is empty.")
+
+
+def test_it_refuses_a_file_with_only_a_header(admin_client):
+    response = upload(admin_client, HEADER + "\n")
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(
+        "The file has a header but no contracts."
+    )
+
+
+def test_it_refuses_a_file_over_the_size_limit(admin_client, settings):
+    settings.CONTRACT_IMPORT_MAX_BYTES = 500
+
+    response = upload(admin_client, generated_csv(10))
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The file is larger than the limit of 500 bytes (0.0 MiB). Split "
+        "it into smaller files and import each one."
+    }
+    assert not Contract.objects.exists()
+
+
+def test_it_refuses_a_request_without_a_file(admin_client):
+    response = admin_client.post(URL, {}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "Attach the CSV file in a form field named file."
+    )
+
+
+def test_it_refuses_members(member_client):
+    response = upload(member_client, SAMPLE.read_bytes())
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert not Contract.objects.exists()
+
+
+def test_it_imports_an_outsiders_file_into_their_own_organization(
+    outsider_client, organization, other_organization
+):
+    response = upload(outsider_client, SAMPLE.read_bytes())
+
+    assert response.status_code == 200
+    assert not Contract.objects.filter(organization=organization).exists()
+    assert Contract.objects.filter(organization=other_organization).count() == 10
+
+
+def test_it_requires_authentication(anon_client, organization):
+    response = upload(anon_client, SAMPLE.read_bytes())
+
+    assert response.status_code == 401
+    assert not Contract.objects.exists()
+
+
+def test_it_creates_in_a_constant_number_of_queries(
+    admin_client, organization, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6) as ten_rows:
+        response = upload(admin_client, generated_csv(10))
+        assert response.json() == {"created": 10, "updated": 0}
+    with django_assert_max_num_queries(6) as fifty_rows:
+        response = upload(admin_client, generated_csv(50, start=100))
+        assert response.json() == {"created": 50, "updated": 0}
+
+    assert len(ten_rows) == len(fifty_rows)
+    assert Contract.objects.count() == 60
+
+
+def test_it_updates_in_a_constant_number_of_queries(
+    admin_client, organization, django_assert_max_num_queries
+):
+    upload(admin_client, generated_csv(50))
+
+    with django_assert_max_num_queries(6) as ten_rows:
+        response = upload(admin_client, generated_csv(10))
+        assert response.json() == {"created": 0, "updated": 10}
+    with django_assert_max_num_queries(6) as fifty_rows:
+        response = upload(admin_client, generated_csv(50))
+        assert response.json() == {"created": 0, "updated": 50}
+
+    assert len(ten_rows) == len(fifty_rows)
+    assert Contract.objects.count() == 50
