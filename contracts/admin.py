@@ -1,0 +1,80 @@
+from django import forms
+from django.contrib import admin
+
+from contracts.hosts import InvalidHost, normalize_host
+from contracts.models import Contract
+from contracts.services import contract_product_url
+from procure_site.exceptions import DomainError
+
+
+class ContractAdminForm(forms.ModelForm):
+    """Normalizes hosts as the API does, so that staff edits match visits too."""
+
+    class Meta:
+        model = Contract
+        fields = [
+            "organization",
+            "vendor_name",
+            "product_url",
+            "extra_hosts",
+            "annual_spend",
+            "num_seats",
+            "contract_type",
+            "contract_status",
+            "payment_type",
+            "owner",
+            "owner_name",
+            "notes",
+            "created_at",
+            "expire_at",
+        ]
+
+    def clean_product_url(self) -> str:
+        try:
+            product_url, vendor_domain = contract_product_url(
+                url=self.cleaned_data["product_url"]
+            )
+        except DomainError as exc:
+            raise forms.ValidationError(exc.detail) from None
+        # vendor_domain is read-only in the admin: it follows the product URL.
+        self.instance.vendor_domain = vendor_domain
+        return product_url
+
+    def clean_extra_hosts(self) -> list[str]:
+        hosts = self.cleaned_data.get("extra_hosts") or []
+        if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+            raise forms.ValidationError('Enter a list of hosts, e.g. ["force.com"].')
+        try:
+            normalized = [normalize_host(host) for host in hosts]
+        except InvalidHost:
+            raise forms.ValidationError(
+                "Each extra host must be a host name such as force.com."
+            ) from None
+        return list(dict.fromkeys(normalized))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        owner = cleaned.get("owner")
+        organization = cleaned.get("organization")
+        if owner and organization and owner.organization_id != organization.id:
+            self.add_error("owner", "The owner must be a user of the organization.")
+        return cleaned
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    form = ContractAdminForm
+    list_display = [
+        "vendor_name",
+        "organization",
+        "product_url",
+        "num_seats",
+        "annual_spend",
+        "contract_status",
+        "expire_at",
+    ]
+    list_select_related = ["organization"]
+    list_filter = ["organization", "contract_status", "contract_type"]
+    search_fields = ["vendor_name", "product_url", "vendor_domain"]
+    readonly_fields = ["vendor_domain", "updated_at"]
+    raw_id_fields = ["owner"]

@@ -1,0 +1,93 @@
+"""The Django admin's contract pages normalize hosts like the API does."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from contracts.models import Contract
+from contracts.tests.factories import ContractFactory
+
+ADD_URL = "/admin/contracts/contract/add/"
+
+
+@pytest.fixture
+def superuser_client(db):
+    superuser = UserFactory(organization=None, is_staff=True, is_superuser=True)
+    client = APIClient()
+    client.force_login(superuser)
+    return client
+
+
+def form(organization, **overrides) -> dict:
+    return {
+        "organization": organization.id,
+        "vendor_name": "AWS",
+        "product_url": "HTTPS://Console.AWS.amazon.com:443/ec2?region=x",
+        "extra_hosts": '["AWS.amazon.com."]',
+        "annual_spend": "120000",
+        "num_seats": "15",
+        "contract_type": "usage-based",
+        "contract_status": "active",
+        "payment_type": "invoice",
+        "owner": "",
+        "owner_name": "",
+        "notes": "",
+        **overrides,
+    }
+
+
+def test_it_normalizes_hosts_on_save(superuser_client, organization):
+    response = superuser_client.post(ADD_URL, form(organization))
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert contract.product_url == "https://console.aws.amazon.com"
+    assert contract.vendor_domain == "amazon.com"
+    assert contract.extra_hosts == ["aws.amazon.com"]
+
+
+def test_it_refuses_a_bad_product_url(superuser_client, organization):
+    response = superuser_client.post(ADD_URL, form(organization, product_url="nope"))
+
+    assert response.status_code == 200
+    assert b"is not a web address" in response.content
+    assert not Contract.objects.exists()
+
+
+def test_it_refuses_a_product_url_taken_in_the_organization(
+    superuser_client, organization
+):
+    ContractFactory(organization=organization, host="console.aws.amazon.com")
+
+    response = superuser_client.post(ADD_URL, form(organization))
+
+    assert response.status_code == 200
+    assert Contract.objects.count() == 1
+
+
+def test_it_refuses_an_owner_from_another_organization(
+    superuser_client, organization, outsider_admin
+):
+    response = superuser_client.post(
+        ADD_URL, form(organization, owner=str(outsider_admin.id))
+    )
+
+    assert response.status_code == 200
+    assert b"The owner must be a user of the organization." in response.content
+    assert not Contract.objects.exists()
+
+
+def test_it_lists_and_searches_contracts(superuser_client, organization):
+    ContractFactory(organization=organization, vendor_name="Slack", host="slack.com")
+
+    response = superuser_client.get("/admin/contracts/contract/", {"q": "slack"})
+
+    assert response.status_code == 200
+    assert b"https://slack.com" in response.content
+
+
+def test_it_is_closed_to_api_users(admin_client):
+    response = admin_client.get("/admin/contracts/contract/")
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
