@@ -83,8 +83,8 @@ def validation_detail(errors) -> str:
     field, message = pairs[0]
     if not field or field in ("non_field_errors", "detail"):
         return message
-    name = field.rsplit(".", 1)[-1].replace("_", " ")
-    if name.split("[")[0].lower() in message.lower():
+    name = field.rsplit(".", 1)[-1].split("[")[0]
+    if name.lower() in message.lower() or name.replace("_", " ") in message.lower():
         return message
     return f"{field}: {message}"
 
