@@ -40,6 +40,8 @@ class Organization(models.Model):
     company_name = models.CharField(max_length=200)
     admin_seats = models.PositiveIntegerField(default=1)
     member_seats = models.PositiveIntegerField(default=1000)
+    # While paused, url-visits stores nothing for the organization.
+    tracking_paused = models.BooleanField(default=False)
     # Bumped whenever one of the organization's contracts changes, so that a
     # cached host-matching table keyed by it is never stale in any worker.
     contracts_version = models.PositiveIntegerField(default=0, editable=False)
@@ -97,6 +99,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Null until the person follows the verification link sent at sign-up.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "url_visits",
     "analytics",
     "health",
+    "audit",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from accounts.models import Organization, Role, User
 
@@ -29,6 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
     )
     role = Role.MEMBER
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation

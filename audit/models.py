@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Organization
+
+
+class AuditAction(models.TextChoices):
+    USER_SIGNED_UP = "user.signed_up", "User signed up"
+    USER_ROLE_CHANGED = "user.role_changed", "User role changed"
+    USER_DEACTIVATED = "user.deactivated", "User deactivated"
+    USER_ERASED = "user.erased", "User erased"
+    USER_EMAIL_VERIFIED = "user.email_verified", "Email verified"
+    USER_PASSWORD_RESET = "user.password_reset", "Password reset"
+    TOKEN_REVOKED = "token.revoked", "Device token revoked"
+    CONTRACT_CREATED = "contract.created", "Contract created"
+    CONTRACT_UPDATED = "contract.updated", "Contract updated"
+    CONTRACT_DELETED = "contract.deleted", "Contract deleted"
+    CONTRACTS_IMPORTED = "contracts.imported", "Contracts imported"
+    ACTIVITY_PURGED = "activity.purged", "Activity purged"
+    TRACKING_PAUSED = "tracking.paused", "Tracking paused"
+    TRACKING_RESUMED = "tracking.resumed", "Tracking resumed"
+
+
+class AuditEvent(models.Model):
+    """Who did what, in which organization, and when. Never a secret."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as text so that the trail still reads after the actor is deleted;
+    # empty for the system (management commands run by operators).
+    actor_email = models.CharField(max_length=254, blank=True, default="")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target = models.CharField(max_length=200, blank=True, default="")
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "-created_at"], name="audit_org_created_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_email or 'system'} at {self.created_at}"
