@@ -11,7 +11,7 @@ from contracts.services import IMPORT_COLUMNS
 from contracts.tests.factories import ContractFactory
 
 URL = "/api/v1/contracts/import"
-SAMPLE = Path(__file__).parent / "data" / "sample_contracts.csv"
+SAMPLE = Path(__file__).parents[1] / "sample_data" / "sample_contracts.csv"
 HEADER = ",".join(IMPORT_COLUMNS)
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from contracts.management.commands.import_contracts import Command
 from contracts.models import Contract
 
-SAMPLE = Path(__file__).parent / "data" / "sample_contracts.csv"
+SAMPLE = Path(__file__).parents[1] / "sample_data" / "sample_contracts.csv"
 
 
 def run(*args: str) -> str:
