@@ -1,0 +1,158 @@
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization, Role, User
+from accounts.services import organization_create
+from analytics.selectors import utc_today
+from contracts.models import Contract
+from contracts.services import contract_import
+from url_visits.models import Activity
+
+SAMPLE_CONTRACTS = (
+    Path(__file__).resolve().parent.parent
+    / "contracts"
+    / "sample_data"
+    / "sample_contracts.csv"
+)
+DEMO_DOMAIN = "acme-demo.example"
+DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+
+
+@dataclass(frozen=True)
+class DemoSeeded:
+    organization: Organization
+    admin_email: str
+    admin_password: str
+    members_created: int
+    contracts_created: int
+    contracts_updated: int
+    activity_recorded: int
+
+
+def _demo_password() -> str:
+    # Meets the password rules: upper, lower, digit, long and not common.
+    return f"Demo-{secrets.token_urlsafe(12)}-7aZ"
+
+
+def _workdays(*, first: date, last: date) -> list[date]:
+    days = (last - first).days + 1
+    return [
+        first + timedelta(days=offset)
+        for offset in range(days)
+        if (first + timedelta(days=offset)).weekday() < 5
+    ]
+
+
+def _synthetic_activity(
+    *,
+    organization: Organization,
+    members: list[User],
+    contracts: list[Contract],
+    days: list[date],
+    rng: random.Random,
+) -> list[Activity]:
+    """Each contract gets a share of the members as its users (some stop
+    using it halfway through, so inactive users show), and each user shows up
+    on most workdays."""
+    activity = []
+    for rank, contract in enumerate(contracts):
+        # The first contracts are used by most people, the last by few, and
+        # one by nobody, so that every renewal suggestion appears.
+        share = 0.0 if rank == len(contracts) - 1 else max(0.08, 0.9 - rank * 0.1)
+        users = [member for member in members if rng.random() < share]
+        for user in users:
+            stops = rng.random() < 0.25
+            for day in days:
+                if stops and day > days[len(days) // 2]:
+                    break
+                if rng.random() < 0.7:
+                    seen = datetime.combine(day, time(8), tzinfo=UTC) + timedelta(
+                        minutes=rng.randrange(600)
+                    )
+                    activity.append(
+                        Activity(
+                            user=user,
+                            contract=contract,
+                            organization=organization,
+                            day=day,
+                            browser="Chrome",
+                            first_seen_at=seen,
+                        )
+                    )
+    return activity
+
+
+def demo_seed(*, members: int = 40, months: int = 4, seed: int = 7) -> DemoSeeded:
+    """A demo organization with an admin, `members` members, the web app's ten
+    sample contracts and `months` months of synthetic activity.
+
+    Safe to run twice: what exists is kept (activity rows are unique per user,
+    contract and day) and the admin gets a new password, which is returned.
+    """
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    with transaction.atomic():
+        organization = Organization.objects.filter(domain_name=DEMO_DOMAIN).first()
+        if organization is None:
+            organization = organization_create(
+                domain_name=DEMO_DOMAIN,
+                company_name="Acme Demo",
+                admin_seats=3,
+                member_seats=max(members, 1000),
+            )
+        password = _demo_password()
+        admin, _ = User.objects.get_or_create(
+            email=DEMO_ADMIN_EMAIL,
+            defaults={"organization": organization, "role": Role.ADMIN},
+        )
+        admin.set_password(password)
+        admin.email_verified_at = admin.email_verified_at or timezone.now()
+        admin.save()
+
+        wanted = [f"member{n:03d}@{DEMO_DOMAIN}" for n in range(1, members + 1)]
+        existing = set(
+            User.objects.filter(email__in=wanted).values_list("email", flat=True)
+        )
+        new_members = []
+        for email in wanted:
+            if email in existing:
+                continue
+            user = User(email=email, organization=organization, role=Role.MEMBER)
+            user.set_unusable_password()
+            new_members.append(user)
+        User.objects.bulk_create(new_members)
+
+        with SAMPLE_CONTRACTS.open("rb") as csv_file:
+            imported = contract_import(organization=organization, csv_file=csv_file)
+
+        member_users = list(User.objects.filter(email__in=wanted).order_by("email"))
+        contracts = list(Contract.objects.for_organization(organization).order_by("id"))
+        today = utc_today()
+        first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(
+            day=1
+        )
+        rows = _synthetic_activity(
+            organization=organization,
+            members=member_users,
+            contracts=contracts,
+            days=_workdays(first=first, last=today),
+            rng=rng,
+        )
+        before = Activity.objects.filter(organization=organization).count()
+        Activity.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        after = Activity.objects.filter(organization=organization).count()
+
+    return DemoSeeded(
+        organization=organization,
+        admin_email=DEMO_ADMIN_EMAIL,
+        admin_password=password,
+        members_created=len(new_members),
+        contracts_created=imported.created,
+        contracts_updated=imported.updated,
+        activity_recorded=after - before,
+    )
