@@ -1,0 +1,140 @@
+"""The web app's calls, request by request, with the cookie and its Origin."""
+
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import OrganizationFactory
+from conftest import WEB_ORIGIN
+
+CSV = (
+    "vendor_name,annual_spend,contract_type,contract_status,payment_type,"
+    "product_url,number_of_seats,owner,expire_at,created_at,notes\n"
+    "Zoom,6000,subscription,active,credit card,https://zoom.us,40,Robert Fox,"
+    "2027-03-15,2026-03-15,Pro plan\n"
+)
+
+
+def test_the_web_apps_sign_up_upload_usage_and_logout_work_unchanged(db):
+    organization = OrganizationFactory(domain_name="acme.io", company_name="Acme")
+    browser = APIClient(HTTP_ORIGIN=WEB_ORIGIN)
+
+    signed_up = browser.post(
+        "/api/v1/auth/create-user",
+        {
+            "email": "ada@acme.io",
+            "password": "Str0ngPass",
+            "device_id": "web_k2j3h4",
+            "role": "admin",
+        },
+        format="json",
+    )
+    assert signed_up.status_code == 201
+    assert settings.AUTH_COOKIE_NAME in signed_up.cookies
+    org_id = signed_up.json()["organization_id"]
+    # Admin features need a verified address; the link was emailed at sign-up.
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    User.objects.filter(email="ada@acme.io").update(email_verified_at=timezone.now())
+
+    signed_in = browser.post(
+        "/api/v1/auth/sign-in",
+        {"email": "ada@acme.io", "password": "Str0ngPass", "device_id": "web_k2j3h4"},
+        format="json",
+    )
+    assert signed_in.status_code == 200
+    assert browser.get("/api/v1/auth/me").json()["role"] == "admin"
+
+    name = browser.get(f"/api/v1/organizations/{org_id}/name")
+    assert name.json() == {
+        "organization_id": org_id,
+        "domain_name": "acme.io",
+        "company_name": "Acme",
+    }
+
+    upserted = browser.post(
+        "/api/v1/contract",
+        {
+            "vendor_name": "Slack",
+            "product_url": "https://app.slack.com",
+            "organization_id": org_id,
+            "annual_spend": 8000,
+            "contract_type": "subscription",
+            "contract_status": "active",
+            "payment_type": "virtual cards",
+            "num_seats": 75,
+            "notes": "Team chat",
+            "expire_at": "2026-10-01T00:00:00Z",
+            "created_at": "2025-10-01T00:00:00Z",
+        },
+        format="json",
+    )
+    assert upserted.status_code == 201
+    assert upserted.json()["success"] is True
+    assert upserted.json()["vendor_domain"] == "slack.com"
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    imported = browser.post(
+        "/api/v1/contracts/import",
+        {"file": SimpleUploadedFile("contracts.csv", CSV.encode(), "text/csv")},
+        format="multipart",
+    )
+    assert imported.status_code == 200
+    assert imported.json() == {"created": 1, "updated": 0}
+
+    usage = browser.get(f"/api/v1/organizations/{org_id}/contract-usage")
+    assert usage.status_code == 200
+    rows = usage.json()["contracts"]
+    assert [row["vendor_name"] for row in rows] == ["Slack", "Zoom"]
+    for row in rows:
+        assert {"vendor_name", "active_users", "total_seats", "annual_spend"} <= set(
+            row
+        )
+
+    logged_out = browser.post("/api/v1/auth/logout")
+    assert logged_out.status_code == 200
+    assert browser.get("/api/v1/auth/me").status_code == 401
+    assert organization.contracts.count() == 2
+
+
+def test_a_cookie_authenticated_change_from_an_untrusted_origin_is_refused(
+    admin_user, organization
+):
+    from accounts.services import session_token_issue
+
+    attacker_page = APIClient(HTTP_ORIGIN="https://evil.example")
+    attacker_page.cookies[settings.AUTH_COOKIE_NAME] = session_token_issue(
+        user=admin_user
+    )
+
+    response = attacker_page.post(
+        "/api/v1/contract",
+        {
+            "vendor_name": "Evil",
+            "product_url": "https://evil.example",
+            "organization_id": organization.public_id,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert "not trusted" in response.json()["detail"]
+    assert not organization.contracts.exists()
+    # Reads are not changes: the same cookie may still GET.
+    assert attacker_page.get("/api/v1/auth/me").status_code == 200
+
+
+def test_a_cookie_authenticated_change_without_any_origin_is_refused(
+    admin_user, organization
+):
+    from accounts.services import session_token_issue
+
+    client = APIClient()
+    client.cookies[settings.AUTH_COOKIE_NAME] = session_token_issue(user=admin_user)
+
+    response = client.post("/api/v1/url-visits", {"entries": []}, format="json")
+
+    assert response.status_code == 403
+    assert "no Origin header" in response.json()["detail"]
