@@ -1,8 +1,12 @@
 """The web app's calls, request by request, with the cookie and its Origin."""
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import User
+from accounts.services import session_token_issue
 from accounts.tests.factories import OrganizationFactory
 from conftest import WEB_ORIGIN
 
@@ -32,9 +36,6 @@ def test_the_web_apps_sign_up_upload_usage_and_logout_work_unchanged(db):
     assert settings.AUTH_COOKIE_NAME in signed_up.cookies
     org_id = signed_up.json()["organization_id"]
     # Admin features need a verified address; the link was emailed at sign-up.
-    from django.utils import timezone
-
-    from accounts.models import User
 
     User.objects.filter(email="ada@acme.io").update(email_verified_at=timezone.now())
 
@@ -74,8 +75,6 @@ def test_the_web_apps_sign_up_upload_usage_and_logout_work_unchanged(db):
     assert upserted.json()["success"] is True
     assert upserted.json()["vendor_domain"] == "slack.com"
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     imported = browser.post(
         "/api/v1/contracts/import",
         {"file": SimpleUploadedFile("contracts.csv", CSV.encode(), "text/csv")},
@@ -102,7 +101,6 @@ def test_the_web_apps_sign_up_upload_usage_and_logout_work_unchanged(db):
 def test_a_cookie_authenticated_change_from_an_untrusted_origin_is_refused(
     admin_user, organization
 ):
-    from accounts.services import session_token_issue
 
     attacker_page = APIClient(HTTP_ORIGIN="https://evil.example")
     attacker_page.cookies[settings.AUTH_COOKIE_NAME] = session_token_issue(
@@ -129,7 +127,6 @@ def test_a_cookie_authenticated_change_from_an_untrusted_origin_is_refused(
 def test_a_cookie_authenticated_change_without_any_origin_is_refused(
     admin_user, organization
 ):
-    from accounts.services import session_token_issue
 
     client = APIClient()
     client.cookies[settings.AUTH_COOKIE_NAME] = session_token_issue(user=admin_user)
