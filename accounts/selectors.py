@@ -3,7 +3,14 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import DeviceToken, Organization, Role, User, hash_device_token
+from accounts.models import (
+    PUBLIC_ID_PREFIX,
+    DeviceToken,
+    Organization,
+    Role,
+    User,
+    hash_device_token,
+)
 
 # A device token's last use is written at most this often, so that the
 # extension's syncs do not each cost an extra UPDATE.
@@ -41,6 +48,14 @@ def live_device_token(*, raw_token: str) -> DeviceToken | None:
 
 def organization_by_public_id(*, public_id: str) -> Organization | None:
     return Organization.objects.filter(public_id=public_id).first()
+
+
+def organization_by_domain_or_public_id(*, identifier: str) -> Organization | None:
+    """The organization with this domain name (acme.io) or public id (org_...)."""
+    identifier = identifier.strip()
+    if identifier.startswith(PUBLIC_ID_PREFIX):
+        return Organization.objects.filter(public_id=identifier).first()
+    return Organization.objects.filter(domain_name=identifier.lower()).first()
 
 
 def organization_seats_used(*, organization: Organization) -> dict[str, int]:

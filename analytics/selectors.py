@@ -15,7 +15,7 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
 
-from accounts.models import PUBLIC_ID_PREFIX, Organization
+from accounts.models import Organization
 from analytics import metrics
 from contracts.models import Contract
 from procure_site.exceptions import NotFound
@@ -28,14 +28,6 @@ RENEWAL_USAGE_DAYS = 30
 
 def utc_today() -> date:
     return timezone.now().astimezone(UTC).date()
-
-
-def organization_by_domain_or_public_id(*, identifier: str) -> Organization | None:
-    """The organization with this domain name (acme.io) or public id (org_...)."""
-    identifier = identifier.strip()
-    if identifier.startswith(PUBLIC_ID_PREFIX):
-        return Organization.objects.filter(public_id=identifier).first()
-    return Organization.objects.filter(domain_name=identifier.lower()).first()
 
 
 def _contracts(

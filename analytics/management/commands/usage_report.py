@@ -3,6 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts import selectors as accounts_selectors
 from analytics import metrics, selectors
 from analytics.serializers import ContractUsageReportSerializer
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        organization = selectors.organization_by_domain_or_public_id(
+        organization = accounts_selectors.organization_by_domain_or_public_id(
             identifier=options["org"]
         )
         if organization is None:

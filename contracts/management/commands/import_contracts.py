@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.models import Organization
+from accounts.selectors import organization_by_domain_or_public_id
 from contracts import services
 from procure_site.exceptions import DomainError, InvalidRows
 
@@ -25,8 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="The CSV file to import.")
 
     def handle(self, *args, org: str, file: Path, **options) -> None:
-        lookup = {"public_id": org} if org.startswith("org_") else {"domain_name": org}
-        organization = Organization.objects.filter(**lookup).first()
+        organization = organization_by_domain_or_public_id(identifier=org)
         if organization is None:
             raise CommandError(f"No organization has the domain name or id {org}.")
         try:
