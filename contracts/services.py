@@ -3,7 +3,8 @@
 Every path normalizes product URLs with contracts/hosts.py and keeps one
 contract per (organization, product URL). Saves and deletes bump the
 organization's contracts_version through contracts/signals.py; the import's
-bulk writes skip signals and bump it themselves.
+bulk writes skip signals and bump it themselves. Each change appends an event
+to the audit trail in the transaction that makes it.
 """
 
 import csv
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from accounts.permissions import ADMINS_ONLY
+from audit.models import AuditAction
+from audit.services import audit_record
 from contracts.hosts import (
     InvalidHost,
     normalize_host,
@@ -131,7 +134,37 @@ def _contract_values(
     return values
 
 
-def _contract_save(contract: Contract) -> None:
+def _contract_audit(
+    *,
+    action: AuditAction,
+    organization: Organization,
+    contract: Contract,
+    contract_id: int,
+    actor: User | None,
+    fields: list[str] | None = None,
+) -> None:
+    """Records a change to one contract; `fields` names the fields the caller
+    set, never their values."""
+    details: dict[str, Any] = {
+        "contract_id": contract_id,
+        "vendor_name": contract.vendor_name,
+        "product_url": contract.product_url,
+    }
+    if fields is not None:
+        details["fields"] = sorted(fields)
+    audit_record(
+        action=action,
+        organization=organization,
+        actor=actor,
+        target=f"contract:{contract_id}",
+        details=details,
+    )
+
+
+def _contract_save(
+    contract: Contract, *, actor: User | None, fields: list[str]
+) -> None:
+    created = contract.pk is None
     duplicate = (
         Contract.objects.for_organization(contract.organization)
         .filter(product_url=contract.product_url)
@@ -142,12 +175,24 @@ def _contract_save(contract: Contract) -> None:
     try:
         with transaction.atomic():
             contract.save()
+            _contract_audit(
+                action=AuditAction.CONTRACT_CREATED
+                if created
+                else AuditAction.CONTRACT_UPDATED,
+                organization=contract.organization,
+                contract=contract,
+                contract_id=contract.pk,
+                actor=actor,
+                fields=fields,
+            )
     except IntegrityError:
         # Another request saved the same product URL after the check above.
         raise Conflict(_already_exists_message(contract.product_url)) from None
 
 
-def contract_create(*, organization: Organization, data: ContractData) -> Contract:
+def contract_create(
+    *, organization: Organization, data: ContractData, actor: User | None
+) -> Contract:
     """A new contract of the organization; 409 when its product URL is taken.
 
     A contract created without a start date starts now.
@@ -156,22 +201,33 @@ def contract_create(*, organization: Organization, data: ContractData) -> Contra
     contract = Contract(organization=organization, **values)
     if contract.created_at is None:
         contract.created_at = timezone.now()
-    _contract_save(contract)
+    _contract_save(contract, actor=actor, fields=list(data))
     return contract
 
 
-def contract_update(*, contract: Contract, data: ContractData) -> Contract:
+def contract_update(
+    *, contract: Contract, data: ContractData, actor: User | None
+) -> Contract:
     """Changes the given fields; 409 when the new product URL is taken."""
     values = _contract_values(organization=contract.organization, data=data)
     for field, value in values.items():
         setattr(contract, field, value)
-    _contract_save(contract)
+    _contract_save(contract, actor=actor, fields=list(data))
     return contract
 
 
-def contract_delete(*, contract: Contract) -> None:
+def contract_delete(*, contract: Contract, actor: User | None) -> None:
     """Deletes the contract and, with it, the activity recorded against it."""
-    contract.delete()
+    contract_id = contract.pk
+    with transaction.atomic():
+        contract.delete()
+        _contract_audit(
+            action=AuditAction.CONTRACT_DELETED,
+            organization=contract.organization,
+            contract=contract,
+            contract_id=contract_id,
+            actor=actor,
+        )
 
 
 def contract_upsert(
@@ -182,7 +238,7 @@ def contract_upsert(
     Fields missing from `data` keep their value on update. Only an admin of
     the organization named by `organization_public_id` may do this; any other
     id, including one that does not exist, is refused with 403 so that the
-    answer does not tell which ids exist.
+    answer does not tell which ids exist. `user` is recorded as the actor.
     """
     organization = user.organization
     if organization is None or organization.public_id != organization_public_id:
@@ -193,12 +249,24 @@ def contract_upsert(
     if values.get("created_at") is None:
         values.pop("created_at", None)
     product_url = values.pop("product_url")
-    return Contract.objects.update_or_create(
-        organization=organization,
-        product_url=product_url,
-        defaults=values,
-        create_defaults={"created_at": timezone.now(), **values},
-    )
+    with transaction.atomic():
+        contract, created = Contract.objects.update_or_create(
+            organization=organization,
+            product_url=product_url,
+            defaults=values,
+            create_defaults={"created_at": timezone.now(), **values},
+        )
+        _contract_audit(
+            action=AuditAction.CONTRACT_CREATED
+            if created
+            else AuditAction.CONTRACT_UPDATED,
+            organization=organization,
+            contract=contract,
+            contract_id=contract.pk,
+            actor=user,
+            fields=list(data),
+        )
+    return contract, created
 
 
 # CSV import.
@@ -461,7 +529,7 @@ def _bad_rows_message(bad_rows: list[dict]) -> str:
 
 
 def contract_import(
-    *, organization: Organization, csv_file: IO[bytes]
+    *, organization: Organization, csv_file: IO[bytes], actor: User | None = None
 ) -> ContractImportResult:
     """Creates or updates the organization's contracts from a CSV file.
 
@@ -469,7 +537,8 @@ def contract_import(
     matched to existing contracts by normalized product URL. All rows or none:
     any bad row raises InvalidRows naming every bad row, and nothing is
     written. The writes take a constant number of queries whatever the size of
-    the file (up to the database's batch size).
+    the file (up to the database's batch size). One audit event records the
+    counts, with `actor` None for the system (management commands).
     """
     rows = _import_rows(_import_text(csv_file))
     existing = {
@@ -501,6 +570,13 @@ def contract_import(
             Contract.objects.bulk_create(to_create)
             Contract.objects.bulk_update(to_update, fields=_IMPORT_UPDATE_FIELDS)
             organization_contracts_changed(organization_id=organization.id)
+            audit_record(
+                action=AuditAction.CONTRACTS_IMPORTED,
+                organization=organization,
+                actor=actor,
+                target=f"organization:{organization.public_id}",
+                details={"created": len(to_create), "updated": len(to_update)},
+            )
     except IntegrityError:
         # Another request created one of these product URLs meanwhile.
         raise Conflict(

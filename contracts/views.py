@@ -125,7 +125,9 @@ class ContractViewSet(viewsets.ModelViewSet):
         serializer = ContractInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         contract = services.contract_create(
-            organization=request.user.organization, data=serializer.validated_data
+            organization=request.user.organization,
+            data=serializer.validated_data,
+            actor=request.user,
         )
         return Response(
             ContractOutputSerializer(contract).data, status=status.HTTP_201_CREATED
@@ -138,12 +140,12 @@ class ContractViewSet(viewsets.ModelViewSet):
         )
         serializer.is_valid(raise_exception=True)
         contract = services.contract_update(
-            contract=contract, data=serializer.validated_data
+            contract=contract, data=serializer.validated_data, actor=request.user
         )
         return Response(ContractOutputSerializer(contract).data)
 
     def perform_destroy(self, instance: Contract) -> None:
-        services.contract_delete(contract=instance)
+        services.contract_delete(contract=instance, actor=self.request.user)
 
 
 class ContractImportView(APIView):
@@ -171,5 +173,6 @@ class ContractImportView(APIView):
         result = services.contract_import(
             organization=request.user.organization,
             csv_file=serializer.validated_data["file"],
+            actor=request.user,
         )
         return Response(ContractImportResultSerializer(result).data)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from audit.models import AuditAction, AuditEvent
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 
@@ -237,7 +238,53 @@ def test_it_answers_with_few_queries(
 ):
     ContractFactory(organization=organization, host="app.slack.com")
 
-    with django_assert_max_num_queries(8):
+    # Eight for the update itself, one for its audit event.
+    with django_assert_max_num_queries(9):
         response = admin_client.post(URL, slack_payload(organization), format="json")
 
     assert response.status_code == 200
+
+
+def test_it_audits_the_creation_then_the_update(admin_client, admin_user, organization):
+    first = admin_client.post(URL, slack_payload(organization), format="json")
+    second = admin_client.post(
+        URL,
+        {
+            "vendor_name": "Slack",
+            "product_url": "https://app.slack.com/x",
+            "organization_id": organization.public_id,
+            "num_seats": 80,
+        },
+        format="json",
+    )
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    contract_id = first.json()["contract_id"]
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [event.action for event in events] == [
+        AuditAction.CONTRACT_CREATED,
+        AuditAction.CONTRACT_UPDATED,
+    ]
+    for event in events:
+        assert (event.organization, event.actor) == (organization, admin_user)
+        assert event.target == f"contract:{contract_id}"
+    assert events[1].details == {
+        "contract_id": contract_id,
+        "vendor_name": "Slack",
+        "product_url": "https://app.slack.com",
+        "fields": ["num_seats", "product_url", "vendor_name"],
+    }
+
+
+def test_it_audits_nothing_when_refused(member_client, outsider_client, organization):
+    assert (
+        member_client.post(URL, slack_payload(organization), format="json").status_code
+        == 403
+    )
+    assert (
+        outsider_client.post(
+            URL, slack_payload(organization), format="json"
+        ).status_code
+        == 403
+    )
+    assert not AuditEvent.objects.exists()

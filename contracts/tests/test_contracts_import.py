@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audit.models import AuditAction, AuditEvent
 from contracts.models import Contract
 from contracts.services import IMPORT_COLUMNS
 from contracts.tests.factories import ContractFactory
@@ -310,10 +311,11 @@ def test_it_requires_authentication(anon_client, organization):
 def test_it_creates_in_a_constant_number_of_queries(
     admin_client, organization, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(6) as ten_rows:
+    # Six for the import, one for its audit event.
+    with django_assert_max_num_queries(7) as ten_rows:
         response = upload(admin_client, generated_csv(10))
         assert response.json() == {"created": 10, "updated": 0}
-    with django_assert_max_num_queries(6) as fifty_rows:
+    with django_assert_max_num_queries(7) as fifty_rows:
         response = upload(admin_client, generated_csv(50, start=100))
         assert response.json() == {"created": 50, "updated": 0}
 
@@ -326,12 +328,31 @@ def test_it_updates_in_a_constant_number_of_queries(
 ):
     upload(admin_client, generated_csv(50))
 
-    with django_assert_max_num_queries(6) as ten_rows:
+    with django_assert_max_num_queries(7) as ten_rows:
         response = upload(admin_client, generated_csv(10))
         assert response.json() == {"created": 0, "updated": 10}
-    with django_assert_max_num_queries(6) as fifty_rows:
+    with django_assert_max_num_queries(7) as fifty_rows:
         response = upload(admin_client, generated_csv(50))
         assert response.json() == {"created": 0, "updated": 50}
 
     assert len(ten_rows) == len(fifty_rows)
     assert Contract.objects.count() == 50
+
+
+def test_it_audits_one_event_with_the_counts(admin_client, admin_user, organization):
+    ContractFactory(organization=organization, host="app.vendor0.com")
+
+    response = upload(admin_client, generated_csv(3))
+
+    assert response.json() == {"created": 2, "updated": 1}
+    event = AuditEvent.objects.get()
+    assert event.action == AuditAction.CONTRACTS_IMPORTED
+    assert (event.organization, event.actor) == (organization, admin_user)
+    assert event.target == f"organization:{organization.public_id}"
+    assert event.details == {"created": 2, "updated": 1}
+
+
+def test_it_audits_nothing_when_the_file_is_refused(admin_client, member_client):
+    assert upload(admin_client, csv_of("Slack,x")).status_code == 400
+    assert upload(member_client, generated_csv(1)).status_code == 403
+    assert not AuditEvent.objects.exists()

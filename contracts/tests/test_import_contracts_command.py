@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from audit.models import AuditAction, AuditEvent
 from contracts.management.commands.import_contracts import Command
 from contracts.models import Contract
 
@@ -99,3 +100,13 @@ def test_it_explains_itself_in_help():
     assert "--org" in help_text
     assert "vendor_name,annual_spend" in help_text
     assert "running it twice is safe" in help_text
+
+
+def test_it_audits_the_import_as_the_system(organization):
+    run("--org", "acme.io", str(SAMPLE))
+
+    event = AuditEvent.objects.get()
+    assert event.action == AuditAction.CONTRACTS_IMPORTED
+    assert event.organization == organization
+    assert (event.actor, event.actor_email) == (None, "")
+    assert event.details == {"created": 10, "updated": 0}
