@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from health import selectors
 from health.serializers import PingSerializer, ReadinessSerializer, ServiceSerializer
+from procure_site.exceptions import DATABASE_RETRY_AFTER
 
 
 class PublicView(APIView):
@@ -45,6 +46,7 @@ class PingView(PublicView):
                 "database": database,
             },
             status=200 if healthy else 503,
+            headers=None if healthy else {"Retry-After": DATABASE_RETRY_AFTER},
         )
 
 
@@ -67,6 +69,6 @@ class ReadinessView(PublicView):
             return Response(
                 {"status": "unavailable", "detail": problem},
                 status=503,
-                headers={"Retry-After": "30"},
+                headers={"Retry-After": DATABASE_RETRY_AFTER},
             )
         return Response({"status": "ok", "detail": "The service is ready."})

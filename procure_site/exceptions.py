@@ -7,6 +7,7 @@ message does not say which field it is about.
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
@@ -55,6 +56,8 @@ class InvalidRows(DomainError):
 DATABASE_UNAVAILABLE = (
     "The service cannot reach its database right now. Please try again shortly."
 )
+# Seconds a client is asked to wait before retrying while the database is down.
+DATABASE_RETRY_AFTER = "30"
 
 
 def _flatten(errors, prefix: str = "") -> list[tuple[str, str]]:
@@ -100,7 +103,7 @@ def exception_handler(exc, context):
         return Response(
             {"detail": DATABASE_UNAVAILABLE},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "30"},
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
         )
     if isinstance(exc, exceptions.ValidationError):
         return Response(
@@ -136,6 +139,18 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    """Django's last resort for an exception that nothing else answered.
+
+    DRF views answer a lost database with a 503 through `exception_handler`,
+    but the session and authentication middleware, the Django admin and plain
+    Django views fail outside DRF and end here. Django calls this handler
+    while it is still handling the exception, so `sys.exc_info()` tells an
+    outage (answered 503, worth retrying) from a bug (500).
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+        return response
     return JsonResponse(
         {"detail": "Something went wrong on our side. Please try again later."},
         status=500,
