@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 
 from accounts.models import Organization, User
 from accounts.permissions import NO_ORGANIZATION
+from audit.models import AuditAction
+from audit.services import audit_record
 from contracts.hosts import InvalidHost, host_from_url
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import selectors
@@ -212,8 +214,10 @@ def activity_purge(
 
     Deletes in batches of `batch_size` rows, so that a large purge neither
     holds one long lock nor builds one huge transaction, and calls
-    `on_progress(purged so far, total)` after each batch. With `dry_run`, only
-    counts. Safe to run twice: the second run finds nothing to delete.
+    `on_progress(purged so far, total)` after each batch. Each batch is
+    audited in its own transaction, as the system, with its count and the
+    cutoff. With `dry_run`, only counts and audits nothing. Safe to run twice:
+    the second run finds nothing to delete.
     """
     if older_than_days < 1:
         raise DomainError("The retention window must be at least 1 day.")
@@ -227,8 +231,19 @@ def activity_purge(
 
     purged = 0
     while True:
-        batch = expired.values("pk")[:batch_size]
-        deleted, _ = Activity.objects.filter(pk__in=batch).delete()
+        with transaction.atomic():
+            batch = expired.values("pk")[:batch_size]
+            deleted, _ = Activity.objects.filter(pk__in=batch).delete()
+            if deleted:
+                audit_record(
+                    action=AuditAction.ACTIVITY_PURGED,
+                    target="activity",
+                    details={
+                        "count": deleted,
+                        "cutoff": cutoff.isoformat(),
+                        "older_than_days": older_than_days,
+                    },
+                )
         purged += deleted
         if deleted and on_progress is not None:
             on_progress(purged, total)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from audit.models import AuditAction, AuditEvent
 from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
 
@@ -81,12 +82,18 @@ def test_it_deletes_in_batches_and_reports_progress(db):
     assert remaining_ages() == [0]
 
 
-def test_it_runs_one_delete_per_batch(db, django_assert_num_queries):
+def test_it_runs_one_delete_per_batch(db, django_assert_max_num_queries):
     activity_days_ago(*range(20, 25))
 
-    # The count, then three batches of at most two rows.
-    with django_assert_num_queries(4):
+    # The count, then three batches of at most two rows, each in a transaction
+    # (a savepoint and its release, in a test) with its audit event.
+    with django_assert_max_num_queries(13) as captured:
         purge("--older-than-days", "10", "--batch-size", "2")
+
+    statements = [query["sql"].split()[0] for query in captured]
+    assert statements.count("DELETE") == 3
+    assert statements.count("INSERT") == 3
+    assert not Activity.objects.exists()
 
 
 def test_it_is_safe_to_run_twice(db):
@@ -133,3 +140,38 @@ def test_it_exits_non_zero_for_a_bad_window_from_the_command_line():
 
     assert result.returncode != 0
     assert "must be at least 1, got 0" in result.stderr
+
+
+def test_it_audits_the_purge_as_the_system(db):
+    activity_days_ago(0, 11, 12, 13)
+
+    purge("--older-than-days", "10")
+
+    event = AuditEvent.objects.get()
+    assert event.action == AuditAction.ACTIVITY_PURGED
+    assert (event.organization, event.actor, event.actor_email) == (None, None, "")
+    assert event.target == "activity"
+    assert event.details == {
+        "count": 3,
+        "cutoff": (today() - dt.timedelta(days=10)).isoformat(),
+        "older_than_days": 10,
+    }
+
+
+def test_it_audits_each_batch_with_its_count(db):
+    activity_days_ago(*range(20, 25))
+
+    purge("--older-than-days", "10", "--batch-size", "2")
+
+    counts = [event.details["count"] for event in AuditEvent.objects.order_by("id")]
+    assert counts == [2, 2, 1]
+
+
+def test_it_audits_nothing_on_a_dry_run_or_when_nothing_expired(db):
+    activity_days_ago(0, 50)
+
+    purge("--older-than-days", "10", "--dry-run")
+    purge("--older-than-days", "100")
+
+    assert not AuditEvent.objects.exists()
+    assert Activity.objects.count() == 2

@@ -18,8 +18,8 @@ def _at_least_one(value: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Deletes activity older than the retention window, in batches. "
-        "Safe to run twice."
+        "Deletes activity older than the retention window, in batches, and "
+        "records each batch in the audit trail. Safe to run twice."
     )
 
     def add_arguments(self, parser) -> None:
