@@ -37,6 +37,19 @@ def _positive_int(name: str, default: int) -> int:
     return value
 
 
+def _flag(name: str, default: bool) -> bool:
+    # Stricter than env.bool, which reads any unknown value (a typo such as
+    # "ture") as false: a security switch must not turn itself off silently.
+    value = env.str(name, default="").strip().lower()
+    if not value:
+        return default
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {value!r}.")
+
+
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = (
     env.str("SECRET_KEY", default="insecure-debug-only-key")
@@ -220,6 +233,12 @@ TRUSTED_ORIGINS = [*CORS_ALLOWED_ORIGINS, *CSRF_TRUSTED_ORIGINS]
 # Ingestion.
 URL_VISITS_MAX_BATCH = _positive_int("URL_VISITS_MAX_BATCH", 1000)
 ACTIVITY_RETENTION_DAYS = _positive_int("ACTIVITY_RETENTION_DAYS", 400)
+# When on, url-visits refuses (403) reports from users who have not verified
+# their email address, so that an account signed up with someone else's
+# address cannot report usage in that person's name.
+REQUIRE_VERIFIED_EMAIL_FOR_REPORTING = _flag(
+    "REQUIRE_VERIFIED_EMAIL_FOR_REPORTING", default=False
+)
 # Largest contracts CSV accepted by the import endpoint and command.
 CONTRACT_IMPORT_MAX_BYTES = _positive_int("CONTRACT_IMPORT_MAX_BYTES", 1_048_576)
 

@@ -86,3 +86,14 @@ def match_host(table: MatchTable, host: str) -> int | None:
         if contract_id is not None:
             return contract_id
     return None
+
+
+def match_table_hosts(table: MatchTable) -> list[str]:
+    """The hosts a match table claims, sorted.
+
+    `match_host` tries a visited host and each of its parents, so a host
+    matches some contract exactly when it is one of these hosts or a
+    subdomain of one. That makes this list a complete filter for the
+    extension: a host that passes it may match, one that does not never will.
+    """
+    return sorted(table)

@@ -60,3 +60,36 @@ class OwnActivitySerializer(serializers.ModelSerializer):
         model = Activity
         fields = ["contract_id", "vendor_name", "day", "browser", "first_seen_at"]
         read_only_fields = fields
+
+
+class MonitoredHostsSerializer(serializers.Serializer):
+    organization_id = serializers.CharField(
+        help_text="The organization's public id, org_ followed by 32 letters and "
+        "digits."
+    )
+    version = serializers.IntegerField(
+        help_text="The organization's contracts version: it grows whenever a "
+        "contract is added, changed or removed."
+    )
+    tracking_paused = serializers.BooleanField(
+        help_text="True while an admin has paused tracking: nothing is recorded "
+        "and hosts is empty, so the extension need not send anything."
+    )
+    hosts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Lower-case ASCII (punycode) hosts, sorted. A visited host is "
+        "recorded only when it is one of these or a subdomain of one (it ends "
+        "with a dot and one of them); the extension may drop every other host "
+        "on the device.",
+    )
+
+
+class TrackingSerializer(serializers.Serializer):
+    organization_id = serializers.CharField(source="public_id")
+    paused = serializers.BooleanField(source="tracking_paused")
+
+
+class TrackingInputSerializer(serializers.Serializer):
+    paused = serializers.BooleanField(
+        help_text="True stops recording the organization's visits; false resumes."
+    )

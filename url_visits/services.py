@@ -28,6 +28,12 @@ _ROWS_PER_INSERT = 5000
 
 ActivityKey = tuple[int, dt.date]
 
+UNVERIFIED_REPORTER = (
+    "Verify your email address before proCure records your usage: open the "
+    "link in the verification email proCure sent you, then the extension can "
+    "report again."
+)
+
 
 def activity_cutoff_day(*, older_than_days: int) -> dt.date:
     """The first UTC day kept when activity older than `older_than_days` goes."""
@@ -40,9 +46,15 @@ class VisitsRecorded:
     matched: int
     recorded: int
     skipped: int
+    tracking_paused: bool = False
 
     @property
     def message(self) -> str:
+        if self.tracking_paused:
+            return (
+                "Tracking is paused for your organization, so none of these "
+                f"{self.processed} entries was recorded."
+            )
         return (
             f"Processed {self.processed} entries: {self.matched} matched a "
             f"contract, {self.recorded} new activity recorded, "
@@ -86,17 +98,33 @@ def url_visits_record(
     timestamp are skipped and counted. Hosts that match nothing are dropped
     here, in memory: they are never stored or logged.
 
+    While the organization's tracking is paused the batch is accepted and
+    nothing is read or stored. With REQUIRE_VERIFIED_EMAIL_FOR_REPORTING on,
+    a user whose email address is not verified is refused.
+
     Costs a constant number of queries whatever the batch size: at most one
     to load the organization's contracts and one INSERT.
     """
     organization = user.organization
     if organization is None:
         raise Forbidden(NO_ORGANIZATION)
+    if settings.REQUIRE_VERIFIED_EMAIL_FOR_REPORTING and user.email_verified_at is None:
+        raise Forbidden(UNVERIFIED_REPORTER)
     limit = settings.URL_VISITS_MAX_BATCH
     if len(entries) > limit:
         raise PayloadTooLarge(
             f"This batch has {len(entries)} entries; the limit is {limit} entries "
             "per request. Send the visits in smaller batches."
+        )
+    # The organization row came with the authenticated user, so a paused
+    # organization costs no query at all.
+    if organization.tracking_paused:
+        return VisitsRecorded(
+            processed=len(entries),
+            matched=0,
+            recorded=0,
+            skipped=0,
+            tracking_paused=True,
         )
     if not entries:
         return VisitsRecorded(processed=0, matched=0, recorded=0, skipped=0)
@@ -250,3 +278,29 @@ def activity_purge(
         if deleted < batch_size:
             break
     return ActivityPurged(rows=purged, cutoff=cutoff, dry_run=False)
+
+
+def tracking_update(
+    *, organization: Organization, paused: bool, actor: User
+) -> Organization:
+    """Pauses or resumes the recording of the organization's visits.
+
+    Setting the state it already has changes nothing and audits nothing, so
+    repeating the request is safe. The row is locked while it is compared, so
+    that two admins pausing at once leave one audit event.
+    """
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        if locked.tracking_paused != paused:
+            locked.tracking_paused = paused
+            locked.save(update_fields=["tracking_paused"])
+            audit_record(
+                action=AuditAction.TRACKING_PAUSED
+                if paused
+                else AuditAction.TRACKING_RESUMED,
+                organization=locked,
+                actor=actor,
+                target=f"organization:{locked.public_id}",
+                details={"paused": paused},
+            )
+    return locked

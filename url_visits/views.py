@@ -1,16 +1,21 @@
-from drf_spectacular.utils import extend_schema
+from django.utils.http import parse_etags
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsOrganizationMember
+from accounts.permissions import IsOrganizationMember, organization_from_path
 from accounts.serializers import DetailSerializer
 from url_visits import selectors, services
 from url_visits.models import Activity
 from url_visits.serializers import (
+    MonitoredHostsSerializer,
     OwnActivitySerializer,
+    TrackingInputSerializer,
+    TrackingSerializer,
     UrlVisitsInputSerializer,
     VisitsRecordedSerializer,
 )
@@ -59,3 +64,115 @@ class MeActivityView(ListAPIView):
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+def _none_match(request: Request, etag: str) -> bool:
+    """Whether If-None-Match names `etag`, compared weakly as RFC 9110 says."""
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in tags or etag in [tag.removeprefix("W/") for tag in tags]
+
+
+class MonitoredHostsView(APIView):
+    """The hosts the caller's organization tracks, so that the extension can
+    keep every other host on the device."""
+
+    permission_classes = [IsOrganizationMember]
+    # The list is the same for every member, but only members may see it:
+    # browsers may keep it, shared caches may not, and a kept copy is checked
+    # with If-None-Match before each use.
+    cache_headers = {
+        "Cache-Control": "private, no-cache",
+        "Vary": "Authorization, Cookie",
+    }
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="The ETag of a list the extension already has; "
+                "304 while it is still current.",
+            ),
+            OpenApiParameter(
+                "ETag",
+                str,
+                OpenApiParameter.HEADER,
+                description="A strong validator of this list. It changes when a "
+                "contract is added, changed or removed and when tracking is "
+                "paused or resumed.",
+                response=[200, 304],
+            ),
+        ],
+        responses={
+            200: MonitoredHostsSerializer,
+            304: OpenApiResponse(
+                description="The list named by If-None-Match is current. No body."
+            ),
+            401: DetailSerializer,
+            403: DetailSerializer,
+        },
+        summary="The hosts my organization tracks (any member)",
+    )
+    def get(self, request: Request) -> Response:
+        organization = request.user.organization
+        etag = selectors.monitored_hosts_etag(organization=organization)
+        headers = {"ETag": etag, **self.cache_headers}
+        if _none_match(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        hosts = selectors.monitored_hosts(organization=organization)
+        return Response(MonitoredHostsSerializer(hosts).data, headers=headers)
+
+
+ORGANIZATION_ID = OpenApiParameter(
+    "organization_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The organization's public id, org_ followed by 32 letters and digits.",
+)
+TRACKING_ERRORS = {
+    401: DetailSerializer,
+    403: DetailSerializer,
+    404: DetailSerializer,
+}
+
+
+class TrackingView(APIView):
+    """Whether the organization's visits are being recorded. Admins of the
+    organization only."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID],
+        responses={200: TrackingSerializer, **TRACKING_ERRORS},
+        summary="Whether tracking is paused (admins)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        organization = organization_from_path(
+            user=request.user, public_id=organization_id, admins_only=True
+        )
+        return Response(TrackingSerializer(organization).data)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID],
+        request=TrackingInputSerializer,
+        responses={200: TrackingSerializer, 400: DetailSerializer, **TRACKING_ERRORS},
+        summary="Pause or resume tracking (admins)",
+        description="While paused, url-visits answers 200 and records nothing, "
+        "and monitored-hosts lists no host.",
+        tags=["organizations"],
+    )
+    def put(self, request: Request, organization_id: str) -> Response:
+        organization = organization_from_path(
+            user=request.user, public_id=organization_id, admins_only=True
+        )
+        serializer = TrackingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization = services.tracking_update(
+            organization=organization,
+            paused=serializer.validated_data["paused"],
+            actor=request.user,
+        )
+        return Response(TrackingSerializer(organization).data)

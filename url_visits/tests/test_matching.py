@@ -3,7 +3,12 @@
 import pytest
 
 from contracts.hosts import InvalidHost, host_from_url
-from url_visits.matching import ContractHosts, match_host, match_table_build
+from url_visits.matching import (
+    ContractHosts,
+    match_host,
+    match_table_build,
+    match_table_hosts,
+)
 
 SLACK, AWS, AMAZON, NOTION, SALESFORCE, FOO = 1, 2, 3, 4, 5, 6
 
@@ -153,3 +158,46 @@ def test_it_ignores_unusable_stored_hosts():
 def test_it_builds_an_empty_table_for_no_contracts():
     assert match_table_build([]) == {}
     assert match_host({}, "slack.com") is None
+
+
+def test_it_lists_the_claimed_hosts_sorted(table):
+    assert match_table_hosts(table) == [
+        "acme.my.salesforce.com",
+        "amazon.com",
+        "aws.amazon.com",
+        "foo.co.uk",
+        "force.com",
+        "notion.so",
+        "slack.com",
+    ]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "slack.com",
+        "files.eu.slack.com",
+        "notslack.com",
+        "slack.com.evil.example",
+        "notion.so",
+        "www.notion.so",
+        "console.aws.amazon.com",
+        "sellercentral.amazon.com",
+        "acme.my.salesforce.com",
+        "my.salesforce.com",
+        "salesforce.com",
+        "acme.lightning.force.com",
+        "bar.co.uk",
+        "app.foo.co.uk",
+        "co.uk",
+        "com",
+    ],
+)
+def test_it_lists_hosts_that_filter_exactly_what_matches(table, host):
+    """The extension's filter (the host or a subdomain of a listed host) keeps
+    a host exactly when the matching rule gives it a contract."""
+    listed = match_table_hosts(table)
+
+    kept = any(host == entry or host.endswith("." + entry) for entry in listed)
+
+    assert kept == (match_host(table, host) is not None)

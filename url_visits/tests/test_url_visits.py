@@ -1,6 +1,9 @@
 import datetime as dt
 import logging
+import os
 import random
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -356,6 +359,107 @@ def test_it_never_matches_another_organizations_contracts(
 
     assert (mine["matched"], theirs["matched"]) == (0, 0)
     assert not Activity.objects.exists()
+
+
+def test_it_records_nothing_while_tracking_is_paused(
+    member_client, organization, slack, django_assert_num_queries
+):
+    organization.tracking_paused = True
+    organization.save()
+    entries = [
+        visit("https://app.slack.com/"),
+        visit("https://slack.com/", days_ago(2)),
+    ]
+
+    # Authentication only: the contracts are not even read.
+    with django_assert_num_queries(1):
+        response = post(member_client, entries)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "processed": 2,
+        "matched": 0,
+        "recorded": 0,
+        "skipped": 0,
+        "message": "Tracking is paused for your organization, so none of these 2 "
+        "entries was recorded.",
+    }
+    assert not Activity.objects.exists()
+
+
+def test_it_records_again_once_tracking_resumes(
+    device_client, admin_client, organization, slack
+):
+    tracking_url = f"/api/v1/organizations/{organization.public_id}/tracking"
+    entries = [visit("https://app.slack.com/")]
+    admin_client.put(tracking_url, {"paused": True}, format="json")
+    assert post(device_client, entries).json()["recorded"] == 0
+
+    admin_client.put(tracking_url, {"paused": False}, format="json")
+
+    assert post(device_client, entries).json()["recorded"] == 1
+    assert Activity.objects.count() == 1
+
+
+UNVERIFIED = (
+    "Verify your email address before proCure records your usage: open the link "
+    "in the verification email proCure sent you, then the extension can report "
+    "again."
+)
+
+
+def test_it_refuses_an_unverified_reporter_when_verification_is_required(
+    device_client, member, slack, settings
+):
+    settings.REQUIRE_VERIFIED_EMAIL_FOR_REPORTING = True
+    member.email_verified_at = None
+    member.save()
+
+    response = post(device_client, [visit("https://slack.com/")])
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": UNVERIFIED}
+    assert not Activity.objects.exists()
+
+
+def test_it_records_a_verified_reporter_when_verification_is_required(
+    device_client, member, slack, settings
+):
+    settings.REQUIRE_VERIFIED_EMAIL_FOR_REPORTING = True
+    assert member.email_verified_at is not None
+
+    assert post(device_client, [visit("https://slack.com/")]).json()["recorded"] == 1
+
+
+def test_it_records_an_unverified_reporter_by_default(device_client, member, slack):
+    member.email_verified_at = None
+    member.save()
+
+    response = post(device_client, [visit("https://slack.com/")])
+
+    assert response.status_code == 200
+    assert Activity.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["ture", "enabled"])
+def test_it_will_not_start_with_a_misspelled_verification_switch(value):
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "procure_site.settings",
+            "REQUIRE_VERIFIED_EMAIL_FOR_REPORTING": value,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert (
+        f"REQUIRE_VERIFIED_EMAIL_FOR_REPORTING must be true or false, got '{value}'."
+        in result.stderr
+    )
 
 
 def _everything_stored() -> str:
