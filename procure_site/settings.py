@@ -273,6 +273,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    # Adds the 503, 413 and page 404 that every operation can answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "procure_site.schema.add_common_error_responses",
+    ],
 }
 
 SERVICE_VERSION = "1.0.0"

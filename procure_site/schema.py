@@ -1,0 +1,62 @@
+"""OpenAPI: the error answers that come from procure_site/ rather than a view.
+
+Views declare the errors of their own rules. A few answers are the same for
+every operation and come from this package: a lost database (503, from the
+exception handlers), a body over MAX_REQUEST_BYTES (413, from the request-size
+middleware) and a page number past the end of a list (404, from the
+pagination). A drf-spectacular postprocessing hook adds them to every
+operation they can happen to, so that clients and the schema fuzzer know them.
+"""
+
+DETAIL = {"$ref": "#/components/schemas/Detail"}
+DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+
+# Operations that never touch the database: the service description and the
+# liveness probe.
+NO_DATABASE = {("/", "get"), ("/healthz", "get")}
+
+DATABASE_UNAVAILABLE = {
+    "description": "The database cannot be reached; retry after the given delay.",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "required": True,
+            "schema": {"type": "integer"},
+        }
+    },
+    "content": {"application/json": {"schema": DETAIL}},
+}
+TOO_LARGE = {
+    "description": "The request body is larger than the service accepts.",
+    "content": {"application/json": {"schema": DETAIL}},
+}
+NO_SUCH_PAGE = {
+    "description": "No such page, or the page number is not a number.",
+    "content": {"application/json": {"schema": DETAIL}},
+}
+
+
+def add_common_error_responses(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: see the module docstring."""
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "Detail", DETAIL_SCHEMA
+    )
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if (path, method) not in NO_DATABASE:
+                responses.setdefault("503", DATABASE_UNAVAILABLE)
+            if "requestBody" in operation:
+                responses.setdefault("413", TOO_LARGE)
+            query = {
+                parameter["name"]
+                for parameter in operation.get("parameters", [])
+                if parameter.get("in") == "query"
+            }
+            if "page" in query:
+                responses.setdefault("404", NO_SUCH_PAGE)
+    return result
