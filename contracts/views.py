@@ -73,7 +73,11 @@ class ContractUpsertView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="The organization's contracts, by vendor name",
-        responses={200: ContractOutputSerializer(many=True), **READ_ERRORS},
+        responses={
+            200: ContractOutputSerializer(many=True),
+            400: DetailSerializer,
+            **READ_ERRORS,
+        },
     ),
     retrieve=extend_schema(
         summary="One contract of the organization",

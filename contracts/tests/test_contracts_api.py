@@ -167,6 +167,13 @@ def test_it_rejects_a_bad_expiring_before_day(admin_client, slack):
     assert "expiring_before" in response.json()["detail"]
 
 
+def test_it_declares_the_400_of_a_bad_filter_in_the_schema(anon_client, db):
+    # Found by the schema fuzzer: the 400 above was not in the schema.
+    schema = anon_client.get("/api/schema", HTTP_ACCEPT="application/json").json()
+
+    assert "400" in schema["paths"][LIST_URL]["get"]["responses"]
+
+
 def test_it_searches_vendor_names_and_domains(admin_client, organization, slack):
     aws = ContractFactory(
         organization=organization, vendor_name="AWS", host="aws.amazon.com"
