@@ -1,0 +1,106 @@
+"""Locust load: browser extensions posting their visit batches.
+
+Run by `python -m bench` (see bench/run.py), which writes the plan this file
+reads: device tokens, hosts that match a contract and hosts that do not.
+Each request is one extension's sync: a batch of entries, about 30% of them
+on contract hosts, with timestamps within the last day, signed with the next
+device token of the pool, so that the load comes from many devices as it does
+in the field. Every request is written to the samples file at the end; the
+harness computes the figures from it, leaving out the warm-up.
+"""
+
+import itertools
+import json
+import os
+import random
+import time
+
+from locust import FastHttpUser, events, task
+
+with open(os.environ["BENCH_PLAN"]) as plan_file:
+    PLAN = json.load(plan_file)
+
+_tokens = itertools.cycle(PLAN["tokens"])
+_samples: list[list] = []
+_PATHS = ("", "home", "dashboard", "inbox", "settings/profile", "search?q=report")
+_BROWSERS = ("Chrome", "Chrome", "Chrome", "Edge")
+_HOUR_MS = 60 * 60 * 1000
+_DAY_MS = 24 * _HOUR_MS
+
+
+def visit_batch(rng: random.Random, size: int, now_ms: int) -> list[dict]:
+    entries = []
+    for _ in range(size):
+        if rng.random() < PLAN["matching_share"]:
+            host = rng.choice(PLAN["matching_hosts"])
+        else:
+            host = rng.choice(PLAN["unmatched_hosts"])
+        entries.append(
+            {
+                "url": f"https://{host}/{rng.choice(_PATHS)}",
+                # Within the last day, with an hour to spare for the run itself.
+                "timestamp": now_ms - rng.randrange(_HOUR_MS, _DAY_MS),
+                "browser": rng.choice(_BROWSERS),
+            }
+        )
+    return entries
+
+
+# Batches are encoded once, up front, so that the load generator, which shares
+# the machine with the service, spends its CPU on sending rather than on
+# building JSON.
+_rng = random.Random(PLAN.get("seed", 1))
+_now_ms = int(time.time() * 1000)
+BODIES = [
+    json.dumps(
+        {"entries": visit_batch(_rng, PLAN["batch_size"], _now_ms)},
+        separators=(",", ":"),
+    ).encode()
+    for _ in range(PLAN.get("distinct_batches", 500))
+]
+_bodies = itertools.cycle(BODIES)
+
+
+class Extension(FastHttpUser):
+    # No think time: a fixed number of devices syncing back to back measures
+    # what the service sustains at that concurrency.
+    connection_timeout = 30.0
+    network_timeout = 60.0
+
+    @task
+    def sync_visits(self) -> None:
+        token = next(_tokens)
+        body = next(_bodies)
+        started = time.time()
+        with self.client.post(
+            "/api/v1/url-visits",
+            data=body,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+            },
+            name="url-visits",
+            catch_response=True,
+        ) as response:
+            elapsed_ms = (time.time() - started) * 1000
+            answer = None
+            if response.status_code == 200:
+                try:
+                    answer = response.json()
+                except ValueError:
+                    answer = None
+            if answer is not None and answer.get("processed") == PLAN["batch_size"]:
+                response.success()
+                _samples.append(
+                    [started, elapsed_ms, None, answer["processed"], answer["matched"]]
+                )
+            else:
+                error = f"HTTP {response.status_code}"
+                response.failure(error)
+                _samples.append([started, elapsed_ms, error, 0, 0])
+
+
+@events.quitting.add_listener
+def _write_samples(environment, **_kwargs) -> None:
+    with open(os.environ["BENCH_SAMPLES"], "w") as samples_file:
+        json.dump(_samples, samples_file)
