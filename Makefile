@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 run: export DEBUG ?= true
 run: export SECRET_KEY ?= local-development-only-not-secret
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test lint format bench fuzz venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,3 +52,12 @@ $(VENV)/.bench: requirements.txt requirements-bench.txt | $(BIN)/python
 # Performance section. `make bench BENCH_ARGS=--quick` is the small run.
 bench: $(VENV)/.bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+$(VENV)/.fuzz: requirements.txt requirements-fuzz.txt | $(BIN)/python
+	$(BIN)/pip install -r requirements-fuzz.txt
+	touch $(VENV)/.runtime $@
+
+# schemathesis against a live gunicorn on loopback, as a member and an admin;
+# fails on any 5xx or response outside the schema. FUZZ_ARGS="--seed N" replays.
+fuzz: $(VENV)/.fuzz
+	$(BIN)/python scripts/fuzz_api.py $(FUZZ_ARGS)
