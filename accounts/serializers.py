@@ -1,4 +1,5 @@
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from accounts.models import Role, User
 
@@ -49,3 +50,15 @@ class SignedInUserSerializer(UserSerializer):
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class SessionTokenRefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, with a 401 (not a 500) for a deleted user's token."""
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:
+            raise exceptions.AuthenticationFailed(
+                "Your session is no longer valid. Sign in again."
+            ) from None

@@ -16,6 +16,7 @@ from accounts.authentication import (
 from accounts.models import DeviceToken, User
 from accounts.serializers import (
     DetailSerializer,
+    SessionTokenRefreshSerializer,
     SignedInUserSerializer,
     SignInInputSerializer,
     SignUpInputSerializer,
@@ -147,6 +148,7 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
 
 class TokenRefreshView(jwt_views.TokenRefreshView):
     authentication_classes: list = []
+    serializer_class = SessionTokenRefreshSerializer
 
 
 class TokenBlacklistView(jwt_views.TokenBlacklistView):

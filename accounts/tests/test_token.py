@@ -1,5 +1,7 @@
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from accounts.models import User
 from accounts.tests.factories import TEST_PASSWORD
 
 
@@ -82,3 +84,18 @@ def test_it_names_the_missing_field(anon_client, member):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "email: This field is required."
+
+
+def test_it_refuses_to_refresh_the_token_of_a_deleted_user(anon_client, member):
+    pair = obtain(anon_client).json()
+    OutstandingToken.objects.filter(user=member).delete()
+    User.objects.filter(pk=member.pk).delete()
+
+    response = anon_client.post(
+        "/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Your session is no longer valid. Sign in again."
+    }
