@@ -102,15 +102,23 @@ class UserAdmin(BaseUserAdmin):
         "is_staff",
         "date_joined",
     ]
-    list_filter = ["role", "organization", "is_active", "is_staff"]
+    list_filter = [
+        "role",
+        "organization",
+        "is_active",
+        "is_staff",
+        ("email_verified_at", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["organization"]
     search_fields = ["email"]
-    readonly_fields = ["id", "date_joined", "last_login"]
+    # Roles change through the actions below, which keep the seat caps and
+    # the last admin and are audited; an address is verified only by its link.
+    readonly_fields = ["id", "role", "date_joined", "last_login", "email_verified_at"]
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
         ("Organization", {"fields": ["organization", "role"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["date_joined", "last_login"]}),
+        ("Dates", {"fields": ["date_joined", "last_login", "email_verified_at"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["email", "password", "organization", "role", "is_staff"]}),
@@ -122,7 +130,7 @@ class UserAdmin(BaseUserAdmin):
         changed = 0
         for user in queryset:
             try:
-                services.user_change_role(user=user, role=role)
+                services.user_change_role(user=user, role=role, actor=request.user)
                 changed += 1
             except DomainError as exc:
                 self.message_user(
@@ -132,6 +140,12 @@ class UserAdmin(BaseUserAdmin):
             self.message_user(
                 request, f"Changed the role of {changed} users to {role}."
             )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
+        if obj is None:
+            # Staff pick a new user's first role on the add form.
+            return ["id", "date_joined", "last_login", "email_verified_at"]
+        return self.readonly_fields
 
     @admin.action(description="Make the selected users admins (within the cap)")
     def make_admin(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -159,5 +173,7 @@ class DeviceTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected device tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
-        revoked = services.device_tokens_revoke(tokens=queryset)
+        revoked = services.device_tokens_revoke(
+            tokens=queryset, actor=request.user, reason="admin"
+        )
         self.message_user(request, f"Revoked {revoked} device tokens.")

@@ -126,6 +126,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_org_admin(self) -> bool:
         return self.organization_id is not None and self.role == Role.ADMIN
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
 
 def hash_device_token(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts import selectors
@@ -9,6 +10,26 @@ NO_ORGANIZATION = (
     "add it to one."
 )
 ADMINS_ONLY = "Only admins of the organization can do this."
+
+
+def unverified_admin_detail(user: User) -> str:
+    return (
+        "Verify your email address to use admin features. We sent a link to "
+        f"{user.email}; ask for a new one at {reverse('auth-verify-email-resend')}."
+    )
+
+
+def admin_refusal(user: User) -> str | None:
+    """Why `user` may not use an organization's admin features, or None.
+
+    Admin powers need a verified address, so that an account signed up with
+    someone else's email cannot act as an admin. Staff are trusted as they are.
+    """
+    if not user.is_org_admin:
+        return ADMINS_ONLY
+    if not user.email_verified and not user.is_staff:
+        return unverified_admin_detail(user)
+    return None
 
 
 class IsOrganizationMember(BasePermission):
@@ -23,23 +44,34 @@ class IsOrganizationMember(BasePermission):
 
 
 class IsOrganizationAdmin(IsOrganizationMember):
+    """An admin of an organization, with a verified email address."""
+
     message = ADMINS_ONLY
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.user.is_org_admin
+        if not super().has_permission(request, view):
+            return False
+        refusal = admin_refusal(request.user)
+        if refusal is not None:
+            self.message = refusal
+            return False
+        return True
 
 
 class MembersReadAdminsWrite(IsOrganizationMember):
-    """Members of the organization may read; only its admins may change."""
+    """Members of the organization may read; only its (verified) admins may change."""
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             self.message = NO_ORGANIZATION
             return False
-        if request.method in SAFE_METHODS or request.user.is_org_admin:
+        if request.method in SAFE_METHODS:
             return True
-        self.message = ADMINS_ONLY
-        return False
+        refusal = admin_refusal(request.user)
+        if refusal is not None:
+            self.message = refusal
+            return False
+        return True
 
 
 def organization_from_path(
@@ -48,7 +80,8 @@ def organization_from_path(
     """The organization a URL names, if `user` may see it.
 
     An id that does not exist is a 404; another organization's id, or a
-    member where admins only are allowed, is a 403. Staff may see any.
+    member (or an admin whose email is unverified) where admins only are
+    allowed, is a 403. Staff may see any.
     """
     organization = selectors.organization_by_public_id(public_id=public_id)
     if organization is None:
@@ -57,6 +90,8 @@ def organization_from_path(
         return organization
     if user.organization_id != organization.id:
         raise Forbidden("You can only see your own organization.")
-    if admins_only and not user.is_org_admin:
-        raise Forbidden(ADMINS_ONLY)
+    if admins_only:
+        refusal = admin_refusal(user)
+        if refusal is not None:
+            raise Forbidden(refusal)
     return organization

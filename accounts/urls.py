@@ -18,4 +18,37 @@ urlpatterns = [
         views.TokenBlacklistView.as_view(),
         name="auth-token-blacklist",
     ),
+    path(
+        "auth/verify-email", views.EmailVerifyView.as_view(), name="auth-verify-email"
+    ),
+    path(
+        "auth/verify-email/resend",
+        views.EmailVerificationResendView.as_view(),
+        name="auth-verify-email-resend",
+    ),
+    path(
+        "auth/password-reset",
+        views.PasswordResetView.as_view(),
+        name="auth-password-reset",
+    ),
+    path(
+        "auth/password-reset/confirm",
+        views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
+    path(
+        "organizations/<str:organization_id>/users",
+        views.OrganizationUserListView.as_view(),
+        name="organization-users",
+    ),
+    path(
+        "organizations/<str:organization_id>/users/<uuid:user_id>",
+        views.OrganizationUserView.as_view(),
+        name="organization-user",
+    ),
+    path(
+        "organizations/<str:organization_id>/users/<uuid:user_id>/deactivate",
+        views.OrganizationUserDeactivateView.as_view(),
+        name="organization-user-deactivate",
+    ),
 ]

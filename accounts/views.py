@@ -1,6 +1,9 @@
+from uuid import UUID
+
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,18 +11,24 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
-from accounts import services
+from accounts import selectors, services
 from accounts.authentication import (
     BearerAuthentication,
     check_trusted_origin,
 )
-from accounts.models import DeviceToken, User
+from accounts.models import DeviceToken, Organization, User
+from accounts.permissions import organization_from_path
 from accounts.serializers import (
     DetailSerializer,
+    EmailVerifyInputSerializer,
+    OrganizationUserSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetInputSerializer,
     SessionTokenRefreshSerializer,
     SignedInUserSerializer,
     SignInInputSerializer,
     SignUpInputSerializer,
+    UserRoleInputSerializer,
     UserSerializer,
 )
 
@@ -159,3 +168,191 @@ class TokenBlacklistView(jwt_views.TokenBlacklistView):
         response = super().post(request, *args, **kwargs)
         response.data = {"detail": "The refresh token is revoked."}
         return response
+
+
+class EmailVerifyView(APIView):
+    """The web app's /verify-email page posts the token from the emailed link.
+
+    No session is needed: the signed token names the user and the address.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=EmailVerifyInputSerializer,
+        responses={200: DetailSerializer, 400: DetailSerializer},
+        summary="Verify an email address with the token from the emailed link",
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = EmailVerifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_email_verify(token=serializer.validated_data["token"])
+        return Response({"detail": "Your email address is verified."})
+
+
+class EmailVerificationResendView(APIView):
+    """A fresh verification link for the signed-in user's own address.
+
+    Only for the signed-in user, so that it tells nobody whether an address
+    has an account; anyone can sign in before verifying.
+    """
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "verify_email"
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: DetailSerializer,
+            401: DetailSerializer,
+            429: DetailSerializer,
+            503: DetailSerializer,
+        },
+        summary="Email the signed-in user a new verification link",
+    )
+    def post(self, request: Request) -> Response:
+        sent = services.user_email_verification_resend(user=request.user)
+        detail = (
+            f"We sent a new verification link to {request.user.email}."
+            if sent
+            else "Your email address is already verified."
+        )
+        return Response({"detail": detail})
+
+
+class PasswordResetView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=PasswordResetInputSerializer,
+        responses={200: DetailSerializer, 400: DetailSerializer, 429: DetailSerializer},
+        summary="Email a password-reset link (same answer for unknown addresses)",
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_password_reset_request(email=serializer.validated_data["email"])
+        hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+        return Response(
+            {
+                "detail": "If an account uses that address, we sent it a link to "
+                f"choose a new password. The link works for {hours} hours."
+            }
+        )
+
+
+class PasswordResetConfirmView(APIView):
+    """The web app's /reset-password page posts the link's uid and token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sign_in"
+
+    @extend_schema(
+        request=PasswordResetConfirmInputSerializer,
+        responses={200: DetailSerializer, 400: DetailSerializer, 429: DetailSerializer},
+        summary="Set a new password with the uid and token from the emailed link",
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_password_reset_confirm(**serializer.validated_data)
+        return Response(
+            {
+                "detail": "Your password is changed and every session is signed "
+                "out. Sign in with the new password."
+            }
+        )
+
+
+ORGANIZATION_ID = OpenApiParameter(
+    "organization_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The organization's public id, org_ followed by 32 letters and digits.",
+)
+ORGANIZATION_ERRORS = {
+    401: DetailSerializer,
+    403: DetailSerializer,
+    404: DetailSerializer,
+}
+USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
+
+
+def _admin_organization(request: Request, organization_id: str) -> Organization:
+    return organization_from_path(
+        user=request.user, public_id=organization_id, admins_only=True
+    )
+
+
+class OrganizationUserListView(generics.ListAPIView):
+    """The organization's users, for its verified admins and staff."""
+
+    serializer_class = OrganizationUserSerializer
+
+    def get_queryset(self) -> QuerySet[User]:
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        organization = _admin_organization(self.request, self.kwargs["organization_id"])
+        return selectors.organization_user_list(organization=organization)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID],
+        responses={200: OrganizationUserSerializer(many=True), **ORGANIZATION_ERRORS},
+        summary="The organization's users with their last activity (admins)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class OrganizationUserView(APIView):
+    @extend_schema(
+        parameters=[ORGANIZATION_ID],
+        request=UserRoleInputSerializer,
+        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
+        summary="Change a user's role within the seat caps (admins)",
+        tags=["organizations"],
+    )
+    def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
+        organization = _admin_organization(request, organization_id)
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        serializer = UserRoleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_change_role(
+            user=user, role=serializer.validated_data["role"], actor=request.user
+        )
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        return Response(OrganizationUserSerializer(user).data)
+
+
+class OrganizationUserDeactivateView(APIView):
+    @extend_schema(
+        parameters=[ORGANIZATION_ID],
+        request=None,
+        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
+        summary="Deactivate a user and sign them out everywhere (admins)",
+        tags=["organizations"],
+    )
+    def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
+        organization = _admin_organization(request, organization_id)
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        services.user_deactivate(user=user, actor=request.user)
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        return Response(OrganizationUserSerializer(user).data)

@@ -188,6 +188,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env.str("THROTTLE_SIGN_IN_RATE", default="10/minute"),
         "sign_up": env.str("THROTTLE_SIGN_UP_RATE", default="20/hour"),
+        # Emails proCure sends on request: a fresh verification link (per
+        # user) and a password-reset link (per client address).
+        "verify_email": env.str("THROTTLE_VERIFY_EMAIL_RATE", default="5/hour"),
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -241,6 +245,49 @@ REQUIRE_VERIFIED_EMAIL_FOR_REPORTING = _flag(
 )
 # Largest contracts CSV accepted by the import endpoint and command.
 CONTRACT_IMPORT_MAX_BYTES = _positive_int("CONTRACT_IMPORT_MAX_BYTES", 1_048_576)
+
+# Outgoing email (verification and password-reset links). EMAIL_URL picks the
+# backend: consolemail:// prints to the log (the default), and e.g.
+# smtp+tls://user:password@smtp.example.com:587 sends through SMTP.
+try:
+    _email = env.email_url("EMAIL_URL", default="consolemail://")
+except ImproperlyConfigured as exc:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be an email URL such as consolemail:// or "
+        "smtp+tls://user:password@smtp.example.com:587."
+    ) from exc
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# The URL's port, else the usual one for its kind of connection.
+EMAIL_PORT = _email["EMAIL_PORT"] or (
+    465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+)
+# A mail server that hangs must not hold a web worker for long.
+EMAIL_TIMEOUT = _positive_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="proCure <no-reply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the links in emails point: the web app, which shows a page for
+# /verify-email?token=... and /reset-password?uid=...&token=... and posts them
+# to the API.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:3000").rstrip(
+    "/"
+)
+if not PUBLIC_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must start with https:// (or http:// for local use)."
+    )
+# How long a verification link works, and a password-reset link (Django's
+# PASSWORD_RESET_TIMEOUT, in seconds, read by its default token generator).
+EMAIL_VERIFICATION_MAX_AGE = timedelta(
+    hours=_positive_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
+)
+PASSWORD_RESET_TIMEOUT = _positive_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
 
 # Security headers. Production defaults are strict; DEBUG relaxes the ones
 # that would break plain-HTTP local development.

@@ -5,6 +5,7 @@ from django.test import Client
 from accounts.models import DeviceToken, Role, User
 from accounts.services import device_token_issue
 from accounts.tests.factories import UserFactory
+from audit.models import AuditAction, AuditEvent
 
 ADMIN = "/" + settings.ADMIN_URL
 
@@ -120,3 +121,36 @@ def test_it_creates_users_with_a_hashed_password(staff_browser, organization):
     assert response.status_code == 302
     user = User.objects.get(email="new.person@acme.io")
     assert user.check_password("Str0ngPass")
+
+
+def test_it_audits_role_changes_by_staff(staff_browser, organization, member):
+    staff_browser.post(
+        f"{ADMIN}accounts/user/",
+        {"action": "make_admin", "_selected_action": [member.pk]},
+    )
+
+    event = AuditEvent.objects.get(action=AuditAction.USER_ROLE_CHANGED)
+    assert event.actor.email == "root@procure.example"
+    assert event.details == {"from": "member", "to": "admin"}
+
+
+def test_it_audits_device_tokens_revoked_by_staff(staff_browser, member):
+    device_token_issue(user=member, device_id="ext-1")
+    token = DeviceToken.objects.get()
+
+    staff_browser.post(
+        f"{ADMIN}accounts/devicetoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+    event = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKED)
+    assert event.actor.email == "root@procure.example"
+    assert event.target == "max@acme.io"
+    assert event.details == {"reason": "admin", "device_id": "ext-1"}
+
+
+def test_it_changes_roles_only_through_the_actions(staff_browser, member):
+    page = staff_browser.get(f"{ADMIN}accounts/user/{member.pk}/change/")
+
+    assert "role" not in page.context["adminform"].form.fields
+    assert "email_verified_at" not in page.context["adminform"].form.fields

@@ -1,9 +1,14 @@
+import smtplib
+from unittest import mock
+
 import pytest
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import DeviceToken, Role, User, hash_device_token
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import link_in
+from audit.models import AuditAction, AuditEvent
 
 URL = "/api/v1/auth/create-user"
 
@@ -201,3 +206,67 @@ def test_it_throttles_repeated_sign_ups(anon_client, organization, monkeypatch):
     response = sign_up(anon_client, email="u9@acme.io")
     assert "throttled" in response.json()["detail"].lower()
     assert User.objects.count() == 2
+
+
+def test_it_leaves_the_email_unverified_and_audits_the_sign_up(
+    anon_client, organization
+):
+    sign_up(anon_client)
+
+    user = User.objects.get(email="jane@acme.io")
+    assert user.email_verified_at is None
+    event = AuditEvent.objects.get(action=AuditAction.USER_SIGNED_UP)
+    assert event.organization == organization
+    assert event.actor == user
+    assert event.target == "jane@acme.io"
+    assert event.details == {"role": "member"}
+
+
+def test_it_emails_a_verification_link_once_the_user_is_committed(
+    anon_client, organization, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        sign_up(anon_client)
+    assert mailoutbox == []
+
+    for callback in callbacks:
+        callback()
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["jane@acme.io"]
+    assert message.subject == "Verify your email address for proCure"
+    path, params = link_in(message)
+    assert path == "/verify-email"
+    assert set(params) == {"token"}
+
+
+def test_it_sends_no_email_for_a_refused_sign_up(
+    anon_client, organization, mailoutbox, django_capture_on_commit_callbacks
+):
+    organization.member_seats = 0
+    organization.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(anon_client)
+
+    assert response.status_code == 400
+    assert mailoutbox == []
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_signs_up_even_when_the_mail_server_is_down(
+    anon_client, organization, mailoutbox, django_capture_on_commit_callbacks, caplog
+):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with (
+        mock.patch("accounts.services.send_mail", refuse),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = sign_up(anon_client)
+
+    assert response.status_code == 201
+    assert User.objects.filter(email="jane@acme.io").exists()
+    assert "SMTPServerDisconnected" in caplog.text

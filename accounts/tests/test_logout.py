@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
 from accounts.services import device_token_issue, session_token_issue
+from audit.models import AuditAction, AuditEvent
 from conftest import WEB_ORIGIN
 
 URL = "/api/v1/auth/logout"
@@ -74,3 +75,20 @@ def test_it_refuses_a_cookie_logout_from_an_untrusted_origin(member):
     replay = APIClient()
     replay.cookies[settings.AUTH_COOKIE_NAME] = value
     assert replay.get("/api/v1/auth/me").status_code == 200
+
+
+def test_it_audits_the_revoked_device_token(member, organization):
+    raw = device_token_issue(user=member, device_id="ext-1")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    client.post(URL)
+
+    event = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKED)
+    assert (event.actor, event.organization, event.target) == (
+        member,
+        organization,
+        "max@acme.io",
+    )
+    assert event.details == {"reason": "logout", "device_id": "ext-1"}
+    assert raw not in str(event.details)

@@ -1,0 +1,129 @@
+import uuid
+
+import pytest
+
+from accounts.models import Role, User
+from accounts.tests.factories import UserFactory
+from audit.models import AuditAction, AuditEvent
+
+
+def user_url(organization, user) -> str:
+    public_id = getattr(organization, "public_id", organization)
+    user_id = getattr(user, "id", user)
+    return f"/api/v1/organizations/{public_id}/users/{user_id}"
+
+
+def change_role(client, organization, user, role: str):
+    return client.patch(user_url(organization, user), {"role": role}, format="json")
+
+
+def test_it_promotes_a_member_within_the_admin_cap(
+    admin_client, organization, admin_user, member
+):
+    response = change_role(admin_client, organization, member, "admin")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": str(member.id),
+        "email": "max@acme.io",
+        "role": "admin",
+        "is_active": True,
+        "email_verified": True,
+        "last_activity": None,
+    }
+    assert User.objects.get(pk=member.pk).role == Role.ADMIN
+    event = AuditEvent.objects.get(action=AuditAction.USER_ROLE_CHANGED)
+    assert (event.actor, event.organization, event.target) == (
+        admin_user,
+        organization,
+        "max@acme.io",
+    )
+    assert event.details == {"from": "member", "to": "admin"}
+
+
+def test_it_refuses_a_promotion_past_the_admin_cap(
+    admin_client, organization, admin_user, member
+):
+    organization.admin_seats = 1
+    organization.save()
+
+    response = change_role(admin_client, organization, member, "admin")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Acme has no admin seats left (1 of 1 taken). "
+        "Ask an admin of your organization to free one."
+    }
+    assert User.objects.get(pk=member.pk).role == Role.MEMBER
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_keeps_at_least_one_admin(admin_client, organization, admin_user):
+    response = change_role(admin_client, organization, admin_user, "member")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "ada@acme.io is the last admin of Acme. "
+        "Make someone else an admin first."
+    }
+    assert User.objects.get(pk=admin_user.pk).role == Role.ADMIN
+
+
+def test_it_lets_an_admin_step_down_when_another_remains(
+    admin_client, organization, admin_user
+):
+    UserFactory(organization=organization, role=Role.ADMIN)
+
+    response = change_role(admin_client, organization, admin_user, "member")
+
+    assert response.status_code == 200
+    assert User.objects.get(pk=admin_user.pk).role == Role.MEMBER
+
+
+def test_it_changes_nothing_for_the_same_role(admin_client, organization, member):
+    response = change_role(admin_client, organization, member, "member")
+
+    assert response.status_code == 200
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_names_an_unknown_role(admin_client, organization, member):
+    response = change_role(admin_client, organization, member, "owner")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == 'role: "owner" is not a valid choice.'
+    assert User.objects.get(pk=member.pk).role == Role.MEMBER
+
+
+@pytest.mark.parametrize("which", ["unknown", "outsider"])
+def test_it_answers_404_for_a_user_not_in_the_organization(
+    admin_client, organization, outsider_admin, which
+):
+    target = uuid.uuid4() if which == "unknown" else outsider_admin
+
+    response = change_role(admin_client, organization, target, "member")
+
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Acme has no user with the id ")
+    assert User.objects.get(pk=outsider_admin.pk).role == Role.ADMIN
+
+
+@pytest.mark.parametrize(
+    ("client_name", "status"),
+    [("member_client", 403), ("outsider_client", 403), ("anon_client", 401)],
+)
+def test_it_refuses_anyone_but_the_organizations_admins(
+    request, organization, admin_user, member, client_name, status
+):
+    client = request.getfixturevalue(client_name)
+
+    response = change_role(client, organization, member, "admin")
+
+    assert response.status_code == status
+    assert User.objects.get(pk=member.pk).role == Role.MEMBER
+
+
+def test_it_answers_404_for_an_unknown_organization(admin_client, member):
+    response = change_role(admin_client, "org_" + "x" * 32, member, "admin")
+
+    assert response.status_code == 404

@@ -1,0 +1,184 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import DeviceToken, User
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.helpers import SignedIn, link_in
+from audit.models import AuditAction, AuditEvent
+from conftest import client_for
+
+URL = "/api/v1/auth/password-reset/confirm"
+NEW_PASSWORD = "N3wSecretPass"
+INVALID = {
+    "detail": "This password reset link is not valid or has expired. Ask for a new one."
+}
+
+
+def link_for(user: User) -> dict[str, str]:
+    return {
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+
+
+def confirm(client, link: dict, new_password: str = NEW_PASSWORD):
+    return client.post(URL, {**link, "new_password": new_password}, format="json")
+
+
+def sign_in_status(client, password: str) -> int:
+    return client.post(
+        "/api/v1/auth/sign-in",
+        {"email": "max@acme.io", "password": password, "device_id": "web"},
+        format="json",
+    ).status_code
+
+
+def test_it_sets_the_new_password_from_the_emailed_link(
+    anon_client, member, mailoutbox
+):
+    anon_client.post(
+        "/api/v1/auth/password-reset", {"email": "max@acme.io"}, format="json"
+    )
+    _, link = link_in(mailoutbox[0])
+
+    response = confirm(anon_client, link)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "detail": "Your password is changed and every session is signed out. "
+        "Sign in with the new password."
+    }
+    assert User.objects.get(pk=member.pk).check_password(NEW_PASSWORD)
+    assert sign_in_status(anon_client, NEW_PASSWORD) == 200
+    assert sign_in_status(anon_client, TEST_PASSWORD) == 401
+
+
+def test_it_ends_every_session_of_the_user(anon_client, member, admin_user):
+    sessions = SignedIn(member)
+    access_client = client_for(member)
+    others = SignedIn(admin_user)
+    assert sessions.statuses() == {"device": 200, "cookie": 200, "refresh": 200}
+
+    confirm(anon_client, link_for(member))
+
+    assert sessions.statuses() == {"device": 401, "cookie": 401, "refresh": 401}
+    assert access_client.get("/api/v1/auth/me").status_code == 401
+    assert DeviceToken.objects.get(user=member).revoked_at is not None
+    assert others.statuses() == {"device": 200, "cookie": 200, "refresh": 200}
+
+
+def test_it_audits_the_reset_and_the_revocation(anon_client, member, organization):
+    SignedIn(member)
+
+    confirm(anon_client, link_for(member))
+
+    reset = AuditEvent.objects.get(action=AuditAction.USER_PASSWORD_RESET)
+    assert (reset.actor, reset.organization, reset.target) == (
+        member,
+        organization,
+        "max@acme.io",
+    )
+    revoked = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKED)
+    assert revoked.target == "max@acme.io"
+    # One device token; the cookie's session and the refresh token.
+    assert revoked.details == {"reason": "password_reset", "devices": 1, "sessions": 2}
+    assert NEW_PASSWORD not in str(list(AuditEvent.objects.values()))
+
+
+def test_it_marks_an_unverified_address_verified(anon_client, organization):
+    user = UserFactory(
+        organization=organization, email="max@acme.io", email_verified_at=None
+    )
+
+    confirm(anon_client, link_for(user))
+
+    assert User.objects.get(pk=user.pk).email_verified_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.USER_EMAIL_VERIFIED)
+    assert event.details == {"via": "password_reset"}
+
+
+def test_it_works_once(anon_client, member):
+    link = link_for(member)
+    assert confirm(anon_client, link).status_code == 200
+
+    response = confirm(anon_client, link, new_password="An0therPass")
+
+    assert response.status_code == 400
+    assert response.json() == INVALID
+    assert User.objects.get(pk=member.pk).check_password(NEW_PASSWORD)
+
+
+def test_it_refuses_an_expired_link(anon_client, member, settings, monkeypatch):
+    issued = dt.datetime.now() - dt.timedelta(
+        seconds=settings.PASSWORD_RESET_TIMEOUT + 60
+    )
+    monkeypatch.setattr(default_token_generator, "_now", lambda: issued)
+    link = link_for(member)
+    monkeypatch.undo()
+
+    response = confirm(anon_client, link)
+
+    assert response.status_code == 400
+    assert response.json() == INVALID
+    assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda link, other: {**link, "token": "abc-123"},
+        lambda link, other: {**link, "uid": "not-base64!"},
+        lambda link, other: {**link, "uid": urlsafe_base64_encode(b"not-a-uuid")},
+        # A valid link of one user does not reset another's password.
+        lambda link, other: {**link, "uid": link_for(other)["uid"]},
+    ],
+    ids=["token", "uid", "uid-not-uuid", "other-user"],
+)
+def test_it_refuses_a_link_that_is_not_valid(anon_client, member, admin_user, tamper):
+    response = confirm(anon_client, tamper(link_for(member), admin_user))
+
+    assert response.status_code == 400
+    assert response.json() == INVALID
+    assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
+    assert User.objects.get(pk=admin_user.pk).check_password(TEST_PASSWORD)
+
+
+def test_it_refuses_a_link_for_a_deactivated_user(anon_client, member):
+    link = link_for(member)
+    User.objects.filter(pk=member.pk).update(is_active=False)
+
+    response = confirm(anon_client, link)
+
+    assert response.status_code == 400
+    assert response.json() == INVALID
+
+
+def test_it_rejects_a_weak_password_with_the_reason(anon_client, member):
+    sessions = SignedIn(member)
+
+    response = confirm(anon_client, link_for(member), new_password="weakpass1")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "new_password: Password must contain at least one upper-case letter.",
+        "errors": {
+            "new_password": ["Password must contain at least one upper-case letter."]
+        },
+    }
+    assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
+    assert sessions.statuses() == {"device": 200, "cookie": 200, "refresh": 200}
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_throttles_repeated_attempts(anon_client, member, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"sign_in": "2/minute"})
+    link = {"uid": "x", "token": "y"}
+
+    statuses = [confirm(anon_client, link).status_code for _ in "abc"]
+
+    assert statuses == [400, 400, 429]

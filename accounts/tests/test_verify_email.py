@@ -1,0 +1,135 @@
+import time
+
+import pytest
+from django.core import signing
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import link_in
+from accounts.tokens import EMAIL_VERIFICATION_SALT, email_verification_token_make
+from audit.models import AuditAction, AuditEvent
+
+URL = "/api/v1/auth/verify-email"
+INVALID = (
+    "This verification link is not valid. "
+    "Ask for a new one at /api/v1/auth/verify-email/resend."
+)
+EXPIRED = (
+    "This verification link has expired. "
+    "Ask for a new one at /api/v1/auth/verify-email/resend."
+)
+
+
+@pytest.fixture
+def unverified(organization) -> User:
+    return UserFactory(
+        organization=organization, email="jane@acme.io", email_verified_at=None
+    )
+
+
+def token_for(user: User) -> str:
+    return email_verification_token_make(user_id=str(user.pk), email=user.email)
+
+
+def verify(client, token: str):
+    return client.post(URL, {"token": token}, format="json")
+
+
+def test_it_verifies_the_address_from_the_link_emailed_at_sign_up(
+    anon_client, organization, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        anon_client.post(
+            "/api/v1/auth/create-user",
+            {"email": "jane@acme.io", "password": "Str0ngPass", "device_id": "d"},
+            format="json",
+        )
+    _, params = link_in(mailoutbox[0])
+
+    response = verify(anon_client, params["token"])
+
+    assert response.status_code == 200
+    assert response.json() == {"detail": "Your email address is verified."}
+    user = User.objects.get(email="jane@acme.io")
+    assert user.email_verified_at is not None
+    event = AuditEvent.objects.get(action=AuditAction.USER_EMAIL_VERIFIED)
+    assert (event.actor, event.organization, event.target) == (
+        user,
+        organization,
+        "jane@acme.io",
+    )
+
+
+def test_it_answers_ok_again_for_a_link_already_followed(anon_client, unverified):
+    token = token_for(unverified)
+    verify(anon_client, token)
+    first = User.objects.get(pk=unverified.pk).email_verified_at
+
+    response = verify(anon_client, token)
+
+    assert response.status_code == 200
+    assert User.objects.get(pk=unverified.pk).email_verified_at == first
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.USER_EMAIL_VERIFIED).count() == 1
+    )
+
+
+def test_it_refuses_an_expired_link(anon_client, unverified, settings, monkeypatch):
+    token = token_for(unverified)
+    later = time.time() + settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() + 60
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+
+    response = verify(anon_client, token)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": EXPIRED}
+    assert User.objects.get(pk=unverified.pk).email_verified_at is None
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        lambda token: "not-a-token",
+        # The same claims signed without the verification salt.
+        lambda token: signing.dumps(signing.loads(token, salt=EMAIL_VERIFICATION_SALT)),
+    ],
+    ids=["altered", "garbage", "other-purpose"],
+)
+def test_it_refuses_a_link_it_did_not_sign_for_this(anon_client, unverified, tamper):
+    response = verify(anon_client, tamper(token_for(unverified)))
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": INVALID}
+    assert User.objects.get(pk=unverified.pk).email_verified_at is None
+
+
+def test_it_refuses_a_link_for_an_address_the_user_no_longer_has(
+    anon_client, unverified
+):
+    token = token_for(unverified)
+    unverified.email = "jane.doe@acme.io"
+    unverified.save()
+
+    response = verify(anon_client, token)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": INVALID}
+    assert User.objects.get(pk=unverified.pk).email_verified_at is None
+
+
+def test_it_refuses_a_link_for_a_deactivated_user(anon_client, unverified):
+    token = token_for(unverified)
+    User.objects.filter(pk=unverified.pk).update(is_active=False)
+
+    response = verify(anon_client, token)
+
+    assert response.status_code == 400
+    assert User.objects.get(pk=unverified.pk).email_verified_at is None
+
+
+def test_it_names_a_missing_token(anon_client, db):
+    response = anon_client.post(URL, {}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"token": ["This field is required."]}

@@ -1,0 +1,78 @@
+import smtplib
+from unittest import mock
+
+import pytest
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import link_in
+from conftest import client_for
+
+URL = "/api/v1/auth/verify-email/resend"
+
+
+@pytest.fixture
+def unverified(organization) -> User:
+    return UserFactory(
+        organization=organization, email="jane@acme.io", email_verified_at=None
+    )
+
+
+def test_it_emails_the_signed_in_user_a_link_that_verifies(unverified, mailoutbox):
+    response = client_for(unverified).post(URL)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "detail": "We sent a new verification link to jane@acme.io."
+    }
+    assert [message.to for message in mailoutbox] == [["jane@acme.io"]]
+    path, params = link_in(mailoutbox[0])
+    assert path == "/verify-email"
+    verified = client_for(unverified).post(
+        "/api/v1/auth/verify-email", {"token": params["token"]}, format="json"
+    )
+    assert verified.status_code == 200
+    assert User.objects.get(pk=unverified.pk).email_verified_at is not None
+
+
+def test_it_sends_nothing_to_a_verified_address(member_client, mailoutbox):
+    response = member_client.post(URL)
+
+    assert response.status_code == 200
+    assert response.json() == {"detail": "Your email address is already verified."}
+    assert mailoutbox == []
+
+
+def test_it_needs_a_signed_in_user(anon_client, mailoutbox, db):
+    response = anon_client.post(URL, {"email": "jane@acme.io"}, format="json")
+
+    assert response.status_code == 401
+    assert isinstance(response.json()["detail"], str)
+    assert mailoutbox == []
+
+
+def test_it_throttles_repeated_requests(unverified, mailoutbox, monkeypatch):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"verify_email": "2/hour"}
+    )
+    client = client_for(unverified)
+
+    statuses = [client.post(URL).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert len(mailoutbox) == 2
+
+
+def test_it_says_so_when_the_mail_server_is_down(unverified, mailoutbox):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with mock.patch("accounts.services.send_mail", refuse):
+        response = client_for(unverified).post(URL)
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "We could not send the email just now. "
+        "Please try again in a few minutes."
+    }
