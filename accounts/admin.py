@@ -147,6 +147,15 @@ class UserAdmin(BaseUserAdmin):
             return ["id", "date_joined", "last_login", "email_verified_at"]
         return self.readonly_fields
 
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        # Deleting a person is an erasure: their traces in the audit trail and
+        # the admin's history are anonymized and the erasure is audited.
+        services.user_erase(user=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for user in queryset:
+            services.user_erase(user=user, actor=request.user)
+
     @admin.action(description="Make the selected users admins (within the cap)")
     def make_admin(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._change_role(request, queryset, Role.ADMIN)

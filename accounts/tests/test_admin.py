@@ -1,11 +1,16 @@
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from accounts.models import DeviceToken, Role, User
 from accounts.services import device_token_issue
 from accounts.tests.factories import UserFactory
+from accounts.tests.helpers import SignedIn
 from audit.models import AuditAction, AuditEvent
+from contracts.tests.factories import ContractFactory
+from url_visits.models import Activity
+from url_visits.tests.factories import ActivityFactory
 
 ADMIN = "/" + settings.ADMIN_URL
 
@@ -121,6 +126,45 @@ def test_it_creates_users_with_a_hashed_password(staff_browser, organization):
     assert response.status_code == 302
     user = User.objects.get(email="new.person@acme.io")
     assert user.check_password("Str0ngPass")
+
+
+def test_it_erases_a_user_deleted_in_the_admin(staff_browser, organization, member):
+    ActivityFactory(user=member, contract=ContractFactory(organization=organization))
+    sessions = SignedIn(member)
+
+    response = staff_browser.post(
+        f"{ADMIN}accounts/user/{member.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=member.pk).exists()
+    assert not Activity.objects.exists()
+    assert sessions.statuses() == {"device": 401, "cookie": 401, "refresh": 401}
+    erased = AuditEvent.objects.get(action=AuditAction.USER_ERASED)
+    assert erased.actor.email == "root@procure.example"
+    assert erased.details["user_id"] == str(member.pk)
+    # The admin's own history of the deletion does not keep the email either.
+    assert LogEntry.objects.get().object_repr == "(erased user)"
+    assert "max@acme.io" not in str(list(AuditEvent.objects.values()))
+
+
+def test_it_erases_users_deleted_in_bulk(staff_browser, organization, member):
+    other = UserFactory(organization=organization)
+
+    staff_browser.post(
+        f"{ADMIN}accounts/user/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [member.pk, other.pk],
+            "post": "yes",
+        },
+    )
+
+    assert not User.objects.filter(pk__in=[member.pk, other.pk]).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.USER_ERASED).count() == 2
+    assert set(LogEntry.objects.values_list("object_repr", flat=True)) == {
+        "(erased user)"
+    }
 
 
 def test_it_audits_role_changes_by_staff(staff_browser, organization, member):
