@@ -2,7 +2,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from accounts import selectors, services
 from accounts.authentication import (
@@ -90,7 +91,7 @@ class SignInView(APIView):
         serializer = SignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "device_token" in data and "password" not in data:
+        if "email" not in data or "password" not in data:
             user = services.user_sign_in_with_device_token(
                 device_token=data["device_token"], device_id=data["device_id"]
             )
@@ -147,6 +148,9 @@ class MeView(APIView):
         return Response(UserSerializer(request.user).data)
 
 
+@extend_schema_view(
+    post=extend_schema(responses={200: TokenObtainPairSerializer, **AUTH_ERRORS})
+)
 class TokenObtainView(jwt_views.TokenObtainPairView):
     """A JWT access/refresh pair for scripts and other REST clients."""
 
@@ -155,6 +159,15 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     throttle_scope = "sign_in"
 
 
+@extend_schema_view(
+    post=extend_schema(
+        responses={
+            200: SessionTokenRefreshSerializer,
+            400: DetailSerializer,
+            401: DetailSerializer,
+        }
+    )
+)
 class TokenRefreshView(jwt_views.TokenRefreshView):
     authentication_classes: list = []
     serializer_class = SessionTokenRefreshSerializer
@@ -163,7 +176,9 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 class TokenBlacklistView(jwt_views.TokenBlacklistView):
     authentication_classes: list = []
 
-    @extend_schema(responses={200: DetailSerializer, 401: DetailSerializer})
+    @extend_schema(
+        responses={200: DetailSerializer, 400: DetailSerializer, 401: DetailSerializer}
+    )
     def post(self, request: Request, *args, **kwargs) -> Response:
         response = super().post(request, *args, **kwargs)
         response.data = {"detail": "The refresh token is revoked."}

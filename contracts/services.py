@@ -220,6 +220,10 @@ def contract_delete(*, contract: Contract, actor: User | None) -> None:
     """Deletes the contract and, with it, the activity recorded against it."""
     contract_id = contract.pk
     with transaction.atomic():
+        # Locked first, so that an ingestion batch inserting activity on this
+        # contract either finishes before the delete starts (and its rows are
+        # deleted too) or waits and skips them (url_visits.services).
+        Contract.objects.select_for_update().filter(pk=contract_id).exists()
         contract.delete()
         _contract_audit(
             action=AuditAction.CONTRACT_DELETED,

@@ -11,6 +11,7 @@ from accounts.permissions import NO_ORGANIZATION
 from audit.models import AuditAction
 from audit.services import audit_record
 from contracts.hosts import InvalidHost, host_from_url
+from contracts.models import Contract
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import selectors
 from url_visits.matching import match_host
@@ -186,6 +187,14 @@ def _activity_insert_new(
     tell how many rows were new. Rows go in sorted by key so that concurrent
     batches of the same user wait on each other's rows in the same order
     instead of deadlocking.
+
+    The match table may name a contract that was deleted since it was read.
+    A row goes in only while its contract exists, and on PostgreSQL the
+    contract row is locked FOR KEY SHARE as it is checked: a delete that is
+    under way (contract_delete locks the row first) finishes before the check,
+    which then skips the row, and a delete that comes later waits for this
+    INSERT and removes its rows with the contract's. Either way neither side
+    hits a foreign-key error.
     """
     if not first_seen:
         return 0
@@ -202,6 +211,14 @@ def _activity_insert_new(
         quote(meta.get_field(name).column) for name in _CONFLICT_FIELDS
     )
     row_placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # Both databases name the columns of a VALUES list column1, column2, ...
+    contract_column = f"column{_INSERTED_FIELDS.index('contract') + 1}"
+    contracts = quote(Contract._meta.db_table)
+    contract_exists = (
+        f"EXISTS (SELECT 1 FROM {contracts} WHERE {contracts}."  # noqa: S608
+        f"{quote(Contract._meta.pk.column)} = visit.{contract_column}"
+        + (" FOR KEY SHARE)" if connection.vendor == "postgresql" else ")")
+    )
 
     recorded = 0
     with connection.cursor() as cursor:
@@ -211,7 +228,8 @@ def _activity_insert_new(
             # every value is a query parameter.
             sql = (
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-                f"VALUES {', '.join([row_placeholders] * len(chunk))} "
+                f"SELECT * FROM (VALUES {', '.join([row_placeholders] * len(chunk))})"
+                f" AS visit WHERE {contract_exists} "
                 f"ON CONFLICT ({conflict}) DO NOTHING"
             )
             params = [

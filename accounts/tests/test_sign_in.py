@@ -80,6 +80,21 @@ def test_it_signs_in_with_a_device_token_and_returns_it_as_is(anon_client, membe
     assert DeviceToken.objects.live().filter(user=member).count() == 1
 
 
+def test_it_signs_in_with_a_device_token_beside_a_password_without_email(
+    anon_client, member
+):
+    # Found by the schema fuzzer: a password without an email sent the
+    # request down the password path, which failed with a 500.
+    raw = device_token_issue(user=member, device_id="ext-1")
+
+    response = sign_in(
+        anon_client, device_token=raw, password="stray", device_id="ext-1"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["device_token"] == raw
+
+
 def test_it_refuses_a_device_token_from_another_device(anon_client, member):
     raw = device_token_issue(user=member, device_id="ext-1")
 

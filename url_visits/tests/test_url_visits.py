@@ -1,18 +1,14 @@
 import datetime as dt
 import logging
 import os
-import random
 import subprocess
 import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
-from accounts.services import device_token_issue
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
 
@@ -544,43 +540,3 @@ def test_it_needs_no_contract_query_while_the_contracts_are_unchanged(
 
     with django_assert_num_queries(2):
         post(member_client, [visit("https://slack.com/", days_ago(2))])
-
-
-@pytest.mark.postgres_only
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL's concurrent connections",
-)
-@pytest.mark.django_db(transaction=True)
-def test_it_records_concurrent_identical_batches_once(member, organization):
-    hosts = [f"tool{number}.example.com" for number in range(5)]
-    for host in hosts:
-        ContractFactory(organization=organization, host=host)
-    entries = [
-        visit(f"https://{host}/", days_ago(days))
-        for host in hosts
-        for days in range(20)
-    ]
-    raw_token = device_token_issue(user=member, device_id="ext-1")
-    senders = 8
-    barrier = threading.Barrier(senders, timeout=30)
-
-    def send(seed: int):
-        # Each sender shuffles the batch, so rows would arrive in different
-        # orders if the service did not sort them.
-        shuffled = random.Random(seed).sample(entries, len(entries))
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_token}")
-        try:
-            barrier.wait()
-            return post(client, shuffled)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=senders) as pool:
-        responses = list(pool.map(send, range(senders)))
-
-    assert [response.status_code for response in responses] == [200] * senders
-    assert sum(response.json()["recorded"] for response in responses) == 100
-    assert all(response.json()["matched"] == 100 for response in responses)
-    assert Activity.objects.count() == 100
