@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("contracts.urls")),
     path("", include("url_visits.urls")),
     path("", include("analytics.urls")),
+    path("", include("audit.urls")),
 ]
 
 urlpatterns = [

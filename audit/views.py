@@ -1,0 +1,54 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.permissions import organization_from_path
+from accounts.serializers import DetailSerializer
+from audit import selectors
+from audit.models import AuditEvent
+from audit.serializers import AuditEventSerializer, AuditLogQuerySerializer
+
+ORGANIZATION_ID = OpenApiParameter(
+    "organization_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The organization's public id, org_ followed by 32 letters and digits.",
+)
+
+
+class AuditLogView(generics.ListAPIView):
+    """Who did what in the organization, newest first: its verified admins and
+    staff only."""
+
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEvent.objects.none()
+        organization = organization_from_path(
+            user=self.request.user,
+            public_id=self.kwargs["organization_id"],
+            admins_only=True,
+        )
+        query = AuditLogQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.audit_event_list(
+            organization=organization, action=query.validated_data.get("action")
+        )
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID, AuditLogQuerySerializer],
+        responses={
+            200: AuditEventSerializer(many=True),
+            400: DetailSerializer,
+            401: DetailSerializer,
+            403: DetailSerializer,
+            404: DetailSerializer,
+        },
+        summary="The organization's audit log, newest first (admins)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
