@@ -4,7 +4,9 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from accounts.permissions import unverified_admin_detail
 from accounts.services import session_token_issue
+from accounts.tests.factories import TEST_PASSWORD
 from audit.models import AuditAction, AuditEvent
 from conftest import WEB_ORIGIN
 
@@ -66,6 +68,19 @@ def test_it_audits_each_change_with_its_actor(admin_client, admin_user, organiza
         assert event.details == {"paused": paused}
 
 
+def test_it_keeps_credentials_out_of_the_audit_trail(admin_user, organization):
+    cookie = session_token_issue(user=admin_user)
+    client = APIClient()
+    client.cookies[settings.AUTH_COOKIE_NAME] = cookie
+
+    put(client, organization, True, HTTP_ORIGIN=WEB_ORIGIN)
+
+    trail = repr(list(AuditEvent.objects.values()))
+    assert "tracking.paused" in trail
+    for secret in [cookie, TEST_PASSWORD, admin_user.password]:
+        assert secret not in trail
+
+
 def test_it_changes_and_audits_nothing_when_the_state_is_already_set(
     admin_client, organization
 ):
@@ -121,6 +136,20 @@ def test_it_refuses_members(member_client, organization):
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert paused_in_db(organization) is False
+    assert not AuditEvent.objects.exists()
+
+
+def test_it_refuses_an_admin_whose_email_is_not_verified(
+    admin_client, admin_user, organization
+):
+    admin_user.email_verified_at = None
+    admin_user.save()
+
+    response = put(admin_client, organization, True)
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": unverified_admin_detail(admin_user)}
     assert paused_in_db(organization) is False
     assert not AuditEvent.objects.exists()
 
