@@ -48,3 +48,86 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} used {self.contract_id} on {self.day}"
+
+
+class MonthlyActivity(models.Model):
+    """That a user used a contract at least once in a UTC month.
+
+    A rollup of Activity, written in the same transaction as the activity it
+    summarizes (see url_visits.services), so that monthly active users are a
+    count of index entries rather than a distinct count over every day of
+    the month.
+    """
+
+    # The unique constraint starts with the user and the count index with the
+    # organization, so neither foreign key needs an index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The first day of the month.
+    month = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "monthly activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "contract", "month"],
+                name="monthly_activity_one_per_month",
+            )
+        ]
+        indexes = [
+            # Active users per contract and month, counted from the index
+            # alone.
+            models.Index(
+                fields=["organization", "month", "contract"],
+                name="monthly_activity_org_month_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} used {self.contract_id} in {self.month:%Y-%m}"
+
+
+class LatestActivity(models.Model):
+    """The last UTC day a user used a contract.
+
+    A rollup of Activity, kept with it like MonthlyActivity, so that the users
+    who stopped using a contract are a range of this index rather than the
+    latest day of every user over all of the organization's activity.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    last_day = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "latest activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "contract"], name="latest_activity_one_per_contract"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "last_day"],
+                name="latest_activity_org_day_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} last used {self.contract_id} on {self.last_day}"

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models.functions import TruncMonth
 
 from accounts.models import Organization, User
 from accounts.permissions import NO_ORGANIZATION
@@ -15,7 +17,7 @@ from contracts.models import Contract
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import selectors
 from url_visits.matching import match_host
-from url_visits.models import Activity
+from url_visits.models import Activity, LatestActivity, MonthlyActivity
 
 DEFAULT_BROWSER = "Chrome"
 # How far ahead of the server's clock a visit may be; clients' clocks drift.
@@ -104,7 +106,8 @@ def url_visits_record(
     a user whose email address is not verified is refused.
 
     Costs a constant number of queries whatever the batch size: at most one
-    to load the organization's contracts and one INSERT.
+    to load the organization's contracts, one INSERT, and when it recorded new
+    activity, one write to each of its two rollups.
     """
     organization = user.organization
     if organization is None:
@@ -182,19 +185,20 @@ def _activity_insert_new(
 ) -> int:
     """Inserts the activity rows that do not exist yet; returns how many did not.
 
-    One `INSERT ... ON CONFLICT DO NOTHING` (PostgreSQL, SQLite >= 3.24):
-    Django's bulk_create(ignore_conflicts=True) does the same but does not
-    tell how many rows were new. Rows go in sorted by key so that concurrent
+    One `INSERT ... ON CONFLICT DO NOTHING RETURNING` (PostgreSQL, SQLite >=
+    3.35): Django's bulk_create(ignore_conflicts=True) does the same but does
+    not tell which rows were new. Rows go in sorted by key so that concurrent
     batches of the same user wait on each other's rows in the same order
-    instead of deadlocking.
+    instead of deadlocking. The rows that were new go into the rollups in the
+    same transaction.
 
     The match table may name a contract that was deleted since it was read.
     A row goes in only while its contract exists, and on PostgreSQL the
     contract row is locked FOR KEY SHARE as it is checked: a delete that is
     under way (contract_delete locks the row first) finishes before the check,
     which then skips the row, and a delete that comes later waits for this
-    INSERT and removes its rows with the contract's. Either way neither side
-    hits a foreign-key error.
+    transaction and removes its rows with the contract's. Either way neither
+    side hits a foreign-key error.
     """
     if not first_seen:
         return 0
@@ -210,6 +214,9 @@ def _activity_insert_new(
     conflict = ", ".join(
         quote(meta.get_field(name).column) for name in _CONFLICT_FIELDS
     )
+    returning = ", ".join(
+        quote(meta.get_field(name).column) for name in ("contract", "day")
+    )
     row_placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Both databases name the columns of a VALUES list column1, column2, ...
     contract_column = f"column{_INSERTED_FIELDS.index('contract') + 1}"
@@ -220,8 +227,8 @@ def _activity_insert_new(
         + (" FOR KEY SHARE)" if connection.vendor == "postgresql" else ")")
     )
 
-    recorded = 0
-    with connection.cursor() as cursor:
+    recorded: list[ActivityKey] = []
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for start in range(0, len(rows), _ROWS_PER_INSERT):
             chunk = rows[start : start + _ROWS_PER_INSERT]
             # Only identifiers from the model's metadata are interpolated;
@@ -230,7 +237,7 @@ def _activity_insert_new(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
                 f"SELECT * FROM (VALUES {', '.join([row_placeholders] * len(chunk))})"
                 f" AS visit WHERE {contract_exists} "
-                f"ON CONFLICT ({conflict}) DO NOTHING"
+                f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}"
             )
             params = [
                 field.get_db_prep_save(value, connection)
@@ -238,8 +245,157 @@ def _activity_insert_new(
                 for field, value in zip(fields, row, strict=True)
             ]
             cursor.execute(sql, params)
-            recorded += cursor.rowcount
-    return recorded
+            recorded.extend(
+                (contract_id, _as_date(day)) for contract_id, day in cursor.fetchall()
+            )
+        activity_rollups_record(
+            user_id=user.pk, organization_id=organization.pk, activity=recorded
+        )
+    return len(recorded)
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # A raw cursor gives SQLite's dates back as the text they are stored as.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+# Rollups of Activity: one row per (user, contract, month) and one per (user,
+# contract) with the last day. Whatever writes activity keeps them: new
+# activity through activity_rollups_record, bulk loads through
+# activity_rollups_rebuild, the purge below; deletes of users, contracts and
+# organizations cascade to them.
+
+
+def activity_rollups_record(
+    *, user_id, organization_id: int, activity: Sequence[ActivityKey]
+) -> None:
+    """Adds new activity of one user, as (contract id, day) pairs, to the
+    rollups: a month row where there was none, and a later last day."""
+    if not activity:
+        return
+    months = sorted(
+        {(contract_id, day.replace(day=1)) for contract_id, day in activity}
+    )
+    MonthlyActivity.objects.bulk_create(
+        [
+            MonthlyActivity(
+                user_id=user_id,
+                contract_id=contract_id,
+                organization_id=organization_id,
+                month=month,
+            )
+            for contract_id, month in months
+        ],
+        ignore_conflicts=True,
+    )
+    last_days: dict[int, dt.date] = {}
+    for contract_id, day in activity:
+        if contract_id not in last_days or day > last_days[contract_id]:
+            last_days[contract_id] = day
+    _latest_activity_upsert(
+        [
+            (user_id, contract_id, organization_id, day)
+            for contract_id, day in sorted(last_days.items())
+        ]
+    )
+
+
+def _latest_activity_upsert(rows: list[tuple]) -> None:
+    """Inserts (user id, contract id, organization id, last day) rows, or
+    moves an existing row's last day forward, never back.
+
+    Raw SQL because bulk_create(update_conflicts=True) cannot say "only when
+    later".
+    """
+    connection = connections[router.db_for_write(LatestActivity)]
+    quote = connection.ops.quote_name
+    meta = LatestActivity._meta
+    table = quote(meta.db_table)
+    names = ("user", "contract", "organization", "last_day")
+    fields = [meta.get_field(name) for name in names]
+    columns = ", ".join(quote(field.column) for field in fields)
+    last_day = quote(meta.get_field("last_day").column)
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
+        f"ON CONFLICT ({quote(fields[0].column)}, {quote(fields[1].column)}) "
+        f"DO UPDATE SET {last_day} = excluded.{last_day} "
+        f"WHERE {table}.{last_day} < excluded.{last_day}"
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for row in rows
+        for field, value in zip(fields, row, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_ignoring_conflicts(model, queryset: QuerySet, names: list[str]) -> None:
+    """INSERT INTO model (names) SELECT <queryset> ON CONFLICT DO NOTHING."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    select, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+            f"{select} ON CONFLICT DO NOTHING",
+            params,
+        )
+
+
+def activity_rollups_rebuild(*, organization: Organization | None = None) -> None:
+    """Computes the rollups again from Activity, for one organization or all.
+
+    For activity that was loaded in bulk (the demo seed, a restore, the
+    benchmark) rather than recorded through url_visits_record. Safe to run
+    twice, and while visits are being recorded.
+    """
+    # The WHERE clause this always has is also what SQLite needs to tell an
+    # upsert's ON CONFLICT from a join's ON.
+    activity = Activity.objects.filter(day__isnull=False).order_by()
+    if organization is not None:
+        activity = activity.filter(organization=organization)
+    with transaction.atomic():
+        for model in (MonthlyActivity, LatestActivity):
+            stale = model.objects.all()
+            if organization is not None:
+                stale = stale.filter(organization=organization)
+            stale.delete()
+        _insert_ignoring_conflicts(
+            MonthlyActivity,
+            activity.annotate(month=TruncMonth("day"))
+            .values("user_id", "contract_id", "organization_id", "month")
+            .distinct(),
+            ["user", "contract", "organization", "month"],
+        )
+        _insert_ignoring_conflicts(
+            LatestActivity,
+            activity.values("user_id", "contract_id", "organization_id").annotate(
+                last_day=Max("day")
+            ),
+            ["user", "contract", "organization", "last_day"],
+        )
+
+
+def _activity_rollups_trim(*, cutoff: dt.date) -> None:
+    """Drops from the rollups what activity older than `cutoff` leaves behind:
+    earlier months, the cutoff's month where none of its days are left, and
+    last days before the cutoff (nothing of that user and contract is left).
+    """
+    first_month = cutoff.replace(day=1)
+    MonthlyActivity.objects.filter(month__lt=first_month).delete()
+    if cutoff != first_month:
+        next_month = (first_month + dt.timedelta(days=31)).replace(day=1)
+        left = Activity.objects.filter(
+            user=OuterRef("user"),
+            contract=OuterRef("contract"),
+            day__gte=first_month,
+            day__lt=next_month,
+        )
+        MonthlyActivity.objects.filter(month=first_month).exclude(Exists(left)).delete()
+    LatestActivity.objects.filter(last_day__lt=cutoff).delete()
 
 
 @dataclass(frozen=True)
@@ -272,8 +428,11 @@ def activity_purge(
     cutoff = activity_cutoff_day(older_than_days=older_than_days)
     expired = Activity.objects.filter(day__lt=cutoff).order_by()
     total = expired.count()
-    if dry_run or total == 0:
-        return ActivityPurged(rows=total, cutoff=cutoff, dry_run=dry_run)
+    if dry_run:
+        return ActivityPurged(rows=total, cutoff=cutoff, dry_run=True)
+    if total == 0:
+        _activity_rollups_trim(cutoff=cutoff)
+        return ActivityPurged(rows=0, cutoff=cutoff, dry_run=False)
 
     purged = 0
     while True:
@@ -295,6 +454,7 @@ def activity_purge(
             on_progress(purged, total)
         if deleted < batch_size:
             break
+    _activity_rollups_trim(cutoff=cutoff)
     return ActivityPurged(rows=purged, cutoff=cutoff, dry_run=False)
 
 

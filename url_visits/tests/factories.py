@@ -4,6 +4,7 @@ import factory
 
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
+from url_visits.services import activity_rollups_record
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):
@@ -21,3 +22,15 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     first_seen_at = factory.LazyAttribute(
         lambda o: dt.datetime.combine(o.day, dt.time(9, 0), tzinfo=dt.UTC)
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Activity recorded by the service comes with its rollups; so does
+        # activity made here.
+        activity = super()._create(model_class, *args, **kwargs)
+        activity_rollups_record(
+            user_id=activity.user_id,
+            organization_id=activity.organization_id,
+            activity=[(activity.contract_id, activity.day)],
+        )
+        return activity
