@@ -13,6 +13,7 @@ from analytics.selectors import utc_today
 from contracts.models import Contract
 from contracts.services import contract_import
 from url_visits.models import Activity
+from url_visits.services import activity_rollups_rebuild
 
 SAMPLE_CONTRACTS = (
     Path(__file__).resolve().parent.parent
@@ -145,6 +146,7 @@ def demo_seed(*, members: int = 40, months: int = 4, seed: int = 7) -> DemoSeede
         )
         before = Activity.objects.filter(organization=organization).count()
         Activity.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        activity_rollups_rebuild(organization=organization)
         after = Activity.objects.filter(organization=organization).count()
 
     return DemoSeeded(
