@@ -11,12 +11,16 @@ import json
 import os
 import platform
 import random
+import resource
 import signal
 import statistics
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psutil
 
 from bench import catalog, reports, seed
 from bench.reports import HarnessError
@@ -379,7 +383,13 @@ def run_local_once(
                 else None
             )
             before = cpu_snapshot(server, database)
+            machine_before = _machine_busy_seconds()
+            children_before = _children_cpu_seconds()
+            started = time.monotonic()
             ingestion = run_ingestion(args, server.base_url, plan_path, run_dir)
+            elapsed = time.monotonic() - started
+            loadgen = _children_cpu_seconds() - children_before
+            machine = _machine_busy_seconds() - machine_before
             after = cpu_snapshot(server, database)
             if profiler:
                 profiler.stop()
@@ -400,6 +410,11 @@ def run_local_once(
                 client.close()
         rss_after = current_rss_mb(server.worker_pids())
     cpu = cpu_seconds_between(before, after)
+    cores_used = {
+        "service": round(cpu / elapsed, 2),
+        "load_generator": round(loadgen / elapsed, 2),
+        "other_processes": round(max(machine - cpu - loadgen, 0.0) / elapsed, 2),
+    }
     per_cpu_second = ingestion["all_entries"] / cpu if cpu > 0 else None
     return {
         "ingestion": ingestion,
@@ -409,11 +424,26 @@ def run_local_once(
         "max_worker_peak_rss_mb": max(memory.peaks_mb(), default=None),
         "max_worker_rss_after_mb": max(rss_after, default=None),
         "service_cpu_seconds": round(cpu, 2),
+        "cores_used_during_ingestion": cores_used,
         "entries_per_cpu_second": _round(per_cpu_second),
         "devices_per_core": None
         if per_cpu_second is None
         else int(per_cpu_second * SYNC_SECONDS / HOSTS_PER_SYNC),
     }
+
+
+def _machine_busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return sum(
+        getattr(times, name, 0.0)
+        for name in ("user", "nice", "system", "irq", "softirq", "steal")
+    )
+
+
+def _children_cpu_seconds() -> float:
+    """CPU time of the harness's finished children (Locust)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_remote_once(args: argparse.Namespace, plan_path: Path, run_dir: Path) -> dict:
@@ -583,6 +613,14 @@ def print_table(report: dict) -> None:
             f"{HOSTS_PER_SYNC} hosts every two hours "
             f"({summary['entries_per_cpu_second']:,.0f} entries per CPU-second)"
         )
+    for number, run in enumerate(report["runs"], start=1):
+        cores = run.get("cores_used_during_ingestion")
+        if cores:
+            print(
+                f"CPU cores used during ingestion, run {number}: service "
+                f"{cores['service']}, load generator {cores['load_generator']}, "
+                f"other processes on the machine {cores['other_processes']}"
+            )
     print(f"matched share of entries: {summary['ingestion']['matched_share']}")
     print(f"JSON: {report['output']}")
 
