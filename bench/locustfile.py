@@ -20,7 +20,12 @@ from locust import FastHttpUser, events, task
 with open(os.environ["BENCH_PLAN"]) as plan_file:
     PLAN = json.load(plan_file)
 
-_tokens = itertools.cycle(PLAN["tokens"])
+# Each run has its own seed: its own order of devices and its own batches, so
+# that a run does not replay the previous one's visits.
+_rng = random.Random(int(os.environ.get("BENCH_SEED", "1")))
+_device_tokens = list(PLAN["tokens"])
+_rng.shuffle(_device_tokens)
+_tokens = itertools.cycle(_device_tokens)
 _samples: list[list] = []
 _PATHS = ("", "home", "dashboard", "inbox", "settings/profile", "search?q=report")
 _BROWSERS = ("Chrome", "Chrome", "Chrome", "Edge")
@@ -49,7 +54,6 @@ def visit_batch(rng: random.Random, size: int, now_ms: int) -> list[dict]:
 # Batches are encoded once, up front, so that the load generator, which shares
 # the machine with the service, spends its CPU on sending rather than on
 # building JSON.
-_rng = random.Random(PLAN.get("seed", 1))
 _now_ms = int(time.time() * 1000)
 BODIES = [
     json.dumps(

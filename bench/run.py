@@ -347,6 +347,7 @@ class Profiler:
                         "--format",
                         "raw",
                         "--nonblocking",
+                        "--gil",
                         "--output",
                         str(output),
                     ],
@@ -705,9 +706,13 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"Run {number} of {args.runs}: {args.duration:.0f}s of ingestion load…"
             )
+            args.seed = random.SystemRandom().randrange(2**31)
             if args.base_url:
                 result = run_remote_once(args, plan_path, run_dir)
             else:
+                # Each device's previous sync was two hours ago, as in the
+                # field, whatever the previous run did.
+                seed.devices_last_synced(hours_ago=2)
                 result = run_local_once(
                     args,
                     number,
@@ -716,6 +721,7 @@ def main(argv: list[str] | None = None) -> int:
                     seeded.organizations[0].admin_email,
                     run_dir,
                 )
+            result["seed"] = args.seed
             report["runs"].append(result)
             ingestion = result["ingestion"]
             print(
