@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from contracts import services
 from contracts.hosts import InvalidHost, normalize_host
 from contracts.models import Contract
 from contracts.services import contract_product_url
@@ -78,3 +79,17 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ["vendor_name", "product_url", "vendor_domain"]
     readonly_fields = ["vendor_domain", "updated_at"]
     raw_id_fields = ["owner"]
+
+    # Staff edits go through the services, so that they are audited and take
+    # the same locks as the API's.
+    def save_model(self, request, obj: Contract, form, change: bool) -> None:
+        services.contract_save(
+            contract=obj, actor=request.user, fields=list(form.changed_data)
+        )
+
+    def delete_model(self, request, obj: Contract) -> None:
+        services.contract_delete(contract=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for contract in queryset.select_related("organization"):
+            services.contract_delete(contract=contract, actor=request.user)

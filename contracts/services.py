@@ -161,9 +161,10 @@ def _contract_audit(
     )
 
 
-def _contract_save(
-    contract: Contract, *, actor: User | None, fields: list[str]
-) -> None:
+def contract_save(*, contract: Contract, actor: User | None, fields: list[str]) -> None:
+    """Saves a new or changed contract and audits it; 409 when its product URL
+    is taken. `fields` names what the caller set. The Django admin saves
+    through here too, so its edits are audited like the API's."""
     created = contract.pk is None
     duplicate = (
         Contract.objects.for_organization(contract.organization)
@@ -201,7 +202,7 @@ def contract_create(
     contract = Contract(organization=organization, **values)
     if contract.created_at is None:
         contract.created_at = timezone.now()
-    _contract_save(contract, actor=actor, fields=list(data))
+    contract_save(contract=contract, actor=actor, fields=list(data))
     return contract
 
 
@@ -212,7 +213,7 @@ def contract_update(
     values = _contract_values(organization=contract.organization, data=data)
     for field, value in values.items():
         setattr(contract, field, value)
-    _contract_save(contract, actor=actor, fields=list(data))
+    contract_save(contract=contract, actor=actor, fields=list(data))
     return contract
 
 

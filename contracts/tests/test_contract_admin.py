@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from audit.models import AuditAction, AuditEvent
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 
@@ -91,3 +92,30 @@ def test_it_is_closed_to_api_users(admin_client):
 
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_it_audits_staff_edits_and_deletes(superuser_client, organization):
+    superuser_client.post(ADD_URL, form(organization))
+    contract = Contract.objects.get()
+    superuser_client.post(
+        f"/admin/contracts/contract/{contract.pk}/change/",
+        form(organization, num_seats="20"),
+    )
+    superuser_client.post(
+        f"/admin/contracts/contract/{contract.pk}/delete/", {"post": "yes"}
+    )
+
+    actions = list(
+        AuditEvent.objects.filter(organization=organization)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        AuditAction.CONTRACT_CREATED,
+        AuditAction.CONTRACT_UPDATED,
+        AuditAction.CONTRACT_DELETED,
+    ]
+    assert not Contract.objects.exists()
+    updated = AuditEvent.objects.get(action=AuditAction.CONTRACT_UPDATED)
+    assert "num_seats" in updated.details["fields"]
+    assert updated.actor_email.startswith("staff")
