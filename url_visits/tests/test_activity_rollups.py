@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
@@ -79,9 +80,10 @@ def test_it_leaves_the_rollups_alone_when_nothing_new_was_recorded(
 ):
     report(device_client, ("https://slack.com/", today()))
 
-    # The device token, then the INSERT that finds the row already there,
-    # in a transaction (a savepoint and its release, in a test).
-    with django_assert_num_queries(4):
+    # The device token, then the INSERT that finds the row already there:
+    # on PostgreSQL one statement that writes nothing else, elsewhere in a
+    # transaction (a savepoint and its release, in a test).
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 4):
         body = report(device_client, ("https://slack.com/", today()))
 
     assert body["recorded"] == 0
