@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+import psycopg
 
 from bench import catalog, reports, seed
 from bench.reports import HarnessError
@@ -413,6 +414,12 @@ def run_local_once(
     cpu = cpu_seconds_between(before, after)
     cores_used = {
         "service": round(cpu / elapsed, 2),
+        "gunicorn_workers": round(
+            cpu_seconds_between(before, after, postgres=False) / elapsed, 2
+        ),
+        "postgresql": round(
+            cpu_seconds_between(before, after, postgres=True) / elapsed, 2
+        ),
         "load_generator": round(loadgen / elapsed, 2),
         "other_processes": round(max(machine - cpu - loadgen, 0.0) / elapsed, 2),
     }
@@ -475,8 +482,6 @@ def machine_description(database_url: str | None) -> dict:
         pass
     postgres = None
     if database_url:
-        import psycopg
-
         with psycopg.connect(database_url) as conn:
             postgres = conn.execute("SHOW server_version").fetchone()[0]
     return {
@@ -619,7 +624,9 @@ def print_table(report: dict) -> None:
         if cores:
             print(
                 f"CPU cores used during ingestion, run {number}: service "
-                f"{cores['service']}, load generator {cores['load_generator']}, "
+                f"{cores['service']} (gunicorn {cores['gunicorn_workers']}, "
+                f"PostgreSQL {cores['postgresql']}), load generator "
+                f"{cores['load_generator']}, "
                 f"other processes on the machine {cores['other_processes']}"
             )
     print(f"matched share of entries: {summary['ingestion']['matched_share']}")
@@ -728,7 +735,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {ingestion['entries_per_s']:,.0f} entries/s, "
                 f"p99 {ingestion['p99_ms']} ms, {ingestion['errors']} errors"
             )
-    except (HarnessError, RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+    except (
+        HarnessError,
+        RuntimeError,
+        OSError,
+        subprocess.TimeoutExpired,
+        psycopg.Error,
+    ) as exc:
         print(f"The benchmark could not run: {exc}", file=sys.stderr)
         return 1
     finally:

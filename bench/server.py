@@ -195,6 +195,8 @@ def current_rss_mb(pids: list[int]) -> list[float]:
 @dataclass(frozen=True)
 class CpuSnapshot:
     per_process: dict[int, float]
+    # The PostgreSQL backends among them.
+    postgres: frozenset[int]
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
@@ -220,18 +222,23 @@ def service_processes(server: Gunicorn, database: str) -> list[psutil.Process]:
 
 def cpu_snapshot(server: Gunicorn, database: str) -> CpuSnapshot:
     seconds = {}
+    workers = set(server.worker_pids())
     for process in service_processes(server, database):
         try:
             seconds[process.pid] = _cpu_seconds(process)
         except psutil.NoSuchProcess:
             continue
-    return CpuSnapshot(per_process=seconds)
+    return CpuSnapshot(per_process=seconds, postgres=frozenset(set(seconds) - workers))
 
 
-def cpu_seconds_between(before: CpuSnapshot, after: CpuSnapshot) -> float:
-    """CPU time the service spent between two snapshots; a process that
-    appeared in between counts from zero."""
+def cpu_seconds_between(
+    before: CpuSnapshot, after: CpuSnapshot, *, postgres: bool | None = None
+) -> float:
+    """CPU time the service spent between two snapshots, all of it or only
+    PostgreSQL's (True) or gunicorn's (False); a process that appeared in
+    between counts from zero."""
     return sum(
         seconds - before.per_process.get(pid, 0.0)
         for pid, seconds in after.per_process.items()
+        if postgres is None or (pid in after.postgres) == postgres
     )
