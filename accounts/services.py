@@ -293,11 +293,19 @@ def user_sessions_revoke(
     return {"devices": devices, "sessions": len(session_ids)}
 
 
-def _last_admin_error(*, user: User, organization: Organization) -> DomainError:
-    return DomainError(
-        f"{user.email} is the last admin of {organization.company_name}. "
-        "Make someone else an admin first."
-    )
+def _check_not_last_admin(*, user: User, organization: Organization) -> None:
+    """Raises DomainError if `user` is the organization's last active admin.
+
+    Callers hold the organization row lock.
+    """
+    if user.role != Role.ADMIN:
+        return
+    used = selectors.organization_seats_used(organization=organization)
+    if used[Role.ADMIN] <= 1:
+        raise DomainError(
+            f"{user.email} is the last admin of {organization.company_name}. "
+            "Make someone else an admin first."
+        )
 
 
 def user_change_role(*, user: User, role: str, actor: User | None = None) -> User:
@@ -319,10 +327,7 @@ def user_change_role(*, user: User, role: str, actor: User | None = None) -> Use
             return user
         if user.is_active:
             _check_seat_available(organization=organization, role=role)
-            if previous == Role.ADMIN:
-                used = selectors.organization_seats_used(organization=organization)
-                if used[Role.ADMIN] <= 1:
-                    raise _last_admin_error(user=user, organization=organization)
+            _check_not_last_admin(user=user, organization=organization)
         user.role = role
         user.save(update_fields=["role"])
         audit_record(
@@ -352,10 +357,7 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
         user = User.objects.select_related("organization").get(pk=user.pk)
         if not user.is_active:
             return user
-        if user.role == Role.ADMIN:
-            used = selectors.organization_seats_used(organization=organization)
-            if used[Role.ADMIN] <= 1:
-                raise _last_admin_error(user=user, organization=organization)
+        _check_not_last_admin(user=user, organization=organization)
         user.is_active = False
         user.save(update_fields=["is_active"])
         audit_record(
