@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 run: export DEBUG ?= true
 run: export SECRET_KEY ?= local-development-only-not-secret
 
-.PHONY: run test lint format bench fuzz venv clean
+.PHONY: run manage test lint format bench fuzz venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,6 +29,13 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/gunicorn -c gunicorn.conf.py procure_site.wsgi
+
+# Any management command with the same local defaults as `make run`, e.g.
+# `make manage CMD=seed_demo` or `make manage CMD=createsuperuser`.
+manage: export DEBUG ?= true
+manage: export SECRET_KEY ?= local-development-only-not-secret
+manage: $(VENV)/.runtime
+	$(BIN)/python manage.py $(CMD)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
