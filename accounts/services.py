@@ -547,7 +547,15 @@ def user_erase(*, user: User, actor: User | None = None) -> dict[str, int]:
     if actor is not None and actor.pk == user.pk:
         actor = None
     with transaction.atomic():
-        user = User.objects.select_related("organization").get(pk=user.pk)
+        # Locked first: an ingestion batch of this user that is under way
+        # finishes before the rows to delete are collected, and one that
+        # comes later waits, then finds no user and stores nothing
+        # (url_visits.services).
+        user = (
+            User.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=user.pk)
+        )
         user_id, email, organization = str(user.pk), user.email, user.organization
         summary = {
             "activity": user.activities.count(),

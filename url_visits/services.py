@@ -192,13 +192,14 @@ def _activity_insert_new(
     instead of deadlocking. The rows that were new go into the rollups in the
     same transaction.
 
-    The match table may name a contract that was deleted since it was read.
-    A row goes in only while its contract exists, and on PostgreSQL the
-    contract row is locked FOR KEY SHARE as it is checked: a delete that is
-    under way (contract_delete locks the row first) finishes before the check,
-    which then skips the row, and a delete that comes later waits for this
-    transaction and removes its rows with the contract's. Either way neither
-    side hits a foreign-key error.
+    The match table may name a contract that was deleted since it was read,
+    and the user may be erased while the batch is on its way. A row goes in
+    only while its contract and its user exist, and on PostgreSQL both rows
+    are locked FOR KEY SHARE as they are checked: a delete that is under way
+    (contract_delete and user_erase lock the row first) finishes before the
+    check, which then skips the row, and a delete that comes later waits for
+    this transaction and removes its rows too. Either way neither side hits a
+    foreign-key error.
     """
     if not first_seen:
         return 0
@@ -225,10 +226,14 @@ def _activity_insert_new(
     # Both databases name the columns of a VALUES list column1, column2, ...
     contract_column = f"column{_INSERTED_FIELDS.index('contract') + 1}"
     contracts = quote(Contract._meta.db_table)
+    users = quote(User._meta.db_table)
+    # Only on the SQLite path: SQLite has no row locks (a write transaction
+    # locks the database), so a plain check is enough there.
     contract_exists = (
         f"EXISTS (SELECT 1 FROM {contracts} WHERE {contracts}."  # noqa: S608
-        f"{quote(Contract._meta.pk.column)} = visit.{contract_column}"
-        + (" FOR KEY SHARE)" if connection.vendor == "postgresql" else ")")
+        f"{quote(Contract._meta.pk.column)} = visit.{contract_column}) "
+        f"AND EXISTS (SELECT 1 FROM {users} WHERE {users}."
+        f"{quote(User._meta.pk.column)} = %s)"
     )
 
     recorded: list[ActivityKey] = []
@@ -248,6 +253,7 @@ def _activity_insert_new(
                 for row in chunk
                 for field, value in zip(fields, row, strict=True)
             ]
+            params.append(User._meta.pk.get_db_prep_value(user.pk, connection))
             cursor.execute(sql, params)
             recorded.extend(
                 (contract_id, _as_date(day)) for contract_id, day in cursor.fetchall()
@@ -292,7 +298,7 @@ def _activity_insert_new_postgresql(
         column(MonthlyActivity, "month"),
         column(LatestActivity, "last_day"),
     )
-    contracts = table(Contract)
+    contracts, users = table(Contract), table(User)
     # Only identifiers from the models' metadata are interpolated; every value
     # is a query parameter.
     sql = f"""
@@ -312,6 +318,10 @@ def _activity_insert_new_postgresql(
             WHERE EXISTS (
                 SELECT 1 FROM {contracts}
                 WHERE {contracts}.{quote(Contract._meta.pk.column)} = visit.contract_id
+                FOR KEY SHARE
+            ) AND EXISTS (
+                SELECT 1 FROM {users}
+                WHERE {users}.{quote(User._meta.pk.column)} = %(user)s::uuid
                 FOR KEY SHARE
             )
             ORDER BY visit.contract_id, visit.day

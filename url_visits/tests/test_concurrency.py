@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from accounts.services import device_token_issue
+from accounts.models import Role, User
+from accounts.services import device_token_issue, user_erase
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from conftest import client_for
 from contracts.models import Contract
@@ -265,3 +265,39 @@ def test_it_records_a_batch_racing_a_contract_delete_without_an_error(delay):
     assert not Activity.objects.filter(contract_id=doomed.pk).exists()
     keys = stored_keys(organization=organization)
     assert len(keys) == len(set(keys)) == len(kept) * len(days)
+
+
+def test_it_stores_nothing_for_a_user_erased_while_their_batch_waits(organization):
+    contract = ContractFactory(organization=organization, host="slack.com")
+    person = UserFactory(organization=organization)
+    client = client_for(person)  # a JWT: authentication only reads the user
+    erased = threading.Event()
+
+    def erase_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                user_erase(user=person)
+                erased.set()
+                # Held open while the batch reaches its INSERT and waits.
+                time.sleep(1.0)
+        finally:
+            connections.close_all()
+
+    def sync():
+        try:
+            assert erased.wait(timeout=10)
+            return post(
+                client, [{"url": "https://app.slack.com/", "timestamp": timestamp(0)}]
+            )
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        eraser = pool.submit(erase_and_hold)
+        response = pool.submit(sync).result(timeout=30)
+        eraser.result(timeout=30)
+
+    assert response.status_code == 200
+    assert response.json()["recorded"] == 0
+    assert not User.objects.filter(pk=person.pk).exists()
+    assert not Activity.objects.filter(contract=contract).exists()
