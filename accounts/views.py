@@ -2,7 +2,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from accounts.authentication import (
 )
 from accounts.models import DeviceToken, Organization, User
 from accounts.permissions import organization_from_path
+from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from accounts.serializers import (
     DetailSerializer,
     EmailVerifyInputSerializer,
@@ -288,17 +289,6 @@ class PasswordResetConfirmView(APIView):
         )
 
 
-ORGANIZATION_ID = OpenApiParameter(
-    "organization_id",
-    str,
-    OpenApiParameter.PATH,
-    description="The organization's public id, org_ followed by 32 letters and digits.",
-)
-ORGANIZATION_ERRORS = {
-    401: DetailSerializer,
-    403: DetailSerializer,
-    404: DetailSerializer,
-}
 USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
 
 
@@ -320,7 +310,7 @@ class OrganizationUserListView(generics.ListAPIView):
         return selectors.organization_user_list(organization=organization)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID],
+        parameters=[ORGANIZATION_ID_PARAMETER],
         responses={200: OrganizationUserSerializer(many=True), **ORGANIZATION_ERRORS},
         summary="The organization's users with their last activity (admins)",
         tags=["organizations"],
@@ -331,7 +321,7 @@ class OrganizationUserListView(generics.ListAPIView):
 
 class OrganizationUserView(APIView):
     @extend_schema(
-        parameters=[ORGANIZATION_ID],
+        parameters=[ORGANIZATION_ID_PARAMETER],
         request=UserRoleInputSerializer,
         responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
         summary="Change a user's role within the seat caps (admins)",
@@ -355,7 +345,7 @@ class OrganizationUserView(APIView):
 
 class OrganizationUserDeactivateView(APIView):
     @extend_schema(
-        parameters=[ORGANIZATION_ID],
+        parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,
         responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
         summary="Deactivate a user and sign them out everywhere (admins)",

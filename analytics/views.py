@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization
 from accounts.permissions import organization_from_path
+from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from accounts.serializers import DetailSerializer
 from analytics import selectors
 from analytics.serializers import (
@@ -20,18 +21,7 @@ from analytics.serializers import (
     UsageTrendReportSerializer,
 )
 
-ORGANIZATION_ID = OpenApiParameter(
-    "organization_id",
-    str,
-    OpenApiParameter.PATH,
-    description="The organization's public id, org_ followed by 32 letters and digits.",
-)
-ERRORS = {
-    401: DetailSerializer,
-    403: DetailSerializer,
-    404: DetailSerializer,
-}
-QUERY_ERRORS = {400: DetailSerializer, **ERRORS}
+QUERY_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
 
 
 class OrganizationScopedView(APIView):
@@ -61,8 +51,8 @@ class OrganizationNameView(OrganizationScopedView):
     admins_only = False
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID],
-        responses={200: OrganizationNameSerializer, **ERRORS},
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        responses={200: OrganizationNameSerializer, **ORGANIZATION_ERRORS},
         summary="The organization's name and domain (any member)",
         tags=["organizations"],
     )
@@ -76,7 +66,7 @@ class ContractUsageView(OrganizationScopedView):
     spend. Admins of the organization and staff only."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID, ContractUsageQuerySerializer],
+        parameters=[ORGANIZATION_ID_PARAMETER, ContractUsageQuerySerializer],
         responses={200: ContractUsageReportSerializer, **QUERY_ERRORS},
         summary="Active users against seats and spend per contract in a month",
         tags=["analytics"],
@@ -96,7 +86,7 @@ class UsageTrendView(OrganizationScopedView):
     only."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID, UsageTrendQuerySerializer],
+        parameters=[ORGANIZATION_ID_PARAMETER, UsageTrendQuerySerializer],
         responses={200: UsageTrendReportSerializer, **QUERY_ERRORS},
         summary="Monthly active users per contract over the last N months",
         tags=["analytics"],
@@ -118,7 +108,7 @@ class InactiveUsersView(OrganizationScopedView):
     only."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID, InactiveUsersQuerySerializer],
+        parameters=[ORGANIZATION_ID_PARAMETER, InactiveUsersQuerySerializer],
         responses={200: InactiveUsersReportSerializer, **QUERY_ERRORS},
         summary="Users who used a contract but not in the last N days",
         tags=["analytics"],
@@ -140,7 +130,7 @@ class RenewalsView(OrganizationScopedView):
     staff only."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID, RenewalsQuerySerializer],
+        parameters=[ORGANIZATION_ID_PARAMETER, RenewalsQuerySerializer],
         responses={200: RenewalsReportSerializer, **QUERY_ERRORS},
         summary="Contracts expiring soon, with a renew, downsize or cancel suggestion",
         tags=["analytics"],

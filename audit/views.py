@@ -1,21 +1,15 @@
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import organization_from_path
+from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from accounts.serializers import DetailSerializer
 from audit import selectors
 from audit.models import AuditEvent
 from audit.serializers import AuditEventSerializer, AuditLogQuerySerializer
-
-ORGANIZATION_ID = OpenApiParameter(
-    "organization_id",
-    str,
-    OpenApiParameter.PATH,
-    description="The organization's public id, org_ followed by 32 letters and digits.",
-)
 
 
 class AuditLogView(generics.ListAPIView):
@@ -39,13 +33,11 @@ class AuditLogView(generics.ListAPIView):
         )
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID, AuditLogQuerySerializer],
+        parameters=[ORGANIZATION_ID_PARAMETER, AuditLogQuerySerializer],
         responses={
             200: AuditEventSerializer(many=True),
             400: DetailSerializer,
-            401: DetailSerializer,
-            403: DetailSerializer,
-            404: DetailSerializer,
+            **ORGANIZATION_ERRORS,
         },
         summary="The organization's audit log, newest first (admins)",
         tags=["organizations"],

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganizationMember, organization_from_path
+from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from accounts.serializers import DetailSerializer
 from url_visits import selectors, services
 from url_visits.models import Activity
@@ -124,19 +125,6 @@ class MonitoredHostsView(APIView):
         return Response(MonitoredHostsSerializer(hosts).data, headers=headers)
 
 
-ORGANIZATION_ID = OpenApiParameter(
-    "organization_id",
-    str,
-    OpenApiParameter.PATH,
-    description="The organization's public id, org_ followed by 32 letters and digits.",
-)
-TRACKING_ERRORS = {
-    401: DetailSerializer,
-    403: DetailSerializer,
-    404: DetailSerializer,
-}
-
-
 class TrackingView(APIView):
     """Whether the organization's visits are being recorded. Admins of the
     organization only."""
@@ -144,8 +132,8 @@ class TrackingView(APIView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID],
-        responses={200: TrackingSerializer, **TRACKING_ERRORS},
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        responses={200: TrackingSerializer, **ORGANIZATION_ERRORS},
         summary="Whether tracking is paused (admins)",
         tags=["organizations"],
     )
@@ -156,9 +144,13 @@ class TrackingView(APIView):
         return Response(TrackingSerializer(organization).data)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID],
+        parameters=[ORGANIZATION_ID_PARAMETER],
         request=TrackingInputSerializer,
-        responses={200: TrackingSerializer, 400: DetailSerializer, **TRACKING_ERRORS},
+        responses={
+            200: TrackingSerializer,
+            400: DetailSerializer,
+            **ORGANIZATION_ERRORS,
+        },
         summary="Pause or resume tracking (admins)",
         description="While paused, url-visits answers 200 and records nothing, "
         "and monitored-hosts lists no host.",
