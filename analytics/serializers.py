@@ -37,14 +37,9 @@ class ContractUsageQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(str(exc)) from None
 
 
-class UsageTrendQuerySerializer(serializers.Serializer):
-    months = serializers.IntegerField(
-        default=6,
-        min_value=1,
-        max_value=24,
-        error_messages=_errors("months must be a whole number between 1 and 24."),
-        help_text="How many UTC months, the current one included (1 to 24).",
-    )
+class _OneContractQuerySerializer(serializers.Serializer):
+    """`?contract_id=` narrows a report to one contract."""
+
     contract_id = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -53,7 +48,17 @@ class UsageTrendQuerySerializer(serializers.Serializer):
     )
 
 
-class InactiveUsersQuerySerializer(serializers.Serializer):
+class UsageTrendQuerySerializer(_OneContractQuerySerializer):
+    months = serializers.IntegerField(
+        default=6,
+        min_value=1,
+        max_value=24,
+        error_messages=_errors("months must be a whole number between 1 and 24."),
+        help_text="How many UTC months, the current one included (1 to 24).",
+    )
+
+
+class InactiveUsersQuerySerializer(_OneContractQuerySerializer):
     days = serializers.IntegerField(
         default=30,
         min_value=1,
@@ -63,12 +68,6 @@ class InactiveUsersQuerySerializer(serializers.Serializer):
             "A user is inactive on a contract when they have no activity on it "
             "in this many days, today included (1 to 400)."
         ),
-    )
-    contract_id = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        error_messages=CONTRACT_ID_ERRORS,
-        help_text="Only this contract.",
     )
 
 
