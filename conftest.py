@@ -96,7 +96,7 @@ def staff_client(staff_user):
 @pytest.fixture
 def device_client(member):
     """The extension: a member signed in with a device token."""
-    from accounts.services import device_token_issue
+    from accounts.services.sessions import device_token_issue
 
     raw_token = device_token_issue(user=member, device_id="ext-1")
     client = APIClient()

@@ -4,8 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from accounts import services
 from accounts.models import DeviceToken, Organization, Role, User
+from accounts.services import erasure, organizations, sessions
 from procure_site.exceptions import DomainError
 
 
@@ -130,7 +130,7 @@ class UserAdmin(BaseUserAdmin):
         changed = 0
         for user in queryset:
             try:
-                services.user_change_role(user=user, role=role, actor=request.user)
+                organizations.user_change_role(user=user, role=role, actor=request.user)
                 changed += 1
             except DomainError as exc:
                 self.message_user(
@@ -150,11 +150,11 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         # Deleting a person is an erasure: their traces in the audit trail and
         # the admin's history are anonymized and the erasure is audited.
-        services.user_erase(user=obj, actor=request.user)
+        erasure.user_erase(user=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for user in queryset:
-            services.user_erase(user=user, actor=request.user)
+            erasure.user_erase(user=user, actor=request.user)
 
     @admin.action(description="Make the selected users admins (within the cap)")
     def make_admin(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -182,7 +182,7 @@ class DeviceTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected device tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
-        revoked = services.device_tokens_revoke(
+        revoked = sessions.device_tokens_revoke(
             tokens=queryset, actor=request.user, reason="admin"
         )
         self.message_user(request, f"Revoked {revoked} device tokens.")

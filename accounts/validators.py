@@ -1,6 +1,10 @@
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from rest_framework import exceptions
+
+from accounts.models import User
 
 
 class PasswordCompositionValidator:
@@ -26,3 +30,13 @@ class PasswordCompositionValidator:
             "Your password must contain an upper-case letter, a lower-case "
             "letter and a number."
         )
+
+
+def password_check(
+    *, password: str, user: User | None = None, field: str = "password"
+) -> None:
+    """Raises a DRF ValidationError on `field` naming every rule `password` breaks."""
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise exceptions.ValidationError({field: list(exc.messages)}) from None

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.authentication import (
     BearerAuthentication,
     check_trusted_origin,
@@ -33,6 +33,7 @@ from accounts.serializers import (
     UserRoleInputSerializer,
     UserSerializer,
 )
+from accounts.services import emails, organizations, sessions
 
 AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializer}
 
@@ -42,7 +43,7 @@ def _signed_in_response(user: User, device_token: str, status_code: int) -> Resp
     response = Response(body, status=status_code)
     response.set_cookie(
         settings.AUTH_COOKIE_NAME,
-        services.session_token_issue(user=user),
+        sessions.session_token_issue(user=user),
         max_age=int(settings.AUTH_COOKIE_AGE.total_seconds()),
         secure=settings.AUTH_COOKIE_SECURE,
         httponly=True,
@@ -72,7 +73,7 @@ class CreateUserView(APIView):
     def post(self, request: Request) -> Response:
         serializer = SignUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, device_token = services.user_sign_up(**serializer.validated_data)
+        user, device_token = organizations.user_sign_up(**serializer.validated_data)
         return _signed_in_response(user, device_token, status.HTTP_201_CREATED)
 
 
@@ -93,12 +94,12 @@ class SignInView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "email" not in data or "password" not in data:
-            user = services.user_sign_in_with_device_token(
+            user = sessions.user_sign_in_with_device_token(
                 device_token=data["device_token"], device_id=data["device_id"]
             )
             device_token = data["device_token"]
         else:
-            user, device_token = services.user_sign_in_with_password(
+            user, device_token = sessions.user_sign_in_with_password(
                 email=data["email"],
                 password=data["password"],
                 device_id=data["device_id"],
@@ -121,10 +122,10 @@ class LogoutView(APIView):
         raw_cookie = request.COOKIES.get(settings.AUTH_COOKIE_NAME)
         if raw_cookie:
             check_trusted_origin(request)
-            services.session_revoke(raw_cookie=raw_cookie)
+            sessions.session_revoke(raw_cookie=raw_cookie)
         authenticated = _bearer_or_none(request)
         if authenticated is not None and isinstance(authenticated[1], DeviceToken):
-            services.device_token_revoke(token=authenticated[1])
+            sessions.device_token_revoke(token=authenticated[1])
         response = Response({"detail": "Successfully logged out"})
         response.delete_cookie(
             settings.AUTH_COOKIE_NAME, path="/", samesite=settings.AUTH_COOKIE_SAMESITE
@@ -204,7 +205,7 @@ class EmailVerifyView(APIView):
     def post(self, request: Request) -> Response:
         serializer = EmailVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_email_verify(token=serializer.validated_data["token"])
+        emails.user_email_verify(token=serializer.validated_data["token"])
         return Response({"detail": "Your email address is verified."})
 
 
@@ -229,7 +230,7 @@ class EmailVerificationResendView(APIView):
         summary="Email the signed-in user a new verification link",
     )
     def post(self, request: Request) -> Response:
-        sent = services.user_email_verification_resend(user=request.user)
+        sent = emails.user_email_verification_resend(user=request.user)
         detail = (
             f"We sent a new verification link to {request.user.email}."
             if sent
@@ -253,7 +254,7 @@ class PasswordResetView(APIView):
     def post(self, request: Request) -> Response:
         serializer = PasswordResetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_reset_request(email=serializer.validated_data["email"])
+        emails.user_password_reset_request(email=serializer.validated_data["email"])
         hours = settings.PASSWORD_RESET_TIMEOUT // 3600
         return Response(
             {
@@ -280,7 +281,7 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         serializer = PasswordResetConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_password_reset_confirm(**serializer.validated_data)
+        emails.user_password_reset_confirm(**serializer.validated_data)
         return Response(
             {
                 "detail": "Your password is changed and every session is signed "
@@ -334,7 +335,7 @@ class OrganizationUserView(APIView):
         )
         serializer = UserRoleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_change_role(
+        organizations.user_change_role(
             user=user, role=serializer.validated_data["role"], actor=request.user
         )
         user = selectors.organization_user_get(
@@ -356,7 +357,7 @@ class OrganizationUserDeactivateView(APIView):
         user = selectors.organization_user_get(
             organization=organization, user_id=user_id
         )
-        services.user_deactivate(user=user, actor=request.user)
+        organizations.user_deactivate(user=user, actor=request.user)
         user = selectors.organization_user_get(
             organization=organization, user_id=user_id
         )

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organization, Role, User
-from accounts.services import organization_create
+from accounts.services.organizations import organization_create
 from analytics.selectors import utc_today
 from contracts.models import Contract
 from contracts.services import contract_import

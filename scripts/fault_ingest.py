@@ -52,7 +52,7 @@ def seed(out: Path) -> None:
     from django.utils import timezone
 
     from accounts.models import Organization, Role, User
-    from accounts.services import device_token_issue
+    from accounts.services.sessions import device_token_issue
 
     call_command("create_organization", domain=DOMAIN, company="Fault Co")
     header = (

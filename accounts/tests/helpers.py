@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
-from accounts.services import device_token_issue, session_token_issue
+from accounts.services.sessions import device_token_issue, session_token_issue
 from conftest import WEB_ORIGIN
 
 

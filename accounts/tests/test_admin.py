@@ -4,7 +4,7 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from accounts.models import DeviceToken, Role, User
-from accounts.services import device_token_issue
+from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import SignedIn
 from audit.models import AuditAction, AuditEvent

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DeviceToken, User
-from accounts.services import user_change_role
+from accounts.services.organizations import user_change_role
 from accounts.tests.helpers import SignedIn
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record

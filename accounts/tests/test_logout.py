@@ -2,7 +2,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
-from accounts.services import device_token_issue, session_token_issue
+from accounts.services.sessions import device_token_issue, session_token_issue
 from audit.models import AuditAction, AuditEvent
 from conftest import WEB_ORIGIN
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.services import session_token_issue
+from accounts.services.sessions import session_token_issue
 
 
 def test_it_describes_the_signed_in_user(member_client, member):

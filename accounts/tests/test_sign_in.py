@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import DeviceToken, hash_device_token
-from accounts.services import device_token_issue
+from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import TEST_PASSWORD
 
 URL = "/api/v1/auth/sign-in"

@@ -68,7 +68,7 @@ def test_it_says_so_when_the_mail_server_is_down(unverified, mailoutbox):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    with mock.patch("accounts.services.send_mail", refuse):
+    with mock.patch("accounts.services.emails.send_mail", refuse):
         response = client_for(unverified).post(URL)
 
     assert response.status_code == 503

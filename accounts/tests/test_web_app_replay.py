@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import session_token_issue
+from accounts.services.sessions import session_token_issue
 from accounts.tests.factories import OrganizationFactory
 from conftest import WEB_ORIGIN
 

@@ -6,7 +6,7 @@ import datetime as dt
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.services import device_token_issue
+from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import UserFactory
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity

@@ -18,7 +18,8 @@ from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
-from accounts.services import device_token_issue, user_erase
+from accounts.services.erasure import user_erase
+from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from conftest import client_for
 from contracts.models import Contract

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from accounts.services import session_token_issue
+from accounts.services.sessions import session_token_issue
 from contracts.tests.factories import ContractFactory
 
 URL = "/api/v1/url-visits/monitored-hosts"

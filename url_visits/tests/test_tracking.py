@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.permissions import unverified_admin_detail
-from accounts.services import session_token_issue
+from accounts.services.sessions import session_token_issue
 from accounts.tests.factories import TEST_PASSWORD
 from audit.models import AuditAction, AuditEvent
 from conftest import WEB_ORIGIN

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.services import organization_create
+from accounts.services.organizations import organization_create
 from procure_site.exceptions import DomainError
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.selectors import user_by_email
-from accounts.services import user_erase
+from accounts.services.erasure import user_erase
 
 
 class Command(BaseCommand):

@@ -1,0 +1,186 @@
+"""Organizations and their members: creating an organization, signing up into
+the organization of an email's domain, seat caps, roles, deactivation and the
+rule that an organization keeps one active admin."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+
+from accounts import selectors
+from accounts.errors import SeatLimitReached
+from accounts.models import Organization, Role, User, UserManager, domain_name_validator
+from accounts.services.emails import email_verification_send
+from accounts.services.sessions import device_token_issue, user_sessions_revoke
+from accounts.validators import password_check
+from audit.models import AuditAction
+from audit.services import audit_record
+from procure_site.exceptions import Conflict, DomainError, NotFound
+
+
+def organization_create(
+    *,
+    domain_name: str,
+    company_name: str,
+    admin_seats: int = 1,
+    member_seats: int = 1000,
+) -> Organization:
+    """Creates an organization; sign-ups from `domain_name` will join it."""
+    domain_name = domain_name.strip().lower()
+    try:
+        domain_name_validator(domain_name)
+    except DjangoValidationError:
+        raise DomainError(
+            f"{domain_name!r} is not a domain name. "
+            "Use a lower-case name such as acme.io."
+        ) from None
+    if not company_name.strip():
+        raise DomainError("The company name must not be empty.")
+    if admin_seats < 0 or member_seats < 0:
+        raise DomainError("Seat caps must be zero or more.")
+    try:
+        with transaction.atomic():
+            return Organization.objects.create(
+                domain_name=domain_name,
+                company_name=company_name.strip(),
+                admin_seats=admin_seats,
+                member_seats=member_seats,
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"An organization with the domain {domain_name} already exists."
+        ) from None
+
+
+def _check_seat_available(*, organization: Organization, role: str) -> None:
+    """Raises SeatLimitReached if one more active user of `role` passes the cap.
+
+    Callers hold a lock on the organization row, so concurrent sign-ups and
+    role changes for one organization are counted one at a time.
+    """
+    used = selectors.organization_seats_used(organization=organization)
+    cap = organization.admin_seats if role == Role.ADMIN else organization.member_seats
+    if used[role] >= cap:
+        raise SeatLimitReached(
+            f"{organization.company_name} has no {role} seats left "
+            f"({cap} of {cap} taken). Ask an admin of your organization to free one."
+        )
+
+
+def user_sign_up(
+    *, email: str, password: str, device_id: str, role: str = Role.MEMBER
+) -> tuple[User, str]:
+    """Creates a user in the organization of the email's domain.
+
+    Returns the user and a raw device token for `device_id`.
+    """
+    email = UserManager.normalize_email(email)
+    domain = email.rsplit("@", 1)[-1]
+    organization = Organization.objects.filter(domain_name=domain).first()
+    if organization is None:
+        raise NotFound(f"No organization found for domain {domain}. Sign up failed.")
+    password_check(password=password, user=User(email=email))
+    if User.objects.filter(email=email).exists():
+        raise Conflict(f"An account for {email} already exists. Sign in instead.")
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.select_for_update().get(
+                pk=organization.pk
+            )
+            _check_seat_available(organization=organization, role=role)
+            user = User.objects.create_user(
+                email=email, password=password, organization=organization, role=role
+            )
+            audit_record(
+                action=AuditAction.USER_SIGNED_UP,
+                organization=organization,
+                actor=user,
+                target=user.email,
+                details={"role": role},
+            )
+            # Sent once the user is committed: a rolled-back sign-up mails
+            # nobody, and a mail server that is down does not undo it.
+            transaction.on_commit(
+                lambda: email_verification_send(user=user), robust=True
+            )
+    except IntegrityError:
+        # Two sign-ups with the same email raced past the check above.
+        raise Conflict(
+            f"An account for {email} already exists. Sign in instead."
+        ) from None
+    return user, device_token_issue(user=user, device_id=device_id)
+
+
+def _check_not_last_admin(*, user: User, organization: Organization) -> None:
+    """Raises DomainError if `user` is the organization's last active admin.
+
+    Callers hold the organization row lock.
+    """
+    if user.role != Role.ADMIN:
+        return
+    used = selectors.organization_seats_used(organization=organization)
+    if used[Role.ADMIN] <= 1:
+        raise DomainError(
+            f"{user.email} is the last admin of {organization.company_name}. "
+            "Make someone else an admin first."
+        )
+
+
+def user_change_role(*, user: User, role: str, actor: User | None = None) -> User:
+    """Gives `user` another role within the organization's seat caps.
+
+    An organization always keeps at least one active admin.
+    """
+    if role not in Role.values:
+        raise DomainError(f"{role!r} is not a role. Use admin or member.")
+    if user.organization_id is None:
+        raise DomainError(f"{user.email} belongs to no organization, so has no role.")
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(
+            pk=user.organization_id
+        )
+        user = User.objects.select_related("organization").get(pk=user.pk)
+        previous = user.role
+        if previous == role:
+            return user
+        if user.is_active:
+            _check_seat_available(organization=organization, role=role)
+            _check_not_last_admin(user=user, organization=organization)
+        user.role = role
+        user.save(update_fields=["role"])
+        audit_record(
+            action=AuditAction.USER_ROLE_CHANGED,
+            organization=organization,
+            actor=actor,
+            target=user.email,
+            details={"from": previous, "to": role},
+        )
+    return user
+
+
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Deactivates `user` and ends all their sessions; their seat is freed.
+
+    The organization's last active admin cannot be deactivated. Deactivating
+    someone who is already inactive changes nothing.
+    """
+    if user.organization_id is None:
+        raise DomainError(f"{user.email} belongs to no organization.")
+    with transaction.atomic():
+        # The organization row lock orders this with sign-ups and role
+        # changes, so that two admins cannot deactivate each other at once.
+        organization = Organization.objects.select_for_update().get(
+            pk=user.organization_id
+        )
+        user = User.objects.select_related("organization").get(pk=user.pk)
+        if not user.is_active:
+            return user
+        _check_not_last_admin(user=user, organization=organization)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action=AuditAction.USER_DEACTIVATED,
+            organization=organization,
+            actor=actor,
+            target=user.email,
+        )
+        user_sessions_revoke(user=user, actor=actor, reason="deactivated")
+    return user

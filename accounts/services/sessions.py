@@ -1,0 +1,147 @@
+"""How people are signed in and out: device tokens for the extension, session
+tokens for the web app's cookie, signing in, and revoking either."""
+
+import contextlib
+import secrets
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
+
+from accounts import selectors
+from accounts.authentication import SessionToken
+from accounts.errors import InvalidCredentials
+from accounts.models import DeviceToken, User, UserManager, hash_device_token
+from audit.models import AuditAction
+from audit.services import audit_record
+
+
+def device_token_issue(*, user: User, device_id: str) -> str:
+    """A fresh device token for (user, device_id); the device's old one is revoked.
+
+    Returns the raw token, which is shown once and never stored.
+    """
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # Locking the user serializes two sign-ins from the same device.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        DeviceToken.objects.live().filter(user=user, device_id=device_id).update(
+            revoked_at=timezone.now()
+        )
+        DeviceToken.objects.create(
+            user=user, device_id=device_id, token_hash=hash_device_token(raw)
+        )
+    return raw
+
+
+def session_token_issue(*, user: User) -> str:
+    """The value of the web app's cookie for `user`."""
+    return str(SessionToken.for_user(user))
+
+
+def user_sign_in_with_password(
+    *, email: str, password: str, device_id: str
+) -> tuple[User, str]:
+    user = (
+        User.objects.select_related("organization")
+        .filter(email=UserManager.normalize_email(email))
+        .first()
+    )
+    if user is None:
+        # Hash anyway, so that the answer takes as long for an unknown email.
+        User().set_password(password)
+        raise InvalidCredentials()
+    if not user.check_password(password) or not user.is_active:
+        raise InvalidCredentials()
+    return user, device_token_issue(user=user, device_id=device_id)
+
+
+def user_sign_in_with_device_token(*, device_token: str, device_id: str) -> User:
+    token = selectors.live_device_token(raw_token=device_token)
+    if token is None or token.device_id != device_id:
+        raise InvalidCredentials("This device token is not valid for this device.")
+    return token.user
+
+
+def session_revoke(*, raw_cookie: str) -> None:
+    """Blacklists the session a cookie carried; an invalid value is ignored."""
+    with contextlib.suppress(TokenError):
+        SessionToken(raw_cookie).blacklist()
+
+
+def device_token_revoke(*, token: DeviceToken) -> None:
+    """Logout from the extension: its own token is revoked."""
+    device_tokens_revoke(
+        tokens=DeviceToken.objects.filter(pk=token.pk),
+        actor=token.user,
+        reason="logout",
+    )
+
+
+def device_tokens_revoke(
+    *, tokens: QuerySet, actor: User | None = None, reason: str
+) -> int:
+    """Revokes the live tokens among `tokens`, one audit event each.
+
+    Returns how many were live.
+    """
+    with transaction.atomic():
+        live = list(
+            DeviceToken.objects.live()
+            .filter(pk__in=tokens.values("pk"))
+            .select_related("user__organization")
+            .select_for_update(of=("self",))
+        )
+        DeviceToken.objects.filter(pk__in=[token.pk for token in live]).update(
+            revoked_at=timezone.now()
+        )
+        for token in live:
+            audit_record(
+                action=AuditAction.TOKEN_REVOKED,
+                organization=token.user.organization,
+                actor=actor,
+                target=token.user.email,
+                details={"reason": reason, "device_id": token.device_id},
+            )
+    return len(live)
+
+
+def user_sessions_revoke(
+    *, user: User, actor: User | None, reason: str
+) -> dict[str, int]:
+    """Ends every way `user` is signed in: device tokens, the web cookie's
+    sessions and JWT refresh tokens (access tokens live minutes and stop at
+    the next check of the user or of the password they were issued under).
+
+    Returns how many device tokens and sessions were live.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        devices = DeviceToken.objects.live().filter(user=user).update(revoked_at=now)
+        session_ids = list(
+            OutstandingToken.objects.filter(
+                user=user, expires_at__gt=now, blacklistedtoken__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token_id=pk) for pk in session_ids],
+            ignore_conflicts=True,
+        )
+        if devices or session_ids:
+            audit_record(
+                action=AuditAction.TOKEN_REVOKED,
+                organization=user.organization,
+                actor=actor,
+                target=user.email,
+                details={
+                    "reason": reason,
+                    "devices": devices,
+                    "sessions": len(session_ids),
+                },
+            )
+    return {"devices": devices, "sessions": len(session_ids)}
