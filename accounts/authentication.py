@@ -82,23 +82,32 @@ def check_trusted_origin(request: Request) -> None:
         )
 
 
+def bearer_credential(authorization: bytes) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None if the
+    header is not a bearer one. A malformed bearer header fails authentication.
+    """
+    parts = authorization.split()
+    if not parts or parts[0].lower() != b"bearer":
+        return None
+    if len(parts) != 2:
+        raise exceptions.AuthenticationFailed(
+            "The Authorization header must be 'Bearer <token>'."
+        )
+    try:
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        raise exceptions.AuthenticationFailed(
+            "The bearer token contains characters a token never has."
+        ) from None
+
+
 class BearerAuthentication(BaseAuthentication):
     """`Authorization: Bearer <access JWT or device token>`."""
 
     def authenticate(self, request: Request):
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != b"bearer":
+        raw = bearer_credential(get_authorization_header(request))
+        if raw is None:
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(
-                "The Authorization header must be 'Bearer <token>'."
-            )
-        try:
-            raw = parts[1].decode("ascii")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(
-                "The bearer token contains characters a token never has."
-            ) from None
         if looks_like_jwt(raw):
             try:
                 token = AccessToken(raw)

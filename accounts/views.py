@@ -3,7 +3,8 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
+from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,11 +14,8 @@ from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from accounts import selectors
-from accounts.authentication import (
-    BearerAuthentication,
-    check_trusted_origin,
-)
-from accounts.models import DeviceToken, Organization, User
+from accounts.authentication import check_trusted_origin
+from accounts.models import Organization, User
 from accounts.permissions import organization_from_path
 from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from accounts.serializers import (
@@ -92,18 +90,7 @@ class SignInView(APIView):
     def post(self, request: Request) -> Response:
         serializer = SignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if "email" not in data or "password" not in data:
-            user = sessions.user_sign_in_with_device_token(
-                device_token=data["device_token"], device_id=data["device_id"]
-            )
-            device_token = data["device_token"]
-        else:
-            user, device_token = sessions.user_sign_in_with_password(
-                email=data["email"],
-                password=data["password"],
-                device_id=data["device_id"],
-            )
+        user, device_token = sessions.user_sign_in(**serializer.validated_data)
         return _signed_in_response(user, device_token, status.HTTP_200_OK)
 
 
@@ -122,23 +109,14 @@ class LogoutView(APIView):
         raw_cookie = request.COOKIES.get(settings.AUTH_COOKIE_NAME)
         if raw_cookie:
             check_trusted_origin(request)
-            sessions.session_revoke(raw_cookie=raw_cookie)
-        authenticated = _bearer_or_none(request)
-        if authenticated is not None and isinstance(authenticated[1], DeviceToken):
-            sessions.device_token_revoke(token=authenticated[1])
+        sessions.user_sign_out(
+            raw_cookie=raw_cookie, authorization=get_authorization_header(request)
+        )
         response = Response({"detail": "Successfully logged out"})
         response.delete_cookie(
             settings.AUTH_COOKIE_NAME, path="/", samesite=settings.AUTH_COOKIE_SAMESITE
         )
         return response
-
-
-def _bearer_or_none(request: Request):
-    try:
-        return BearerAuthentication().authenticate(request)
-    except exceptions.AuthenticationFailed:
-        # An invalid bearer token is simply nothing to revoke.
-        return None
 
 
 class MeView(APIView):

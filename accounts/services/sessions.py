@@ -7,6 +7,7 @@ import secrets
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
@@ -14,7 +15,7 @@ from rest_framework_simplejwt.token_blacklist.models import (
 )
 
 from accounts import selectors
-from accounts.authentication import SessionToken
+from accounts.authentication import SessionToken, bearer_credential, looks_like_jwt
 from accounts.errors import InvalidCredentials
 from accounts.models import DeviceToken, User, UserManager, hash_device_token
 from audit.models import AuditAction
@@ -44,7 +45,27 @@ def session_token_issue(*, user: User) -> str:
     return str(SessionToken.for_user(user))
 
 
-def user_sign_in_with_password(
+def user_sign_in(
+    *,
+    device_id: str,
+    email: str | None = None,
+    password: str | None = None,
+    device_token: str | None = None,
+) -> tuple[User, str]:
+    """Signs in with email and password, or else with a device token.
+
+    Returns the user and the device token for `device_id`: a fresh one after a
+    password, the same one otherwise.
+    """
+    if email is None or password is None:
+        user = _sign_in_with_device_token(
+            device_token=device_token, device_id=device_id
+        )
+        return user, device_token
+    return _sign_in_with_password(email=email, password=password, device_id=device_id)
+
+
+def _sign_in_with_password(
     *, email: str, password: str, device_id: str
 ) -> tuple[User, str]:
     user = (
@@ -61,7 +82,7 @@ def user_sign_in_with_password(
     return user, device_token_issue(user=user, device_id=device_id)
 
 
-def user_sign_in_with_device_token(*, device_token: str, device_id: str) -> User:
+def _sign_in_with_device_token(*, device_token: str, device_id: str) -> User:
     token = selectors.live_device_token(raw_token=device_token)
     if token is None or token.device_id != device_id:
         raise InvalidCredentials("This device token is not valid for this device.")
@@ -72,6 +93,26 @@ def session_revoke(*, raw_cookie: str) -> None:
     """Blacklists the session a cookie carried; an invalid value is ignored."""
     with contextlib.suppress(TokenError):
         SessionToken(raw_cookie).blacklist()
+
+
+def user_sign_out(*, raw_cookie: str | None, authorization: bytes) -> None:
+    """Ends the session a request carries: the web app's cookie, the
+    extension's device token in the Authorization header, or both.
+
+    A stale or invalid value is simply nothing to revoke. A JWT access token
+    is left to expire: it lives minutes.
+    """
+    if raw_cookie:
+        session_revoke(raw_cookie=raw_cookie)
+    try:
+        raw = bearer_credential(authorization)
+    except exceptions.AuthenticationFailed:
+        return
+    if raw is None or looks_like_jwt(raw):
+        return
+    token = selectors.live_device_token(raw_token=raw)
+    if token is not None:
+        device_token_revoke(token=token)
 
 
 def device_token_revoke(*, token: DeviceToken) -> None:
