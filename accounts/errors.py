@@ -1,6 +1,6 @@
 """The refusals of accounts' rules that are more than a plain DomainError."""
 
-from procure_site.exceptions import DomainError
+from procure_site.exceptions import DomainError, InvalidFields
 
 INVALID_CREDENTIALS = "Invalid email or password"
 
@@ -18,3 +18,10 @@ class InvalidCredentials(DomainError):
 
 class EmailNotSent(DomainError):
     status_code = 503
+
+
+class PasswordRejected(InvalidFields):
+    """A password that breaks password rules, named under the payload's `field`."""
+
+    def __init__(self, *, field: str, messages: list[str]):
+        super().__init__({field: messages})

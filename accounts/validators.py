@@ -2,8 +2,8 @@ import re
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from rest_framework import exceptions
 
+from accounts.errors import PasswordRejected
 from accounts.models import User
 
 
@@ -35,8 +35,8 @@ class PasswordCompositionValidator:
 def password_check(
     *, password: str, user: User | None = None, field: str = "password"
 ) -> None:
-    """Raises a DRF ValidationError on `field` naming every rule `password` breaks."""
+    """Raises PasswordRejected on `field` naming every rule `password` breaks."""
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
-        raise exceptions.ValidationError({field: list(exc.messages)}) from None
+        raise PasswordRejected(field=field, messages=list(exc.messages)) from None

@@ -53,6 +53,18 @@ class InvalidRows(DomainError):
         self.rows = rows
 
 
+class InvalidFields(DomainError):
+    """Values a rule rejected: `errors` maps each field to its messages.
+
+    Answered like a serializer's validation errors, so that a client sees one
+    shape whichever of the two said no.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(validation_detail(errors))
+        self.errors = errors
+
+
 DATABASE_UNAVAILABLE = (
     "The service cannot reach its database right now. Please try again shortly."
 )
@@ -97,6 +109,8 @@ def exception_handler(exc, context):
         body = {"detail": exc.detail}
         if isinstance(exc, InvalidRows):
             body["rows"] = exc.rows
+        if isinstance(exc, InvalidFields):
+            body["errors"] = exc.errors
         return Response(body, status=exc.status_code)
     if isinstance(exc, OperationalError | InterfaceError):
         logger.error("Database unavailable: %s", type(exc).__name__)
