@@ -48,10 +48,6 @@ class SignedInUserSerializer(UserSerializer):
         fields = [*UserSerializer.Meta.fields, "device_token"]
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class EmailVerifyInputSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=500)
 

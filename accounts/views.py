@@ -17,9 +17,7 @@ from accounts import selectors
 from accounts.authentication import check_trusted_origin
 from accounts.models import Organization, User
 from accounts.permissions import organization_from_path
-from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from accounts.serializers import (
-    DetailSerializer,
     EmailVerifyInputSerializer,
     OrganizationUserSerializer,
     PasswordResetConfirmInputSerializer,
@@ -32,6 +30,8 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.services import emails, organizations, sessions
+from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
+from procure_site.serializers import DetailSerializer
 
 AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializer}
 

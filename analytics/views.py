@@ -6,8 +6,6 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization
 from accounts.permissions import organization_from_path
-from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
-from accounts.serializers import DetailSerializer
 from analytics import selectors
 from analytics.serializers import (
     ContractUsageQuerySerializer,
@@ -20,6 +18,8 @@ from analytics.serializers import (
     UsageTrendQuerySerializer,
     UsageTrendReportSerializer,
 )
+from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
+from procure_site.serializers import DetailSerializer
 
 QUERY_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
 

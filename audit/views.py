@@ -5,11 +5,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import organization_from_path
-from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
-from accounts.serializers import DetailSerializer
 from audit import selectors
 from audit.models import AuditEvent
 from audit.serializers import AuditEventSerializer, AuditLogQuerySerializer
+from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
+from procure_site.serializers import DetailSerializer
 
 
 class AuditLogView(generics.ListAPIView):

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from accounts.serializers import DetailSerializer
 from contracts.models import Contract
+from procure_site.serializers import DetailSerializer
 
 MAX_SEATS = 2_147_483_647
 MAX_EXTRA_HOSTS = 20

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganizationAdmin, MembersReadAdminsWrite
-from accounts.serializers import DetailSerializer
 from contracts import selectors, services
 from contracts.models import Contract
 from contracts.serializers import (
@@ -19,6 +18,7 @@ from contracts.serializers import (
     ContractUpsertInputSerializer,
     ContractUpsertOutputSerializer,
 )
+from procure_site.serializers import DetailSerializer
 
 READ_ERRORS = {401: DetailSerializer, 403: DetailSerializer}
 WRITE_ERRORS = {

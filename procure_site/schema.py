@@ -1,4 +1,7 @@
-"""OpenAPI: the error answers that come from procure_site/ rather than a view.
+"""OpenAPI: what the operations of every app share.
+
+The endpoints under /api/v1/organizations/{organization_id}/ share a path
+parameter and their 401, 403 and 404 answers, declared once below.
 
 Views declare the errors of their own rules. A few answers are the same for
 every operation and come from this package: a lost database (503, from the
@@ -7,6 +10,24 @@ middleware) and a page number past the end of a list (404, from the
 pagination). A drf-spectacular postprocessing hook adds them to every
 operation they can happen to, so that clients and the schema fuzzer know them.
 """
+
+from drf_spectacular.utils import OpenApiParameter
+
+from procure_site.serializers import DetailSerializer
+
+# Shared by every endpoint under /api/v1/organizations/{organization_id}/.
+ORGANIZATION_ID_PARAMETER = OpenApiParameter(
+    "organization_id",
+    str,
+    OpenApiParameter.PATH,
+    description="The organization's public id, org_ followed by 32 letters and digits.",
+)
+# Not signed in; another organization or the wrong role; no such organization.
+ORGANIZATION_ERRORS = {
+    401: DetailSerializer,
+    403: DetailSerializer,
+    404: DetailSerializer,
+}
 
 DETAIL = {"$ref": "#/components/schemas/Detail"}
 DETAIL_SCHEMA = {

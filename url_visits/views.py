@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganizationMember, organization_from_path
-from accounts.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
-from accounts.serializers import DetailSerializer
+from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
+from procure_site.serializers import DetailSerializer
 from url_visits import selectors, services
 from url_visits.models import Activity
 from url_visits.serializers import (
