@@ -1,8 +1,24 @@
-"""The refusals of accounts' rules that are more than a plain DomainError."""
+"""The refusals of accounts' rules: the domain exceptions that are more than
+a plain DomainError, and the sentences that services and permissions share."""
 
+from django.urls import reverse
+
+from accounts.models import User
 from procure_site.exceptions import DomainError, InvalidFields
 
 INVALID_CREDENTIALS = "Invalid email or password"
+NO_ORGANIZATION = (
+    "Your account does not belong to an organization. Ask proCure support to "
+    "add it to one."
+)
+ADMINS_ONLY = "Only admins of the organization can do this."
+
+
+def unverified_admin_detail(user: User) -> str:
+    return (
+        "Verify your email address to use admin features. We sent a link to "
+        f"{user.email}; ask for a new one at {reverse('auth-verify-email-resend')}."
+    )
 
 
 class SeatLimitReached(DomainError):

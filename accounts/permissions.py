@@ -1,22 +1,9 @@
-from django.urls import reverse
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts import selectors
+from accounts.errors import ADMINS_ONLY, NO_ORGANIZATION, unverified_admin_detail
 from accounts.models import Organization, User
 from procure_site.exceptions import Forbidden, NotFound
-
-NO_ORGANIZATION = (
-    "Your account does not belong to an organization. Ask proCure support to "
-    "add it to one."
-)
-ADMINS_ONLY = "Only admins of the organization can do this."
-
-
-def unverified_admin_detail(user: User) -> str:
-    return (
-        "Verify your email address to use admin features. We sent a link to "
-        f"{user.email}; ask for a new one at {reverse('auth-verify-email-resend')}."
-    )
 
 
 def admin_refusal(user: User) -> str | None:

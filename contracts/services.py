@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.errors import ADMINS_ONLY
 from accounts.models import Organization, User
-from accounts.permissions import ADMINS_ONLY
 from audit.models import AuditAction
 from audit.services import audit_record
 from contracts.hosts import (

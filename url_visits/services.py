@@ -8,8 +8,8 @@ from django.db import connections, router, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
 
+from accounts.errors import NO_ORGANIZATION
 from accounts.models import Organization, User
-from accounts.permissions import NO_ORGANIZATION
 from audit.models import AuditAction
 from audit.services import audit_record
 from contracts.hosts import InvalidHost, host_from_url

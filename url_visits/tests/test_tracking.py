@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from accounts.permissions import unverified_admin_detail
+from accounts.errors import unverified_admin_detail
 from accounts.services.sessions import session_token_issue
 from accounts.tests.factories import TEST_PASSWORD
 from audit.models import AuditAction, AuditEvent
