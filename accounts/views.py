@@ -15,8 +15,8 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
 from accounts import selectors
 from accounts.authentication import check_trusted_origin
-from accounts.models import Organization, User
-from accounts.permissions import organization_from_path
+from accounts.models import User
+from accounts.permissions import OrganizationScopedView
 from accounts.serializers import (
     EmailVerifyInputSerializer,
     OrganizationUserSerializer,
@@ -271,13 +271,7 @@ class PasswordResetConfirmView(APIView):
 USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
 
 
-def _admin_organization(request: Request, organization_id: str) -> Organization:
-    return organization_from_path(
-        user=request.user, public_id=organization_id, admins_only=True
-    )
-
-
-class OrganizationUserListView(generics.ListAPIView):
+class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
     """The organization's users, for its verified admins and staff."""
 
     serializer_class = OrganizationUserSerializer
@@ -285,8 +279,7 @@ class OrganizationUserListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[User]:
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        organization = _admin_organization(self.request, self.kwargs["organization_id"])
-        return selectors.organization_user_list(organization=organization)
+        return selectors.organization_user_list(organization=self.organization)
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
@@ -298,7 +291,7 @@ class OrganizationUserListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class OrganizationUserView(APIView):
+class OrganizationUserView(OrganizationScopedView):
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
         request=UserRoleInputSerializer,
@@ -307,7 +300,7 @@ class OrganizationUserView(APIView):
         tags=["organizations"],
     )
     def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        organization = _admin_organization(request, organization_id)
+        organization = self.organization
         user = selectors.organization_user_get(
             organization=organization, user_id=user_id
         )
@@ -322,7 +315,7 @@ class OrganizationUserView(APIView):
         return Response(OrganizationUserSerializer(user).data)
 
 
-class OrganizationUserDeactivateView(APIView):
+class OrganizationUserDeactivateView(OrganizationScopedView):
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,
@@ -331,7 +324,7 @@ class OrganizationUserDeactivateView(APIView):
         tags=["organizations"],
     )
     def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        organization = _admin_organization(request, organization_id)
+        organization = self.organization
         user = selectors.organization_user_get(
             organization=organization, user_id=user_id
         )

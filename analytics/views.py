@@ -2,10 +2,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
-from rest_framework.views import APIView
 
-from accounts.models import Organization
-from accounts.permissions import organization_from_path
+from accounts.permissions import OrganizationScopedView
 from analytics import selectors
 from analytics.serializers import (
     ContractUsageQuerySerializer,
@@ -22,21 +20,6 @@ from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 QUERY_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
-
-
-class OrganizationScopedView(APIView):
-    """A view of the organization named in the path.
-
-    Unknown id: 404. Another organization, or a member where `admins_only`:
-    403. Staff may see any organization.
-    """
-
-    admins_only = True
-
-    def path_organization(self, request: Request, organization_id: str) -> Organization:
-        return organization_from_path(
-            user=request.user, public_id=organization_id, admins_only=self.admins_only
-        )
 
 
 def _query(serializer_class: type[Serializer], request: Request) -> dict:
@@ -57,7 +40,7 @@ class OrganizationNameView(OrganizationScopedView):
         tags=["organizations"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.path_organization(request, organization_id)
+        organization = self.organization
         return Response(OrganizationNameSerializer(organization).data)
 
 
@@ -72,7 +55,7 @@ class ContractUsageView(OrganizationScopedView):
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.path_organization(request, organization_id)
+        organization = self.organization
         query = _query(ContractUsageQuerySerializer, request)
         report = selectors.contract_usage(
             organization=organization, month=query.get("month")
@@ -92,7 +75,7 @@ class UsageTrendView(OrganizationScopedView):
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.path_organization(request, organization_id)
+        organization = self.organization
         query = _query(UsageTrendQuerySerializer, request)
         report = selectors.contract_usage_trend(
             organization=organization,
@@ -114,7 +97,7 @@ class InactiveUsersView(OrganizationScopedView):
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.path_organization(request, organization_id)
+        organization = self.organization
         query = _query(InactiveUsersQuerySerializer, request)
         report = selectors.contract_inactive_users(
             organization=organization,
@@ -136,7 +119,7 @@ class RenewalsView(OrganizationScopedView):
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.path_organization(request, organization_id)
+        organization = self.organization
         query = _query(RenewalsQuerySerializer, request)
         report = selectors.contract_renewals(
             organization=organization, within_days=query["within_days"]

@@ -4,7 +4,7 @@ from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.permissions import organization_from_path
+from accounts.permissions import OrganizationScopedView
 from audit import selectors
 from audit.models import AuditEvent
 from audit.serializers import AuditEventSerializer, AuditLogQuerySerializer
@@ -12,7 +12,7 @@ from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 
-class AuditLogView(generics.ListAPIView):
+class AuditLogView(OrganizationScopedView, generics.ListAPIView):
     """Who did what in the organization, newest first: its verified admins and
     staff only."""
 
@@ -21,11 +21,7 @@ class AuditLogView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         if getattr(self, "swagger_fake_view", False):
             return AuditEvent.objects.none()
-        organization = organization_from_path(
-            user=self.request.user,
-            public_id=self.kwargs["organization_id"],
-            admins_only=True,
-        )
+        organization = self.organization
         query = AuditLogQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.audit_event_list(

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsOrganizationMember, organization_from_path
+from accounts.permissions import IsOrganizationMember, OrganizationScopedView
 from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 from url_visits import selectors, services
@@ -125,7 +125,7 @@ class MonitoredHostsView(APIView):
         return Response(MonitoredHostsSerializer(hosts).data, headers=headers)
 
 
-class TrackingView(APIView):
+class TrackingView(OrganizationScopedView):
     """Whether the organization's visits are being recorded. Admins of the
     organization only."""
 
@@ -138,10 +138,7 @@ class TrackingView(APIView):
         tags=["organizations"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = organization_from_path(
-            user=request.user, public_id=organization_id, admins_only=True
-        )
-        return Response(TrackingSerializer(organization).data)
+        return Response(TrackingSerializer(self.organization).data)
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
@@ -157,9 +154,7 @@ class TrackingView(APIView):
         tags=["organizations"],
     )
     def put(self, request: Request, organization_id: str) -> Response:
-        organization = organization_from_path(
-            user=request.user, public_id=organization_id, admins_only=True
-        )
+        organization = self.organization
         serializer = TrackingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organization = services.tracking_update(
