@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import (
@@ -12,8 +12,6 @@ from accounts.models import (
     UserManager,
     hash_device_token,
 )
-from procure_site.exceptions import NotFound
-from url_visits.models import Activity
 
 # A device token's last use is written at most this often, so that the
 # extension's syncs do not each cost an extra UPDATE.
@@ -86,24 +84,3 @@ def organization_seats_remaining(*, organization: Organization) -> dict[str, int
         "admins_remaining": max(organization.admin_seats - used[Role.ADMIN], 0),
         "members_remaining": max(organization.member_seats - used[Role.MEMBER], 0),
     }
-
-
-def organization_user_list(*, organization: Organization) -> QuerySet[User]:
-    """The organization's users by email, each with `last_activity`: the latest
-    day they used any contract, or None. One query, however many users."""
-    latest_day = (
-        Activity.objects.filter(user=OuterRef("pk")).order_by("-day").values("day")[:1]
-    )
-    return User.objects.filter(organization=organization).annotate(
-        last_activity=Subquery(latest_day)
-    )
-
-
-def organization_user_get(*, organization: Organization, user_id) -> User:
-    """One user of the organization, as listed; another organization's is a 404."""
-    user = organization_user_list(organization=organization).filter(pk=user_id).first()
-    if user is None:
-        raise NotFound(
-            f"{organization.company_name} has no user with the id {user_id}."
-        )
-    return user

@@ -62,27 +62,6 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class OrganizationUserSerializer(serializers.ModelSerializer):
-    """A user as the organization's admins see them."""
-
-    id = serializers.UUIDField(read_only=True)
-    email_verified = serializers.BooleanField(read_only=True)
-    last_activity = serializers.DateField(
-        read_only=True,
-        allow_null=True,
-        help_text="The latest UTC day the user used any contract, or null.",
-    )
-
-    class Meta:
-        model = User
-        fields = ["id", "email", "role", "is_active", "email_verified", "last_activity"]
-        read_only_fields = fields
-
-
-class UserRoleInputSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
-
-
 class SessionTokenRefreshSerializer(TokenRefreshSerializer):
     """simplejwt's refresh, with a 401 (not a 500) for a deleted user's token."""
 

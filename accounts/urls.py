@@ -36,19 +36,4 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
-    path(
-        "organizations/<str:organization_id>/users",
-        views.OrganizationUserListView.as_view(),
-        name="organization-users",
-    ),
-    path(
-        "organizations/<str:organization_id>/users/<uuid:user_id>",
-        views.OrganizationUserView.as_view(),
-        name="organization-user",
-    ),
-    path(
-        "organizations/<str:organization_id>/users/<uuid:user_id>/deactivate",
-        views.OrganizationUserDeactivateView.as_view(),
-        name="organization-user-deactivate",
-    ),
 ]

@@ -1,9 +1,6 @@
-from uuid import UUID
-
 from django.conf import settings
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import status
 from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -13,24 +10,19 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from accounts import selectors
 from accounts.authentication import check_trusted_origin
 from accounts.models import User
-from accounts.permissions import OrganizationScopedView
 from accounts.serializers import (
     EmailVerifyInputSerializer,
-    OrganizationUserSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
     SessionTokenRefreshSerializer,
     SignedInUserSerializer,
     SignInInputSerializer,
     SignUpInputSerializer,
-    UserRoleInputSerializer,
     UserSerializer,
 )
 from accounts.services import emails, organizations, sessions
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializer}
@@ -266,70 +258,3 @@ class PasswordResetConfirmView(APIView):
                 "out. Sign in with the new password."
             }
         )
-
-
-USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
-
-
-class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
-    """The organization's users, for its verified admins and staff."""
-
-    serializer_class = OrganizationUserSerializer
-
-    def get_queryset(self) -> QuerySet[User]:
-        if getattr(self, "swagger_fake_view", False):
-            return User.objects.none()
-        return selectors.organization_user_list(organization=self.organization)
-
-    @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: OrganizationUserSerializer(many=True), **ORGANIZATION_ERRORS},
-        summary="The organization's users with their last activity (admins)",
-        tags=["organizations"],
-    )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class OrganizationUserView(OrganizationScopedView):
-    @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        request=UserRoleInputSerializer,
-        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
-        summary="Change a user's role within the seat caps (admins)",
-        tags=["organizations"],
-    )
-    def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        organization = self.organization
-        user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
-        )
-        serializer = UserRoleInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organizations.user_change_role(
-            user=user, role=serializer.validated_data["role"], actor=request.user
-        )
-        user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
-        )
-        return Response(OrganizationUserSerializer(user).data)
-
-
-class OrganizationUserDeactivateView(OrganizationScopedView):
-    @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        request=None,
-        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
-        summary="Deactivate a user and sign them out everywhere (admins)",
-        tags=["organizations"],
-    )
-    def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        organization = self.organization
-        user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
-        )
-        organizations.user_deactivate(user=user, actor=request.user)
-        user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
-        )
-        return Response(OrganizationUserSerializer(user).data)

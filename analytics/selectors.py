@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import CharField, Count, QuerySet
+from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from analytics import metrics
 from contracts.models import Contract
 from procure_site.exceptions import NotFound
@@ -419,3 +419,24 @@ def contract_renewals(
         usage_days=RENEWAL_USAGE_DAYS,
         contracts=renewals,
     )
+
+
+def organization_user_list(*, organization: Organization) -> QuerySet[User]:
+    """The organization's users by email, each with `last_activity`: the latest
+    day they used any contract, or None. One query, however many users."""
+    latest_day = (
+        Activity.objects.filter(user=OuterRef("pk")).order_by("-day").values("day")[:1]
+    )
+    return User.objects.filter(organization=organization).annotate(
+        last_activity=Subquery(latest_day)
+    )
+
+
+def organization_user_get(*, organization: Organization, user_id) -> User:
+    """One user of the organization, as listed; another organization's is a 404."""
+    user = organization_user_list(organization=organization).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(
+            f"{organization.company_name} has no user with the id {user_id}."
+        )
+    return user

@@ -2,6 +2,7 @@ from datetime import date
 
 from rest_framework import serializers
 
+from accounts.models import Role, User
 from analytics import metrics
 
 
@@ -200,3 +201,24 @@ class RenewalsReportSerializer(serializers.Serializer):
     within_days = serializers.IntegerField()
     usage_days = serializers.IntegerField()
     contracts = RenewalSerializer(many=True)
+
+
+class OrganizationUserSerializer(serializers.ModelSerializer):
+    """A user as the organization's admins see them."""
+
+    id = serializers.UUIDField(read_only=True)
+    email_verified = serializers.BooleanField(read_only=True)
+    last_activity = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The latest UTC day the user used any contract, or null.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "role", "is_active", "email_verified", "last_activity"]
+        read_only_fields = fields
+
+
+class UserRoleInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)

@@ -28,4 +28,19 @@ urlpatterns = [
         views.RenewalsView.as_view(),
         name="organization-renewals",
     ),
+    path(
+        "organizations/<str:organization_id>/users",
+        views.OrganizationUserListView.as_view(),
+        name="organization-users",
+    ),
+    path(
+        "organizations/<str:organization_id>/users/<uuid:user_id>",
+        views.OrganizationUserView.as_view(),
+        name="organization-user",
+    ),
+    path(
+        "organizations/<str:organization_id>/users/<uuid:user_id>/deactivate",
+        views.OrganizationUserDeactivateView.as_view(),
+        name="organization-user-deactivate",
+    ),
 ]

@@ -1,9 +1,15 @@
+from uuid import UUID
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
+from accounts.models import User
 from accounts.permissions import OrganizationScopedView
+from accounts.services import organizations
 from analytics import selectors
 from analytics.serializers import (
     ContractUsageQuerySerializer,
@@ -11,10 +17,12 @@ from analytics.serializers import (
     InactiveUsersQuerySerializer,
     InactiveUsersReportSerializer,
     OrganizationNameSerializer,
+    OrganizationUserSerializer,
     RenewalsQuerySerializer,
     RenewalsReportSerializer,
     UsageTrendQuerySerializer,
     UsageTrendReportSerializer,
+    UserRoleInputSerializer,
 )
 from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
@@ -125,3 +133,70 @@ class RenewalsView(OrganizationScopedView):
             organization=organization, within_days=query["within_days"]
         )
         return Response(RenewalsReportSerializer(report).data)
+
+
+USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
+
+
+class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
+    """The organization's users, for its verified admins and staff."""
+
+    serializer_class = OrganizationUserSerializer
+
+    def get_queryset(self) -> QuerySet[User]:
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        return selectors.organization_user_list(organization=self.organization)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        responses={200: OrganizationUserSerializer(many=True), **ORGANIZATION_ERRORS},
+        summary="The organization's users with their last activity (admins)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class OrganizationUserView(OrganizationScopedView):
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        request=UserRoleInputSerializer,
+        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
+        summary="Change a user's role within the seat caps (admins)",
+        tags=["organizations"],
+    )
+    def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
+        organization = self.organization
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        serializer = UserRoleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organizations.user_change_role(
+            user=user, role=serializer.validated_data["role"], actor=request.user
+        )
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        return Response(OrganizationUserSerializer(user).data)
+
+
+class OrganizationUserDeactivateView(OrganizationScopedView):
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        request=None,
+        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
+        summary="Deactivate a user and sign them out everywhere (admins)",
+        tags=["organizations"],
+    )
+    def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
+        organization = self.organization
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        organizations.user_deactivate(user=user, actor=request.user)
+        user = selectors.organization_user_get(
+            organization=organization, user_id=user_id
+        )
+        return Response(OrganizationUserSerializer(user).data)
