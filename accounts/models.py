@@ -166,7 +166,3 @@ class DeviceToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.device_id}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.revoked_at is None

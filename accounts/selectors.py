@@ -75,12 +75,3 @@ def organization_seats_used(*, organization: Organization) -> dict[str, int]:
     for row in rows:
         counts[row["role"]] = row["users"]
     return counts
-
-
-def organization_seats_remaining(*, organization: Organization) -> dict[str, int]:
-    """`admins_remaining` and `members_remaining`: cap minus active users."""
-    used = organization_seats_used(organization=organization)
-    return {
-        "admins_remaining": max(organization.admin_seats - used[Role.ADMIN], 0),
-        "members_remaining": max(organization.member_seats - used[Role.MEMBER], 0),
-    }

@@ -89,12 +89,6 @@ def _sign_in_with_device_token(*, device_token: str, device_id: str) -> User:
     return token.user
 
 
-def session_revoke(*, raw_cookie: str) -> None:
-    """Blacklists the session a cookie carried; an invalid value is ignored."""
-    with contextlib.suppress(TokenError):
-        SessionToken(raw_cookie).blacklist()
-
-
 def user_sign_out(*, raw_cookie: str | None, authorization: bytes) -> None:
     """Ends the session a request carries: the web app's cookie, the
     extension's device token in the Authorization header, or both.
@@ -103,7 +97,8 @@ def user_sign_out(*, raw_cookie: str | None, authorization: bytes) -> None:
     is left to expire: it lives minutes.
     """
     if raw_cookie:
-        session_revoke(raw_cookie=raw_cookie)
+        with contextlib.suppress(TokenError):
+            SessionToken(raw_cookie).blacklist()
     try:
         raw = bearer_credential(authorization)
     except exceptions.AuthenticationFailed:
@@ -112,16 +107,11 @@ def user_sign_out(*, raw_cookie: str | None, authorization: bytes) -> None:
         return
     token = selectors.live_device_token(raw_token=raw)
     if token is not None:
-        device_token_revoke(token=token)
-
-
-def device_token_revoke(*, token: DeviceToken) -> None:
-    """Logout from the extension: its own token is revoked."""
-    device_tokens_revoke(
-        tokens=DeviceToken.objects.filter(pk=token.pk),
-        actor=token.user,
-        reason="logout",
-    )
+        device_tokens_revoke(
+            tokens=DeviceToken.objects.filter(pk=token.pk),
+            actor=token.user,
+            reason="logout",
+        )
 
 
 def device_tokens_revoke(
