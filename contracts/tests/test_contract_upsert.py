@@ -220,7 +220,9 @@ def test_it_requires_authentication(anon_client, organization):
     response = anon_client.post(URL, slack_payload(organization), format="json")
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
     assert not Contract.objects.exists()
 
 

@@ -105,7 +105,9 @@ def test_it_requires_authentication_to_list(anon_client, slack):
     response = anon_client.get(LIST_URL)
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
 
 
 def test_it_refuses_a_user_without_an_organization(staff_client, slack):
