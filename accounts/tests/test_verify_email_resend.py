@@ -48,7 +48,9 @@ def test_it_needs_a_signed_in_user(anon_client, mailoutbox, db):
     response = anon_client.post(URL, {"email": "jane@acme.io"}, format="json")
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
     assert mailoutbox == []
 
 

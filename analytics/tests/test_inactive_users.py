@@ -159,22 +159,22 @@ def test_it_refuses_a_bad_number_of_days(admin_client, organization, value):
 
 
 @pytest.mark.parametrize(
-    ("client_name", "status"),
+    ("client_name", "status", "detail"),
     [
-        ("staff_client", 200),
-        ("member_client", 403),
-        ("outsider_client", 403),
-        ("anon_client", 401),
+        ("staff_client", 200, None),
+        ("member_client", 403, "Only admins of the organization can do this."),
+        ("outsider_client", 403, "You can only see your own organization."),
+        ("anon_client", 401, "Authentication credentials were not provided."),
     ],
 )
-def test_it_checks_who_is_asking(request, organization, client_name, status):
+def test_it_checks_who_is_asking(request, organization, client_name, status, detail):
     client = request.getfixturevalue(client_name)
 
     response = client.get(analytics_url(organization, "inactive-users"))
 
     assert response.status_code == status
-    if status != 200:
-        assert isinstance(response.json()["detail"], str)
+    if detail:
+        assert response.json() == {"detail": detail}
 
 
 def test_it_answers_404_for_an_unknown_organization(admin_client):

@@ -38,7 +38,9 @@ def test_it_answers_404_for_an_unknown_id(member_client):
 def test_it_requires_authentication(anon_client, organization):
     response = anon_client.get(analytics_url(organization, "name"))
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
 
 
 def test_it_answers_without_a_trailing_slash_redirect(member_client, organization):

@@ -174,7 +174,10 @@ def test_it_requires_organization_id(admin_client, organization):
     response = admin_client.post(URL, payload, format="json")
 
     assert response.status_code == 400
-    assert "organization_id" in response.json()["errors"]
+    assert response.json() == {
+        "detail": "organization_id: This field is required.",
+        "errors": {"organization_id": ["This field is required."]},
+    }
     assert not Contract.objects.exists()
 
 
@@ -220,7 +223,9 @@ def test_it_requires_authentication(anon_client, organization):
     response = anon_client.post(URL, slack_payload(organization), format="json")
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
     assert not Contract.objects.exists()
 
 

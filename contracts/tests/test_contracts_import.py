@@ -242,7 +242,9 @@ def test_it_refuses_an_empty_file(admin_client):
     response = upload(admin_client, b"")
 
     assert response.status_code == 400
-    assert "empty" in response.json()["detail"]
+    assert response.json()["detail"] == (
+        "The file is empty. Upload a CSV file with a header line."
+    )
 
 
 def test_it_refuses_a_file_of_blank_lines(admin_client):

@@ -63,4 +63,4 @@ def test_a_page_past_the_end_answers_404_with_a_detail(member_client):
     response = member_client.get("/api/v1/me/activity?page=99")
 
     assert response.status_code == 404
-    assert set(response.json()) == {"detail"}
+    assert response.json() == {"detail": "Invalid page."}

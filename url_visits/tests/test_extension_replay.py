@@ -62,7 +62,10 @@ def test_the_extensions_sign_up_sync_and_sign_out_work_unchanged(db):
         1,
         1,
     )
-    assert isinstance(body["message"], str)
+    assert body["message"] == (
+        "Processed 3 entries: 1 matched a contract, 1 new activity recorded, "
+        "1 skipped as invalid."
+    )
     assert Activity.objects.get().contract.vendor_name == "Slack"
 
     # 4. The popup shows who is signed in.

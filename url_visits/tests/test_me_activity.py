@@ -125,7 +125,9 @@ def test_it_refuses_anonymous_callers(anon_client):
     response = anon_client.get(URL)
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
 
 
 def test_it_reads_a_page_in_a_constant_number_of_queries(

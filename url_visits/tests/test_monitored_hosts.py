@@ -87,7 +87,9 @@ def test_it_refuses_anonymous_callers(anon_client, contracts):
     response = anon_client.get(URL)
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
 
 
 def test_it_refuses_users_without_an_organization(staff_client, contracts):

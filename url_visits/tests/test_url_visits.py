@@ -298,7 +298,9 @@ def test_it_refuses_anonymous_callers(anon_client, slack):
     response = post(anon_client, [visit("https://slack.com/")])
 
     assert response.status_code == 401
-    assert isinstance(response.json()["detail"], str)
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
     assert not Activity.objects.exists()
 
 

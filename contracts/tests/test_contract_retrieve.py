@@ -1,0 +1,25 @@
+"""GET /api/v1/contracts/{id}: one contract of the caller's organization."""
+
+from contracts.tests.helpers import detail_url
+
+
+def test_it_shows_one_contract_to_a_member(member_client, slack):
+    response = member_client.get(detail_url(slack))
+
+    assert response.status_code == 200
+    assert response.json()["vendor_name"] == "Slack"
+
+
+def test_it_hides_another_organizations_contract(admin_client, globex_zoom):
+    response = admin_client.get(detail_url(globex_zoom))
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_it_hides_a_contract_from_an_outsider(outsider_client, slack):
+    assert outsider_client.get(detail_url(slack)).status_code == 404
+
+
+def test_it_requires_authentication_to_read_one(anon_client, slack):
+    assert anon_client.get(detail_url(slack)).status_code == 401
