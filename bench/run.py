@@ -23,8 +23,8 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from bench import catalog, reports, seed
-from bench.reports import HarnessError
+from bench import catalog, dashboard, seed
+from bench.errors import HarnessError
 from bench.server import (
     ROOT,
     Gunicorn,
@@ -210,7 +210,7 @@ def seeded_contract_hosts(shape: seed.Shape) -> list[str]:
     return hosts
 
 
-def remote_contract_hosts(client: reports.Client) -> list[str]:
+def remote_contract_hosts(client: dashboard.Client) -> list[str]:
     """The product and extra hosts of the signed-in admin's contracts."""
     hosts: list[str] = []
     path: str | None = "/api/v1/contracts?page_size=200"
@@ -305,11 +305,11 @@ def run_ingestion(
 
 
 def run_analytics(
-    args: argparse.Namespace, client: reports.Client, organization_id: str
+    args: argparse.Namespace, client: dashboard.Client, organization_id: str
 ) -> dict:
     figures = {}
-    for name, path in reports.analytics_paths(organization_id).items():
-        timings = reports.time_endpoint(
+    for name, path in dashboard.analytics_paths(organization_id).items():
+        timings = dashboard.time_endpoint(
             client,
             path,
             repeats=args.analytics_requests,
@@ -395,9 +395,9 @@ def run_local_once(
             after = cpu_snapshot(server, database)
             if profiler:
                 profiler.stop()
-            client = reports.Client(server.base_url)
+            client = dashboard.Client(server.base_url)
             try:
-                organization_id = reports.sign_in(
+                organization_id = dashboard.sign_in(
                     client, email=admin_email, password=seed.ADMIN_PASSWORD
                 )
                 profiler = (
@@ -456,9 +456,9 @@ def _children_cpu_seconds() -> float:
 
 def run_remote_once(args: argparse.Namespace, plan_path: Path, run_dir: Path) -> dict:
     ingestion = run_ingestion(args, args.base_url, plan_path, run_dir)
-    client = reports.Client(args.base_url)
+    client = dashboard.Client(args.base_url)
     try:
-        organization_id = reports.sign_in(
+        organization_id = dashboard.sign_in(
             client, email=args.admin_email, password=args.admin_password
         )
         analytics = run_analytics(args, client, organization_id)
@@ -655,8 +655,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.hosts_file:
                 hosts = args.hosts_file.read_text().split()
             else:
-                client = reports.Client(args.base_url)
-                reports.sign_in(
+                client = dashboard.Client(args.base_url)
+                dashboard.sign_in(
                     client, email=args.admin_email, password=args.admin_password
                 )
                 hosts = remote_contract_hosts(client)

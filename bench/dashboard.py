@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-
-class HarnessError(RuntimeError):
-    """The benchmark could not do what it was asked (not: the service is slow)."""
+from bench.errors import HarnessError
 
 
 class Client:
