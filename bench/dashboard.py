@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from bench import reports
 from bench.errors import HarnessError
 
 
@@ -131,3 +132,25 @@ def time_endpoint(
         seconds=time.monotonic() - started,
         last_error=last_error,
     )
+
+
+def analytics_figures(
+    client: Client, organization_id: str, *, repeats: int, time_limit: float
+) -> dict:
+    """Each analytics endpoint timed in turn, by name."""
+    figures = {}
+    for name, path in analytics_paths(organization_id).items():
+        timings = time_endpoint(
+            client, path, repeats=repeats, warmup=2, time_limit=time_limit
+        )
+        if not timings.latencies_ms:
+            raise HarnessError(f"{name} never answered 200 ({timings.last_error}).")
+        figures[name] = {
+            "requests": len(timings.latencies_ms) + timings.errors,
+            "errors": timings.errors,
+            "requests_per_s": round(
+                len(timings.latencies_ms) / max(timings.seconds, 1e-6), 1
+            ),
+            **reports.latency_figures(timings.latencies_ms),
+        }
+    return figures

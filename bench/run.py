@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from bench import catalog, dashboard, reports, seed
+from bench import catalog, dashboard, load, reports, seed
 from bench.errors import HarnessError
 from bench.server import (
     ROOT,
@@ -139,16 +139,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 # The load.
 
 
-def load_plan(args: argparse.Namespace, tokens: list[str], hosts: list[str]) -> dict:
-    return {
-        "tokens": tokens,
-        "matching_hosts": hosts,
-        "unmatched_hosts": catalog.unmatched_hosts(count=20_000),
-        "matching_share": 0.3,
-        "batch_size": args.batch_size,
-    }
-
-
 def seeded_contract_hosts(shape: seed.Shape) -> list[str]:
     """Hosts people visit on the seeded contracts, popular products more often."""
     rng = random.Random(5)
@@ -178,105 +168,6 @@ def remote_contract_hosts(client: dashboard.Client) -> list[str]:
             "The organization has no contracts to match; pass --hosts-file."
         )
     return hosts
-
-
-def run_ingestion(
-    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
-) -> dict:
-    """Locust, headless, `concurrency` extensions for `duration` seconds."""
-    samples_path = run_dir / "ingestion-samples.json"
-    samples_path.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "BENCH_PLAN": str(plan_path),
-        "BENCH_SAMPLES": str(samples_path),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        str(ROOT / "bench" / "locustfile.py"),
-        "--headless",
-        "--host",
-        base_url,
-        "--users",
-        str(args.concurrency),
-        "--spawn-rate",
-        str(args.concurrency),
-        "--run-time",
-        f"{args.duration:.0f}s",
-        "--stop-timeout",
-        "10",
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-        "--skip-log-setup",
-    ]
-    with (run_dir / "locust.log").open("w") as log:
-        subprocess.run(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=args.duration + 120,
-            check=False,
-        )
-    if not samples_path.exists():
-        raise HarnessError(f"Locust wrote no samples; see {run_dir / 'locust.log'}.")
-    samples = json.loads(samples_path.read_text())
-    if not samples:
-        raise HarnessError("Locust sent no request.")
-    first = min(sample[0] for sample in samples)
-    measured = [s for s in samples if s[0] >= first + args.warmup]
-    window = (
-        max(max(s[0] + s[1] / 1000 for s in measured) - (first + args.warmup), 1e-6)
-        if measured
-        else 1e-6
-    )
-    ok = [s for s in measured if s[2] is None]
-    errors = [s for s in measured if s[2] is not None]
-    entries = sum(s[3] for s in ok)
-    if not ok:
-        detail = errors[0][2] if errors else "no request in the measured window"
-        raise HarnessError(f"No url-visits batch succeeded ({detail}).")
-    return {
-        "requests": len(measured),
-        "errors": len(errors),
-        "error_kinds": sorted({s[2] for s in errors}),
-        "seconds": round(window, 2),
-        "requests_per_s": round(len(ok) / window, 1),
-        "entries_per_s": round(entries / window, 1),
-        "matched_share": round(sum(s[4] for s in ok) / max(entries, 1), 3),
-        **reports.latency_figures([s[1] for s in ok]),
-        "all_entries": sum(s[3] for s in samples if s[2] is None),
-    }
-
-
-def run_analytics(
-    args: argparse.Namespace, client: dashboard.Client, organization_id: str
-) -> dict:
-    figures = {}
-    for name, path in dashboard.analytics_paths(organization_id).items():
-        timings = dashboard.time_endpoint(
-            client,
-            path,
-            repeats=args.analytics_requests,
-            warmup=2,
-            time_limit=120.0 if not args.quick else 15.0,
-        )
-        if not timings.latencies_ms:
-            raise HarnessError(f"{name} never answered 200 ({timings.last_error}).")
-        figures[name] = {
-            "requests": len(timings.latencies_ms) + timings.errors,
-            "errors": timings.errors,
-            "requests_per_s": round(
-                len(timings.latencies_ms) / max(timings.seconds, 1e-6), 1
-            ),
-            **reports.latency_figures(timings.latencies_ms),
-        }
-    return figures
 
 
 class Profiler:
@@ -338,7 +229,14 @@ def run_local_once(
             machine_before = _machine_busy_seconds()
             children_before = _children_cpu_seconds()
             started = time.monotonic()
-            ingestion = run_ingestion(args, server.base_url, plan_path, run_dir)
+            ingestion = load.run_ingestion(
+                base_url=server.base_url,
+                plan_path=plan_path,
+                run_dir=run_dir,
+                concurrency=args.concurrency,
+                duration=args.duration,
+                warmup=args.warmup,
+            )
             elapsed = time.monotonic() - started
             loadgen = _children_cpu_seconds() - children_before
             machine = _machine_busy_seconds() - machine_before
@@ -355,7 +253,12 @@ def run_local_once(
                     if args.profile
                     else None
                 )
-                analytics = run_analytics(args, client, organization_id)
+                analytics = dashboard.analytics_figures(
+                    client,
+                    organization_id,
+                    repeats=args.analytics_requests,
+                    time_limit=120.0 if not args.quick else 15.0,
+                )
                 if profiler:
                     profiler.stop()
             finally:
@@ -403,13 +306,25 @@ def _children_cpu_seconds() -> float:
 
 
 def run_remote_once(args: argparse.Namespace, plan_path: Path, run_dir: Path) -> dict:
-    ingestion = run_ingestion(args, args.base_url, plan_path, run_dir)
+    ingestion = load.run_ingestion(
+        base_url=args.base_url,
+        plan_path=plan_path,
+        run_dir=run_dir,
+        concurrency=args.concurrency,
+        duration=args.duration,
+        warmup=args.warmup,
+    )
     client = dashboard.Client(args.base_url)
     try:
         organization_id = dashboard.sign_in(
             client, email=args.admin_email, password=args.admin_password
         )
-        analytics = run_analytics(args, client, organization_id)
+        analytics = dashboard.analytics_figures(
+            client,
+            organization_id,
+            repeats=args.analytics_requests,
+            time_limit=120.0 if not args.quick else 15.0,
+        )
     finally:
         client.close()
     return {"ingestion": ingestion, "analytics": analytics}
@@ -488,7 +403,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         random.Random(3).shuffle(tokens)
         plan_path = run_root / "plan.json"
-        plan_path.write_text(json.dumps(load_plan(args, tokens, hosts)))
+        plan_path.write_text(
+            json.dumps(
+                load.plan(tokens=tokens, hosts=hosts, batch_size=args.batch_size)
+            )
+        )
         for number in range(1, args.runs + 1):
             run_dir = run_root / f"run{number}"
             run_dir.mkdir(exist_ok=True)
