@@ -10,28 +10,16 @@ import argparse
 import json
 import os
 import random
-import resource
-import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 import psycopg
 
-from bench import catalog, dashboard, load, reports, seed
+from bench import catalog, dashboard, load, reports, resources, seed
 from bench.errors import HarnessError
-from bench.server import (
-    ROOT,
-    Gunicorn,
-    WorkerMemory,
-    cpu_seconds_between,
-    cpu_snapshot,
-    current_rss_mb,
-    production_environment,
-)
+from bench.server import ROOT, Gunicorn, production_environment
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/procure_bench"
@@ -170,44 +158,6 @@ def remote_contract_hosts(client: dashboard.Client) -> list[str]:
     return hosts
 
 
-class Profiler:
-    """py-spy recording every gunicorn worker until stopped."""
-
-    def __init__(self, pids: list[int], out_dir: Path, phase: str) -> None:
-        self._processes = []
-        for pid in pids:
-            output = out_dir / f"profile-{phase}-{pid}.txt"
-            self._processes.append(
-                subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "py-spy"),
-                        "record",
-                        "--pid",
-                        str(pid),
-                        "--rate",
-                        "200",
-                        "--format",
-                        "raw",
-                        "--nonblocking",
-                        "--gil",
-                        "--output",
-                        str(output),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-
-    def stop(self) -> None:
-        for process in self._processes:
-            process.send_signal(signal.SIGINT)
-        for process in self._processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
 def run_local_once(
     args: argparse.Namespace,
     number: int,
@@ -218,17 +168,15 @@ def run_local_once(
 ) -> dict:
     database = seed.database_name(args.database_url)
     with Gunicorn(env=env, log_path=run_dir / "gunicorn.log") as server:
-        memory = WorkerMemory(server)
+        memory = resources.WorkerMemory(server)
+        cpu = resources.CpuAccount(server, database)
         with memory:
             profiler = (
-                Profiler(server.worker_pids(), run_dir, f"ingest{number}")
+                resources.Profiler(server.worker_pids(), run_dir, f"ingest{number}")
                 if args.profile
                 else None
             )
-            before = cpu_snapshot(server, database)
-            machine_before = _machine_busy_seconds()
-            children_before = _children_cpu_seconds()
-            started = time.monotonic()
+            cpu.start()
             ingestion = load.run_ingestion(
                 base_url=server.base_url,
                 plan_path=plan_path,
@@ -237,10 +185,7 @@ def run_local_once(
                 duration=args.duration,
                 warmup=args.warmup,
             )
-            elapsed = time.monotonic() - started
-            loadgen = _children_cpu_seconds() - children_before
-            machine = _machine_busy_seconds() - machine_before
-            after = cpu_snapshot(server, database)
+            cpu.stop()
             if profiler:
                 profiler.stop()
             client = dashboard.Client(server.base_url)
@@ -249,7 +194,9 @@ def run_local_once(
                     client, email=admin_email, password=seed.ADMIN_PASSWORD
                 )
                 profiler = (
-                    Profiler(server.worker_pids(), run_dir, f"analytics{number}")
+                    resources.Profiler(
+                        server.worker_pids(), run_dir, f"analytics{number}"
+                    )
                     if args.profile
                     else None
                 )
@@ -263,20 +210,11 @@ def run_local_once(
                     profiler.stop()
             finally:
                 client.close()
-        rss_after = current_rss_mb(server.worker_pids())
-    cpu = cpu_seconds_between(before, after)
-    cores_used = {
-        "service": round(cpu / elapsed, 2),
-        "gunicorn_workers": round(
-            cpu_seconds_between(before, after, postgres=False) / elapsed, 2
-        ),
-        "postgresql": round(
-            cpu_seconds_between(before, after, postgres=True) / elapsed, 2
-        ),
-        "load_generator": round(loadgen / elapsed, 2),
-        "other_processes": round(max(machine - cpu - loadgen, 0.0) / elapsed, 2),
-    }
-    per_cpu_second = ingestion["all_entries"] / cpu if cpu > 0 else None
+        rss_after = resources.current_rss_mb(server.worker_pids())
+    service_seconds = cpu.service_seconds
+    per_cpu_second = (
+        ingestion["all_entries"] / service_seconds if service_seconds > 0 else None
+    )
     return {
         "ingestion": ingestion,
         "analytics": analytics,
@@ -284,25 +222,11 @@ def run_local_once(
         "worker_rss_after_mb": rss_after,
         "max_worker_peak_rss_mb": max(memory.peaks_mb(), default=None),
         "max_worker_rss_after_mb": max(rss_after, default=None),
-        "service_cpu_seconds": round(cpu, 2),
-        "cores_used_during_ingestion": cores_used,
+        "service_cpu_seconds": round(service_seconds, 2),
+        "cores_used_during_ingestion": cpu.cores_used(),
         "entries_per_cpu_second": reports.rounded(per_cpu_second),
         "devices_per_core": reports.devices_per_core(per_cpu_second),
     }
-
-
-def _machine_busy_seconds() -> float:
-    times = psutil.cpu_times()
-    return sum(
-        getattr(times, name, 0.0)
-        for name in ("user", "nice", "system", "irq", "softirq", "steal")
-    )
-
-
-def _children_cpu_seconds() -> float:
-    """CPU time of the harness's finished children (Locust)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def run_remote_once(args: argparse.Namespace, plan_path: Path, run_dir: Path) -> dict:
