@@ -17,12 +17,12 @@ from pathlib import Path
 
 import psycopg
 
-from bench import catalog, dashboard, load, reports, resources, seed
+from bench import load, reports, seed
 from bench.errors import HarnessError
-from bench.server import ROOT, Gunicorn, production_environment
+from bench.server import ROOT
+from bench.targets import LocalTarget, RemoteTarget, Target
 
 RESULTS = ROOT / "bench" / "results"
-DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/procure_bench"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -64,8 +64,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
-        help=f"the benchmark database, created if missing (default {DEFAULT_DATABASE}, "
-        "with _quick appended for --quick)",
+        help="the benchmark database, created if missing "
+        f"(default {seed.DEFAULT_DATABASE}, with _quick appended for --quick)",
     )
     parser.add_argument(
         "--profile",
@@ -120,138 +120,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.runs < 1:
         parser.error("--runs must be at least 1.")
     if not args.database_url:
-        args.database_url = DEFAULT_DATABASE + ("_quick" if args.quick else "")
+        args.database_url = seed.DEFAULT_DATABASE + ("_quick" if args.quick else "")
     return args
-
-
-# The load.
-
-
-def seeded_contract_hosts(shape: seed.Shape) -> list[str]:
-    """Hosts people visit on the seeded contracts, popular products more often."""
-    rng = random.Random(5)
-    hosts = []
-    for spec in catalog.contract_specs(count=shape.contracts, users=shape.users):
-        hosts.extend(
-            catalog.visited_hosts_for(spec, rng, max(1, round(spec.popularity * 100)))
-        )
-    return hosts
-
-
-def remote_contract_hosts(client: dashboard.Client) -> list[str]:
-    """The product and extra hosts of the signed-in admin's contracts."""
-    hosts: list[str] = []
-    path: str | None = "/api/v1/contracts?page_size=200"
-    for _ in range(100):
-        if not path:
-            break
-        page = client.json("GET", path)
-        for contract in page.get("results", []):
-            hosts.append(contract["product_url"].removeprefix("https://"))
-            hosts.extend(contract.get("extra_hosts") or [])
-        following = page.get("next")
-        path = following[following.index("/api/") :] if following else None
-    if not hosts:
-        raise HarnessError(
-            "The organization has no contracts to match; pass --hosts-file."
-        )
-    return hosts
-
-
-def run_local_once(
-    args: argparse.Namespace,
-    number: int,
-    env: dict,
-    plan_path: Path,
-    admin_email: str,
-    run_dir: Path,
-) -> dict:
-    database = seed.database_name(args.database_url)
-    with Gunicorn(env=env, log_path=run_dir / "gunicorn.log") as server:
-        memory = resources.WorkerMemory(server)
-        cpu = resources.CpuAccount(server, database)
-        with memory:
-            profiler = (
-                resources.Profiler(server.worker_pids(), run_dir, f"ingest{number}")
-                if args.profile
-                else None
-            )
-            cpu.start()
-            ingestion = load.run_ingestion(
-                base_url=server.base_url,
-                plan_path=plan_path,
-                run_dir=run_dir,
-                concurrency=args.concurrency,
-                duration=args.duration,
-                warmup=args.warmup,
-            )
-            cpu.stop()
-            if profiler:
-                profiler.stop()
-            client = dashboard.Client(server.base_url)
-            try:
-                organization_id = dashboard.sign_in(
-                    client, email=admin_email, password=seed.ADMIN_PASSWORD
-                )
-                profiler = (
-                    resources.Profiler(
-                        server.worker_pids(), run_dir, f"analytics{number}"
-                    )
-                    if args.profile
-                    else None
-                )
-                analytics = dashboard.analytics_figures(
-                    client,
-                    organization_id,
-                    repeats=args.analytics_requests,
-                    time_limit=120.0 if not args.quick else 15.0,
-                )
-                if profiler:
-                    profiler.stop()
-            finally:
-                client.close()
-        rss_after = resources.current_rss_mb(server.worker_pids())
-    service_seconds = cpu.service_seconds
-    per_cpu_second = (
-        ingestion["all_entries"] / service_seconds if service_seconds > 0 else None
-    )
-    return {
-        "ingestion": ingestion,
-        "analytics": analytics,
-        "worker_peak_rss_mb": memory.peaks_mb(),
-        "worker_rss_after_mb": rss_after,
-        "max_worker_peak_rss_mb": max(memory.peaks_mb(), default=None),
-        "max_worker_rss_after_mb": max(rss_after, default=None),
-        "service_cpu_seconds": round(service_seconds, 2),
-        "cores_used_during_ingestion": cpu.cores_used(),
-        "entries_per_cpu_second": reports.rounded(per_cpu_second),
-        "devices_per_core": reports.devices_per_core(per_cpu_second),
-    }
-
-
-def run_remote_once(args: argparse.Namespace, plan_path: Path, run_dir: Path) -> dict:
-    ingestion = load.run_ingestion(
-        base_url=args.base_url,
-        plan_path=plan_path,
-        run_dir=run_dir,
-        concurrency=args.concurrency,
-        duration=args.duration,
-        warmup=args.warmup,
-    )
-    client = dashboard.Client(args.base_url)
-    try:
-        organization_id = dashboard.sign_in(
-            client, email=args.admin_email, password=args.admin_password
-        )
-        analytics = dashboard.analytics_figures(
-            client,
-            organization_id,
-            repeats=args.analytics_requests,
-            time_limit=120.0 if not args.quick else 15.0,
-        )
-    finally:
-        client.close()
-    return {"ingestion": ingestion, "analytics": analytics}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,71 +135,31 @@ def main(argv: list[str] | None = None) -> int:
         "output": str(output),
         "runs": [],
     }
+    target: Target = RemoteTarget(args) if args.base_url else LocalTarget(args)
     try:
-        if args.base_url:
-            report["machine"] = reports.machine_description(None)
-            tokens = [
-                line.strip()
-                for line in args.device_tokens_file.read_text().splitlines()
-                if line.strip()
-            ]
-            if args.hosts_file:
-                hosts = args.hosts_file.read_text().split()
-            else:
-                client = dashboard.Client(args.base_url)
-                dashboard.sign_in(
-                    client, email=args.admin_email, password=args.admin_password
-                )
-                hosts = remote_contract_hosts(client)
-                client.close()
-            target = f"{args.base_url}"
-        else:
-            shape = seed.QUICK if args.quick else seed.FULL
-            env = production_environment(
-                database_url=args.database_url, workers=args.workers
-            )
-            os.environ.update(env)
-            import django
-
-            django.setup()
-            seeded = seed.prepare(
-                database_url=args.database_url, shape=shape, reseed=args.reseed
-            )
-            report["machine"] = reports.machine_description(args.database_url)
-            report["seeding"] = {
-                "seconds": round(seeded.seconds, 1),
-                "reused": seeded.reused,
-                "activities": seeded.activities,
-                "shape": shape.signature(),
-            }
-            # Both organizations' extensions report, interleaved.
-            tokens = [
-                token
-                for pair in zip(
-                    *(org.device_tokens for org in seeded.organizations), strict=True
-                )
-                for token in pair
-            ]
-            hosts = seeded_contract_hosts(shape)
-            target = (
-                f"local gunicorn, {args.workers} workers; 2 organizations x "
-                f"{shape.users:,} users x {shape.contracts} contracts, "
-                f"{seeded.activities:,} activity rows"
-            )
+        prepared = target.prepare()
+        report["machine"] = prepared.machine
+        if prepared.seeding is not None:
+            report["seeding"] = prepared.seeding
         report["setup"] = {
-            "target": target,
+            "target": prepared.description,
             "concurrency": args.concurrency,
             "batch_size": args.batch_size,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
-            "workers": None if args.base_url else args.workers,
+            "workers": prepared.workers,
             "analytics_requests": args.analytics_requests,
         }
+        tokens = list(prepared.device_tokens)
         random.Random(3).shuffle(tokens)
         plan_path = run_root / "plan.json"
         plan_path.write_text(
             json.dumps(
-                load.plan(tokens=tokens, hosts=hosts, batch_size=args.batch_size)
+                load.plan(
+                    tokens=tokens,
+                    hosts=prepared.contract_hosts,
+                    batch_size=args.batch_size,
+                )
             )
         )
         for number in range(1, args.runs + 1):
@@ -338,22 +168,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"Run {number} of {args.runs}: {args.duration:.0f}s of ingestion load…"
             )
-            args.seed = random.SystemRandom().randrange(2**31)
-            if args.base_url:
-                result = run_remote_once(args, plan_path, run_dir)
-            else:
-                # Each device's previous sync was two hours ago, as in the
-                # field, whatever the previous run did.
-                seed.devices_last_synced(hours_ago=2)
-                result = run_local_once(
-                    args,
-                    number,
-                    env,
-                    plan_path,
-                    seeded.organizations[0].admin_email,
-                    run_dir,
-                )
-            result["seed"] = args.seed
+            run_seed = random.SystemRandom().randrange(2**31)
+            result = target.run_once(
+                number=number, plan_path=plan_path, run_dir=run_dir
+            )
+            result["seed"] = run_seed
             report["runs"].append(result)
             ingestion = result["ingestion"]
             print(
