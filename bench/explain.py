@@ -15,14 +15,14 @@ import time
 from datetime import timedelta
 
 from bench import seed
-from bench.run import DEFAULT_DATABASE
 from bench.server import production_environment
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.explain")
     parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", seed.DEFAULT_DATABASE),
     )
     parser.add_argument(
         "--only", help="one of contract-usage, usage-trend, inactive-users, renewals"

@@ -1,6 +1,6 @@
 """Locust load: browser extensions posting their visit batches.
 
-Run by `python -m bench` (see bench/run.py), which writes the plan this file
+Run by `python -m bench` (see bench/load.py), which writes the plan this file
 reads: device tokens, hosts that match a contract and hosts that do not.
 Each request is one extension's sync: a batch of entries, about 30% of them
 on contract hosts, with timestamps within the last day, signed with the next

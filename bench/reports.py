@@ -1,135 +1,225 @@
-"""The admin's side: sign in, then time the analytics endpoints one request
-at a time, as a person opening the dashboard does."""
+"""The report: figures from the raw timings, the median over runs, the
+verdicts against the targets, the machine it ran on, and the printed table."""
 
-import http.client
-import json
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
+import os
+import platform
+import statistics
 
+import psycopg
 
-class HarnessError(RuntimeError):
-    """The benchmark could not do what it was asked (not: the service is slow)."""
+# The extension syncs every two hours with about 150 visited hosts.
+SYNC_SECONDS = 2 * 60 * 60
+HOSTS_PER_SYNC = 150
 
-
-class Client:
-    """A keep-alive HTTP client for one base URL."""
-
-    def __init__(self, base_url: str, *, timeout: float = 60.0) -> None:
-        parts = urlsplit(base_url)
-        connection_class = (
-            http.client.HTTPSConnection
-            if parts.scheme == "https"
-            else http.client.HTTPConnection
-        )
-        self._connect = lambda: connection_class(parts.netloc, timeout=timeout)
-        self._prefix = parts.path.rstrip("/")
-        self._connection = self._connect()
-        self.authorization: str | None = None
-
-    def request(
-        self, method: str, path: str, body: dict | None = None
-    ) -> tuple[int, bytes]:
-        headers = {"Accept": "application/json"}
-        if self.authorization:
-            headers["Authorization"] = self.authorization
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        for attempt in (1, 2):
-            try:
-                self._connection.request(
-                    method, self._prefix + path, body=payload, headers=headers
-                )
-                response = self._connection.getresponse()
-                return response.status, response.read()
-            except (http.client.HTTPException, ConnectionError):
-                # gunicorn's sync workers close the connection after each
-                # response; open a new one and try once more.
-                self._connection.close()
-                self._connection = self._connect()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def json(self, method: str, path: str, body: dict | None = None) -> dict:
-        status, content = self.request(method, path, body)
-        if status != 200:
-            detail = content[:200].decode(errors="replace")
-            raise HarnessError(f"{method} {path} answered {status}: {detail}")
-        return json.loads(content)
-
-    def close(self) -> None:
-        self._connection.close()
+TARGETS = {
+    "url-visits": "≥5000 entries/s, p99<250ms, 0 errors",
+    "contract-usage": "p95<100ms",
+    "usage-trend": "p95<300ms",
+    "inactive-users": "p95<300ms",
+    "renewals": "",
+}
 
 
-def sign_in(client: Client, *, email: str, password: str) -> str:
-    """Signs the client in with a JWT; returns the admin's organization id."""
-    tokens = client.json(
-        "POST", "/api/v1/auth/token", {"email": email, "password": password}
-    )
-    client.authorization = f"Bearer {tokens['access']}"
-    me = client.json("GET", "/api/v1/auth/me")
-    if not me.get("organization_id"):
-        raise HarnessError(f"{email} belongs to no organization.")
-    return me["organization_id"]
+def percentile(values: list[float], share: float) -> float | None:
+    """Linear interpolation between the closest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def _previous_month() -> str:
-    today = datetime.now(UTC).date()
-    year, month = (
-        (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    )
-    return f"{year:04d}-{month:02d}"
-
-
-def analytics_paths(organization_id: str) -> dict[str, str]:
-    """The endpoints measured, by name. Contract usage is read for the last
-    complete month, the fullest one."""
-    base = f"/api/v1/organizations/{organization_id}"
+def latency_figures(latencies: list[float]) -> dict:
     return {
-        "contract-usage": f"{base}/contract-usage?month={_previous_month()}",
-        "usage-trend": f"{base}/usage-trend?months=12",
-        "inactive-users": f"{base}/inactive-users?days=30",
-        "renewals": f"{base}/renewals?within_days=90",
+        "p50_ms": rounded(percentile(latencies, 0.50)),
+        "p95_ms": rounded(percentile(latencies, 0.95)),
+        "p99_ms": rounded(percentile(latencies, 0.99)),
     }
 
 
-@dataclass
-class Timings:
-    latencies_ms: list[float]
-    errors: int
-    seconds: float
-    last_error: str | None = None
+def rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
 
 
-def time_endpoint(
-    client: Client, path: str, *, repeats: int, warmup: int, time_limit: float
-) -> Timings:
-    """`repeats` sequential GETs after `warmup` unrecorded ones, stopping
-    early when `time_limit` seconds have gone by."""
-    for _ in range(warmup):
-        client.request("GET", path)
-    latencies: list[float] = []
-    errors = 0
-    last_error = None
-    started = time.monotonic()
-    for _ in range(repeats):
-        if time.monotonic() - started > time_limit:
-            break
-        sent = time.perf_counter()
-        status, content = client.request("GET", path)
-        elapsed = (time.perf_counter() - sent) * 1000
-        if status == 200:
-            latencies.append(elapsed)
-        else:
-            errors += 1
-            last_error = f"HTTP {status}: {content[:200].decode(errors='replace')}"
-    return Timings(
-        latencies_ms=latencies,
-        errors=errors,
-        seconds=time.monotonic() - started,
-        last_error=last_error,
+def median_of(runs: list[dict], *keys: str) -> float | None:
+    values = []
+    for run in runs:
+        value = run
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:
+            values.append(value)
+    return rounded(statistics.median(values), 2) if values else None
+
+
+def devices_per_core(entries_per_cpu_second: float | None) -> int | None:
+    """Extension devices one CPU core serves, each syncing HOSTS_PER_SYNC
+    hosts every SYNC_SECONDS."""
+    if entries_per_cpu_second is None:
+        return None
+    return int(entries_per_cpu_second * SYNC_SECONDS / HOSTS_PER_SYNC)
+
+
+def machine_description(database_url: str | None) -> dict:
+    cpu_model = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    cpu_model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    postgres = None
+    if database_url:
+        with psycopg.connect(database_url) as conn:
+            postgres = conn.execute("SHOW server_version").fetchone()[0]
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu_model,
+        "memory_gib": round(
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        ),
+        "postgresql": postgres,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and digits == 0:
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def verdicts(summary: dict) -> dict[str, str]:
+    """Met or missed, per target; printed, never enforced."""
+    ingestion = summary["ingestion"]
+    analytics = summary["analytics"]
+
+    def mark(ok: bool | None) -> str:
+        return "-" if ok is None else ("met" if ok else "MISSED")
+
+    def below(value, limit):
+        return None if value is None else value < limit
+
+    rss = summary.get("max_worker_rss_after_mb")
+    return {
+        "url-visits": mark(
+            ingestion["entries_per_s"] is not None
+            and ingestion["entries_per_s"] >= 5000
+            and below(ingestion["p99_ms"], 250)
+            and ingestion["errors"] == 0
+        ),
+        "contract-usage": mark(below(analytics["contract-usage"]["p95_ms"], 100)),
+        "usage-trend": mark(below(analytics["usage-trend"]["p95_ms"], 300)),
+        "inactive-users": mark(below(analytics["inactive-users"]["p95_ms"], 300)),
+        "renewals": "",
+        "rss": mark(below(rss, 150)),
+    }
+
+
+def summarize(runs: list[dict]) -> dict:
+    """The median of each figure over the runs."""
+    figures = ("requests", "errors", "requests_per_s", "p50_ms", "p95_ms", "p99_ms")
+    ingestion = {
+        key: median_of(runs, "ingestion", key)
+        for key in (*figures, "entries_per_s", "matched_share")
+    }
+    analytics = {
+        name: {key: median_of(runs, "analytics", name, key) for key in figures}
+        for name in runs[0]["analytics"]
+    }
+    return {
+        "ingestion": ingestion,
+        "analytics": analytics,
+        "max_worker_peak_rss_mb": median_of(runs, "max_worker_peak_rss_mb"),
+        "max_worker_rss_after_mb": median_of(runs, "max_worker_rss_after_mb"),
+        "entries_per_cpu_second": median_of(runs, "entries_per_cpu_second"),
+        "devices_per_core": median_of(runs, "devices_per_core"),
+    }
+
+
+def print_table(report: dict) -> None:
+    summary = report["summary"]
+    marks = verdicts(summary)
+    machine = report["machine"]
+    setup = report["setup"]
+    runs = len(report["runs"])
+    print()
+    print(
+        f"proCure benchmark: {machine['cores']} cores ({machine['cpu']}), "
+        f"PostgreSQL {machine['postgresql'] or 'remote'}, Python {machine['python']}"
     )
+    print(
+        f"{setup['target']}; {setup['concurrency']} devices x {setup['batch_size']} "
+        f"entries for {setup['duration_s']:.0f}s ({setup['warmup_s']:.0f}s warm-up); "
+        + (f"median of {runs} runs" if runs > 1 else "1 run")
+    )
+    header = (
+        f"{'endpoint':<16}{'requests':>9}{'req/s':>8}{'entries/s':>11}"
+        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  target"
+    )
+    print(header)
+    print("-" * (len(header) + 40))
+    rows = [("url-visits", summary["ingestion"]), *summary["analytics"].items()]
+    for name, figures in rows:
+        target = TARGETS.get(name, "")
+        verdict = f" ({marks[name]})" if marks.get(name) else ""
+        print(
+            f"{name:<16}{_fmt(figures['requests'], 0):>9}"
+            f"{_fmt(figures['requests_per_s']):>8}"
+            f"{_fmt(figures.get('entries_per_s'), 0):>11}"
+            f"{_fmt(figures['p50_ms']):>9}{_fmt(figures['p95_ms']):>9}"
+            f"{_fmt(figures['p99_ms']):>9}{_fmt(figures['errors'], 0):>8}"
+            f"  {target}{verdict}"
+        )
+    print()
+    if report["runs"][0].get("worker_peak_rss_mb") is not None:
+
+        def per_run(key: str) -> str:
+            return " / ".join(
+                " ".join(f"{mb:.0f}" for mb in run[key]) for run in report["runs"]
+            )
+
+        print(
+            f"gunicorn worker RSS after the run (MB, each worker): "
+            f"{per_run('worker_rss_after_mb')} (target <150 MB: {marks['rss']})"
+        )
+        print(
+            f"gunicorn worker peak RSS during the run (MB, VmHWM): "
+            f"{per_run('worker_peak_rss_mb')}; the worker that signs the admin "
+            "in peaks about 100 MB higher for a moment, Argon2's memory cost"
+        )
+    seeding = report.get("seeding")
+    if seeding:
+        note = " (reused: seeded by an earlier run)" if seeding["reused"] else ""
+        print(
+            f"seeding: {seeding['seconds']:.1f}s for {seeding['activities']:,} "
+            f"activity rows{note}"
+        )
+    if summary.get("devices_per_core"):
+        print(
+            f"capacity: one CPU core (gunicorn + PostgreSQL) serves about "
+            f"{summary['devices_per_core']:,.0f} extension devices syncing "
+            f"{HOSTS_PER_SYNC} hosts every two hours "
+            f"({summary['entries_per_cpu_second']:,.0f} entries per CPU-second)"
+        )
+    for number, run in enumerate(report["runs"], start=1):
+        cores = run.get("cores_used_during_ingestion")
+        if cores:
+            print(
+                f"CPU cores used during ingestion, run {number}: service "
+                f"{cores['service']} (gunicorn {cores['gunicorn_workers']}, "
+                f"PostgreSQL {cores['postgresql']}), load generator "
+                f"{cores['load_generator']}, "
+                f"other processes on the machine {cores['other_processes']}"
+            )
+    print(f"matched share of entries: {summary['ingestion']['matched_share']}")
+    print(f"JSON: {report['output']}")

@@ -9,45 +9,20 @@ an endpoint that never answers 200).
 import argparse
 import json
 import os
-import platform
 import random
-import resource
-import signal
-import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 import psycopg
 
-from bench import catalog, reports, seed
-from bench.reports import HarnessError
-from bench.server import (
-    ROOT,
-    Gunicorn,
-    WorkerMemory,
-    cpu_seconds_between,
-    cpu_snapshot,
-    current_rss_mb,
-    production_environment,
-)
+from bench import load, reports, seed
+from bench.errors import HarnessError
+from bench.server import ROOT
+from bench.targets import LocalTarget, RemoteTarget, Target
 
 RESULTS = ROOT / "bench" / "results"
-DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/procure_bench"
-# The extension syncs every two hours with about 150 visited hosts.
-SYNC_SECONDS = 2 * 60 * 60
-HOSTS_PER_SYNC = 150
-
-TARGETS = {
-    "url-visits": "≥5000 entries/s, p99<250ms, 0 errors",
-    "contract-usage": "p95<100ms",
-    "usage-trend": "p95<300ms",
-    "inactive-users": "p95<300ms",
-    "renewals": "",
-}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -89,8 +64,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL"),
-        help=f"the benchmark database, created if missing (default {DEFAULT_DATABASE}, "
-        "with _quick appended for --quick)",
+        help="the benchmark database, created if missing "
+        f"(default {seed.DEFAULT_DATABASE}, with _quick appended for --quick)",
     )
     parser.add_argument(
         "--profile",
@@ -145,492 +120,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.runs < 1:
         parser.error("--runs must be at least 1.")
     if not args.database_url:
-        args.database_url = DEFAULT_DATABASE + ("_quick" if args.quick else "")
+        args.database_url = seed.DEFAULT_DATABASE + ("_quick" if args.quick else "")
     return args
-
-
-# Figures.
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """Linear interpolation between the closest ranks."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * share
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-def latency_figures(latencies: list[float]) -> dict:
-    return {
-        "p50_ms": _round(percentile(latencies, 0.50)),
-        "p95_ms": _round(percentile(latencies, 0.95)),
-        "p99_ms": _round(percentile(latencies, 0.99)),
-    }
-
-
-def _round(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def median_of(runs: list[dict], *keys: str) -> float | None:
-    values = []
-    for run in runs:
-        value = run
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None:
-            values.append(value)
-    return _round(statistics.median(values), 2) if values else None
-
-
-# The load.
-
-
-def load_plan(args: argparse.Namespace, tokens: list[str], hosts: list[str]) -> dict:
-    return {
-        "tokens": tokens,
-        "matching_hosts": hosts,
-        "unmatched_hosts": catalog.unmatched_hosts(count=20_000),
-        "matching_share": 0.3,
-        "batch_size": args.batch_size,
-    }
-
-
-def seeded_contract_hosts(shape: seed.Shape) -> list[str]:
-    """Hosts people visit on the seeded contracts, popular products more often."""
-    rng = random.Random(5)
-    hosts = []
-    for spec in catalog.contract_specs(count=shape.contracts, users=shape.users):
-        hosts.extend(
-            catalog.visited_hosts_for(spec, rng, max(1, round(spec.popularity * 100)))
-        )
-    return hosts
-
-
-def remote_contract_hosts(client: reports.Client) -> list[str]:
-    """The product and extra hosts of the signed-in admin's contracts."""
-    hosts: list[str] = []
-    path: str | None = "/api/v1/contracts?page_size=200"
-    for _ in range(100):
-        if not path:
-            break
-        page = client.json("GET", path)
-        for contract in page.get("results", []):
-            hosts.append(contract["product_url"].removeprefix("https://"))
-            hosts.extend(contract.get("extra_hosts") or [])
-        following = page.get("next")
-        path = following[following.index("/api/") :] if following else None
-    if not hosts:
-        raise HarnessError(
-            "The organization has no contracts to match; pass --hosts-file."
-        )
-    return hosts
-
-
-def run_ingestion(
-    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
-) -> dict:
-    """Locust, headless, `concurrency` extensions for `duration` seconds."""
-    samples_path = run_dir / "ingestion-samples.json"
-    samples_path.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "BENCH_PLAN": str(plan_path),
-        "BENCH_SAMPLES": str(samples_path),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        str(ROOT / "bench" / "locustfile.py"),
-        "--headless",
-        "--host",
-        base_url,
-        "--users",
-        str(args.concurrency),
-        "--spawn-rate",
-        str(args.concurrency),
-        "--run-time",
-        f"{args.duration:.0f}s",
-        "--stop-timeout",
-        "10",
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-        "--skip-log-setup",
-    ]
-    with (run_dir / "locust.log").open("w") as log:
-        subprocess.run(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            timeout=args.duration + 120,
-            check=False,
-        )
-    if not samples_path.exists():
-        raise HarnessError(f"Locust wrote no samples; see {run_dir / 'locust.log'}.")
-    samples = json.loads(samples_path.read_text())
-    if not samples:
-        raise HarnessError("Locust sent no request.")
-    first = min(sample[0] for sample in samples)
-    measured = [s for s in samples if s[0] >= first + args.warmup]
-    window = (
-        max(max(s[0] + s[1] / 1000 for s in measured) - (first + args.warmup), 1e-6)
-        if measured
-        else 1e-6
-    )
-    ok = [s for s in measured if s[2] is None]
-    errors = [s for s in measured if s[2] is not None]
-    entries = sum(s[3] for s in ok)
-    if not ok:
-        detail = errors[0][2] if errors else "no request in the measured window"
-        raise HarnessError(f"No url-visits batch succeeded ({detail}).")
-    return {
-        "requests": len(measured),
-        "errors": len(errors),
-        "error_kinds": sorted({s[2] for s in errors}),
-        "seconds": round(window, 2),
-        "requests_per_s": round(len(ok) / window, 1),
-        "entries_per_s": round(entries / window, 1),
-        "matched_share": round(sum(s[4] for s in ok) / max(entries, 1), 3),
-        **latency_figures([s[1] for s in ok]),
-        "all_entries": sum(s[3] for s in samples if s[2] is None),
-    }
-
-
-def run_analytics(
-    args: argparse.Namespace, client: reports.Client, organization_id: str
-) -> dict:
-    figures = {}
-    for name, path in reports.analytics_paths(organization_id).items():
-        timings = reports.time_endpoint(
-            client,
-            path,
-            repeats=args.analytics_requests,
-            warmup=2,
-            time_limit=120.0 if not args.quick else 15.0,
-        )
-        if not timings.latencies_ms:
-            raise HarnessError(f"{name} never answered 200 ({timings.last_error}).")
-        figures[name] = {
-            "requests": len(timings.latencies_ms) + timings.errors,
-            "errors": timings.errors,
-            "requests_per_s": round(
-                len(timings.latencies_ms) / max(timings.seconds, 1e-6), 1
-            ),
-            **latency_figures(timings.latencies_ms),
-        }
-    return figures
-
-
-class Profiler:
-    """py-spy recording every gunicorn worker until stopped."""
-
-    def __init__(self, pids: list[int], out_dir: Path, phase: str) -> None:
-        self._processes = []
-        for pid in pids:
-            output = out_dir / f"profile-{phase}-{pid}.txt"
-            self._processes.append(
-                subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "py-spy"),
-                        "record",
-                        "--pid",
-                        str(pid),
-                        "--rate",
-                        "200",
-                        "--format",
-                        "raw",
-                        "--nonblocking",
-                        "--gil",
-                        "--output",
-                        str(output),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-
-    def stop(self) -> None:
-        for process in self._processes:
-            process.send_signal(signal.SIGINT)
-        for process in self._processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def run_local_once(
-    args: argparse.Namespace,
-    number: int,
-    env: dict,
-    plan_path: Path,
-    admin_email: str,
-    run_dir: Path,
-) -> dict:
-    database = seed.database_name(args.database_url)
-    with Gunicorn(env=env, log_path=run_dir / "gunicorn.log") as server:
-        memory = WorkerMemory(server)
-        with memory:
-            profiler = (
-                Profiler(server.worker_pids(), run_dir, f"ingest{number}")
-                if args.profile
-                else None
-            )
-            before = cpu_snapshot(server, database)
-            machine_before = _machine_busy_seconds()
-            children_before = _children_cpu_seconds()
-            started = time.monotonic()
-            ingestion = run_ingestion(args, server.base_url, plan_path, run_dir)
-            elapsed = time.monotonic() - started
-            loadgen = _children_cpu_seconds() - children_before
-            machine = _machine_busy_seconds() - machine_before
-            after = cpu_snapshot(server, database)
-            if profiler:
-                profiler.stop()
-            client = reports.Client(server.base_url)
-            try:
-                organization_id = reports.sign_in(
-                    client, email=admin_email, password=seed.ADMIN_PASSWORD
-                )
-                profiler = (
-                    Profiler(server.worker_pids(), run_dir, f"analytics{number}")
-                    if args.profile
-                    else None
-                )
-                analytics = run_analytics(args, client, organization_id)
-                if profiler:
-                    profiler.stop()
-            finally:
-                client.close()
-        rss_after = current_rss_mb(server.worker_pids())
-    cpu = cpu_seconds_between(before, after)
-    cores_used = {
-        "service": round(cpu / elapsed, 2),
-        "gunicorn_workers": round(
-            cpu_seconds_between(before, after, postgres=False) / elapsed, 2
-        ),
-        "postgresql": round(
-            cpu_seconds_between(before, after, postgres=True) / elapsed, 2
-        ),
-        "load_generator": round(loadgen / elapsed, 2),
-        "other_processes": round(max(machine - cpu - loadgen, 0.0) / elapsed, 2),
-    }
-    per_cpu_second = ingestion["all_entries"] / cpu if cpu > 0 else None
-    return {
-        "ingestion": ingestion,
-        "analytics": analytics,
-        "worker_peak_rss_mb": memory.peaks_mb(),
-        "worker_rss_after_mb": rss_after,
-        "max_worker_peak_rss_mb": max(memory.peaks_mb(), default=None),
-        "max_worker_rss_after_mb": max(rss_after, default=None),
-        "service_cpu_seconds": round(cpu, 2),
-        "cores_used_during_ingestion": cores_used,
-        "entries_per_cpu_second": _round(per_cpu_second),
-        "devices_per_core": None
-        if per_cpu_second is None
-        else int(per_cpu_second * SYNC_SECONDS / HOSTS_PER_SYNC),
-    }
-
-
-def _machine_busy_seconds() -> float:
-    times = psutil.cpu_times()
-    return sum(
-        getattr(times, name, 0.0)
-        for name in ("user", "nice", "system", "irq", "softirq", "steal")
-    )
-
-
-def _children_cpu_seconds() -> float:
-    """CPU time of the harness's finished children (Locust)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_remote_once(args: argparse.Namespace, plan_path: Path, run_dir: Path) -> dict:
-    ingestion = run_ingestion(args, args.base_url, plan_path, run_dir)
-    client = reports.Client(args.base_url)
-    try:
-        organization_id = reports.sign_in(
-            client, email=args.admin_email, password=args.admin_password
-        )
-        analytics = run_analytics(args, client, organization_id)
-    finally:
-        client.close()
-    return {"ingestion": ingestion, "analytics": analytics}
-
-
-# The report.
-
-
-def machine_description(database_url: str | None) -> dict:
-    cpu_model = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    cpu_model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    postgres = None
-    if database_url:
-        with psycopg.connect(database_url) as conn:
-            postgres = conn.execute("SHOW server_version").fetchone()[0]
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu_model,
-        "memory_gib": round(
-            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-        ),
-        "postgresql": postgres,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
-def _fmt(value, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float) and digits == 0:
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return f"{value:,}"
-
-
-def verdicts(summary: dict) -> dict[str, str]:
-    """Met or missed, per target; printed, never enforced."""
-    ingestion = summary["ingestion"]
-    analytics = summary["analytics"]
-
-    def mark(ok: bool | None) -> str:
-        return "-" if ok is None else ("met" if ok else "MISSED")
-
-    def below(value, limit):
-        return None if value is None else value < limit
-
-    rss = summary.get("max_worker_rss_after_mb")
-    return {
-        "url-visits": mark(
-            ingestion["entries_per_s"] is not None
-            and ingestion["entries_per_s"] >= 5000
-            and below(ingestion["p99_ms"], 250)
-            and ingestion["errors"] == 0
-        ),
-        "contract-usage": mark(below(analytics["contract-usage"]["p95_ms"], 100)),
-        "usage-trend": mark(below(analytics["usage-trend"]["p95_ms"], 300)),
-        "inactive-users": mark(below(analytics["inactive-users"]["p95_ms"], 300)),
-        "renewals": "",
-        "rss": mark(below(rss, 150)),
-    }
-
-
-def summarize(runs: list[dict]) -> dict:
-    """The median of each figure over the runs."""
-    figures = ("requests", "errors", "requests_per_s", "p50_ms", "p95_ms", "p99_ms")
-    ingestion = {
-        key: median_of(runs, "ingestion", key)
-        for key in (*figures, "entries_per_s", "matched_share")
-    }
-    analytics = {
-        name: {key: median_of(runs, "analytics", name, key) for key in figures}
-        for name in runs[0]["analytics"]
-    }
-    return {
-        "ingestion": ingestion,
-        "analytics": analytics,
-        "max_worker_peak_rss_mb": median_of(runs, "max_worker_peak_rss_mb"),
-        "max_worker_rss_after_mb": median_of(runs, "max_worker_rss_after_mb"),
-        "entries_per_cpu_second": median_of(runs, "entries_per_cpu_second"),
-        "devices_per_core": median_of(runs, "devices_per_core"),
-    }
-
-
-def print_table(report: dict) -> None:
-    summary = report["summary"]
-    marks = verdicts(summary)
-    machine = report["machine"]
-    setup = report["setup"]
-    runs = len(report["runs"])
-    print()
-    print(
-        f"proCure benchmark: {machine['cores']} cores ({machine['cpu']}), "
-        f"PostgreSQL {machine['postgresql'] or 'remote'}, Python {machine['python']}"
-    )
-    print(
-        f"{setup['target']}; {setup['concurrency']} devices x {setup['batch_size']} "
-        f"entries for {setup['duration_s']:.0f}s ({setup['warmup_s']:.0f}s warm-up); "
-        + (f"median of {runs} runs" if runs > 1 else "1 run")
-    )
-    header = (
-        f"{'endpoint':<16}{'requests':>9}{'req/s':>8}{'entries/s':>11}"
-        f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  target"
-    )
-    print(header)
-    print("-" * (len(header) + 40))
-    rows = [("url-visits", summary["ingestion"]), *summary["analytics"].items()]
-    for name, figures in rows:
-        target = TARGETS.get(name, "")
-        verdict = f" ({marks[name]})" if marks.get(name) else ""
-        print(
-            f"{name:<16}{_fmt(figures['requests'], 0):>9}"
-            f"{_fmt(figures['requests_per_s']):>8}"
-            f"{_fmt(figures.get('entries_per_s'), 0):>11}"
-            f"{_fmt(figures['p50_ms']):>9}{_fmt(figures['p95_ms']):>9}"
-            f"{_fmt(figures['p99_ms']):>9}{_fmt(figures['errors'], 0):>8}"
-            f"  {target}{verdict}"
-        )
-    print()
-    if report["runs"][0].get("worker_peak_rss_mb") is not None:
-
-        def per_run(key: str) -> str:
-            return " / ".join(
-                " ".join(f"{mb:.0f}" for mb in run[key]) for run in report["runs"]
-            )
-
-        print(
-            f"gunicorn worker RSS after the run (MB, each worker): "
-            f"{per_run('worker_rss_after_mb')} (target <150 MB: {marks['rss']})"
-        )
-        print(
-            f"gunicorn worker peak RSS during the run (MB, VmHWM): "
-            f"{per_run('worker_peak_rss_mb')}; the worker that signs the admin "
-            "in peaks about 100 MB higher for a moment, Argon2's memory cost"
-        )
-    seeding = report.get("seeding")
-    if seeding:
-        note = " (reused: seeded by an earlier run)" if seeding["reused"] else ""
-        print(
-            f"seeding: {seeding['seconds']:.1f}s for {seeding['activities']:,} "
-            f"activity rows{note}"
-        )
-    if summary.get("devices_per_core"):
-        print(
-            f"capacity: one CPU core (gunicorn + PostgreSQL) serves about "
-            f"{summary['devices_per_core']:,.0f} extension devices syncing "
-            f"{HOSTS_PER_SYNC} hosts every two hours "
-            f"({summary['entries_per_cpu_second']:,.0f} entries per CPU-second)"
-        )
-    for number, run in enumerate(report["runs"], start=1):
-        cores = run.get("cores_used_during_ingestion")
-        if cores:
-            print(
-                f"CPU cores used during ingestion, run {number}: service "
-                f"{cores['service']} (gunicorn {cores['gunicorn_workers']}, "
-                f"PostgreSQL {cores['postgresql']}), load generator "
-                f"{cores['load_generator']}, "
-                f"other processes on the machine {cores['other_processes']}"
-            )
-    print(f"matched share of entries: {summary['ingestion']['matched_share']}")
-    print(f"JSON: {report['output']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -644,91 +135,44 @@ def main(argv: list[str] | None = None) -> int:
         "output": str(output),
         "runs": [],
     }
+    target: Target = RemoteTarget(args) if args.base_url else LocalTarget(args)
     try:
-        if args.base_url:
-            report["machine"] = machine_description(None)
-            tokens = [
-                line.strip()
-                for line in args.device_tokens_file.read_text().splitlines()
-                if line.strip()
-            ]
-            if args.hosts_file:
-                hosts = args.hosts_file.read_text().split()
-            else:
-                client = reports.Client(args.base_url)
-                reports.sign_in(
-                    client, email=args.admin_email, password=args.admin_password
-                )
-                hosts = remote_contract_hosts(client)
-                client.close()
-            target = f"{args.base_url}"
-        else:
-            shape = seed.QUICK if args.quick else seed.FULL
-            env = production_environment(
-                database_url=args.database_url, workers=args.workers
-            )
-            os.environ.update(env)
-            import django
-
-            django.setup()
-            seeded = seed.prepare(
-                database_url=args.database_url, shape=shape, reseed=args.reseed
-            )
-            report["machine"] = machine_description(args.database_url)
-            report["seeding"] = {
-                "seconds": round(seeded.seconds, 1),
-                "reused": seeded.reused,
-                "activities": seeded.activities,
-                "shape": shape.signature(),
-            }
-            # Both organizations' extensions report, interleaved.
-            tokens = [
-                token
-                for pair in zip(
-                    *(org.device_tokens for org in seeded.organizations), strict=True
-                )
-                for token in pair
-            ]
-            hosts = seeded_contract_hosts(shape)
-            target = (
-                f"local gunicorn, {args.workers} workers; 2 organizations x "
-                f"{shape.users:,} users x {shape.contracts} contracts, "
-                f"{seeded.activities:,} activity rows"
-            )
+        prepared = target.prepare()
+        report["machine"] = prepared.machine
+        if prepared.seeding is not None:
+            report["seeding"] = prepared.seeding
         report["setup"] = {
-            "target": target,
+            "target": prepared.description,
             "concurrency": args.concurrency,
             "batch_size": args.batch_size,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
-            "workers": None if args.base_url else args.workers,
+            "workers": prepared.workers,
             "analytics_requests": args.analytics_requests,
         }
+        tokens = list(prepared.device_tokens)
         random.Random(3).shuffle(tokens)
         plan_path = run_root / "plan.json"
-        plan_path.write_text(json.dumps(load_plan(args, tokens, hosts)))
+        plan_path.write_text(
+            json.dumps(
+                load.plan(
+                    tokens=tokens,
+                    hosts=prepared.contract_hosts,
+                    batch_size=args.batch_size,
+                )
+            )
+        )
         for number in range(1, args.runs + 1):
             run_dir = run_root / f"run{number}"
             run_dir.mkdir(exist_ok=True)
             print(
                 f"Run {number} of {args.runs}: {args.duration:.0f}s of ingestion load…"
             )
-            args.seed = random.SystemRandom().randrange(2**31)
-            if args.base_url:
-                result = run_remote_once(args, plan_path, run_dir)
-            else:
-                # Each device's previous sync was two hours ago, as in the
-                # field, whatever the previous run did.
-                seed.devices_last_synced(hours_ago=2)
-                result = run_local_once(
-                    args,
-                    number,
-                    env,
-                    plan_path,
-                    seeded.organizations[0].admin_email,
-                    run_dir,
-                )
-            result["seed"] = args.seed
+            run_seed = random.SystemRandom().randrange(2**31)
+            result = target.run_once(
+                number=number, plan_path=plan_path, run_dir=run_dir
+            )
+            result["seed"] = run_seed
             report["runs"].append(result)
             ingestion = result["ingestion"]
             print(
@@ -747,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         plan = run_root / "plan.json"
         plan.unlink(missing_ok=True)
-    report["summary"] = summarize(report["runs"])
-    report["verdicts"] = verdicts(report["summary"])
+    report["summary"] = reports.summarize(report["runs"])
+    report["verdicts"] = reports.verdicts(report["summary"])
     output.write_text(json.dumps(report, indent=2))
-    print_table(report)
+    reports.print_table(report)
     return 0

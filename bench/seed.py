@@ -23,6 +23,7 @@ from psycopg import sql
 from bench import catalog
 from bench.progress import Progress
 
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/procure_bench"
 ADMIN_PASSWORD = "Bench-admin-2026"  # noqa: S105 - a throw-away benchmark account
 DOMAINS = ("bench-a.example", "bench-b.example")
 _BROWSERS = ("Chrome",) * 8 + ("Edge", "Firefox")

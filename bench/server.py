@@ -1,16 +1,14 @@
-"""The service under test: gunicorn with the production settings, on loopback,
-and what its workers and their database backends use while the load runs."""
+"""The service under test: gunicorn with the production settings, on loopback.
+What it uses while the load runs is measured in bench/resources.py."""
 
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -131,114 +129,3 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(timeout=10)
-
-
-def _peak_rss_bytes(pid: int) -> int | None:
-    """VmHWM, the most resident memory the process ever had."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-class WorkerMemory:
-    """Peak resident memory of each gunicorn worker, sampled in the
-    background so that a worker recycled by max_requests still counts."""
-
-    def __init__(self, server: Gunicorn, *, interval: float = 0.5) -> None:
-        self._server = server
-        self._interval = interval
-        self._peaks: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "WorkerMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._sample()
-
-    def _sample(self) -> None:
-        for pid in self._server.worker_pids():
-            peak = _peak_rss_bytes(pid)
-            if peak is not None:
-                self._peaks[pid] = max(peak, self._peaks.get(pid, 0))
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self._sample()
-
-    def peaks_mb(self) -> list[float]:
-        return sorted(
-            (round(peak / 1_048_576, 1) for peak in self._peaks.values()),
-            reverse=True,
-        )
-
-
-def current_rss_mb(pids: list[int]) -> list[float]:
-    found = []
-    for pid in pids:
-        try:
-            found.append(round(psutil.Process(pid).memory_info().rss / 1_048_576, 1))
-        except psutil.NoSuchProcess:
-            continue
-    return sorted(found, reverse=True)
-
-
-@dataclass(frozen=True)
-class CpuSnapshot:
-    per_process: dict[int, float]
-    # The PostgreSQL backends among them.
-    postgres: frozenset[int]
-
-
-def _cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
-def service_processes(server: Gunicorn, database: str) -> list[psutil.Process]:
-    """The gunicorn workers and the PostgreSQL backends connected to the
-    benchmark database (their command line names it)."""
-    processes = []
-    for pid in server.worker_pids():
-        try:
-            processes.append(psutil.Process(pid))
-        except psutil.NoSuchProcess:
-            continue
-    for process in psutil.process_iter(["name", "cmdline"]):
-        cmdline = " ".join(process.info["cmdline"] or [])
-        if process.info["name"] == "postgres" and f" {database} " in f"{cmdline} ":
-            processes.append(process)
-    return processes
-
-
-def cpu_snapshot(server: Gunicorn, database: str) -> CpuSnapshot:
-    seconds = {}
-    workers = set(server.worker_pids())
-    for process in service_processes(server, database):
-        try:
-            seconds[process.pid] = _cpu_seconds(process)
-        except psutil.NoSuchProcess:
-            continue
-    return CpuSnapshot(per_process=seconds, postgres=frozenset(set(seconds) - workers))
-
-
-def cpu_seconds_between(
-    before: CpuSnapshot, after: CpuSnapshot, *, postgres: bool | None = None
-) -> float:
-    """CPU time the service spent between two snapshots, all of it or only
-    PostgreSQL's (True) or gunicorn's (False); a process that appeared in
-    between counts from zero."""
-    return sum(
-        seconds - before.per_process.get(pid, 0.0)
-        for pid, seconds in after.per_process.items()
-        if postgres is None or (pid in after.postgres) == postgres
-    )

@@ -1,0 +1,113 @@
+"""The ingestion load: Locust, headless, running bench/locustfile.py against a
+base URL, and the figures computed from the samples it writes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import catalog, reports
+from bench.errors import HarnessError
+from bench.server import ROOT
+
+
+def plan(*, tokens: list[str], hosts: list[str], batch_size: int) -> dict:
+    """What bench/locustfile.py reads: the devices and the hosts they visit."""
+    return {
+        "tokens": tokens,
+        "matching_hosts": hosts,
+        "unmatched_hosts": catalog.unmatched_hosts(count=20_000),
+        "matching_share": 0.3,
+        "batch_size": batch_size,
+    }
+
+
+def run_ingestion(
+    *,
+    base_url: str,
+    plan_path: Path,
+    run_dir: Path,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+) -> dict:
+    """Locust, headless, `concurrency` extensions for `duration` seconds; the
+    first `warmup` seconds are left out of the figures."""
+    samples_path = run_dir / "ingestion-samples.json"
+    samples_path.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "BENCH_PLAN": str(plan_path),
+        "BENCH_SAMPLES": str(samples_path),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--host",
+        base_url,
+        "--users",
+        str(concurrency),
+        "--spawn-rate",
+        str(concurrency),
+        "--run-time",
+        f"{duration:.0f}s",
+        "--stop-timeout",
+        "10",
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "--skip-log-setup",
+    ]
+    with (run_dir / "locust.log").open("w") as log:
+        subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=duration + 120,
+            check=False,
+        )
+    if not samples_path.exists():
+        raise HarnessError(f"Locust wrote no samples; see {run_dir / 'locust.log'}.")
+    samples = json.loads(samples_path.read_text())
+    if not samples:
+        raise HarnessError("Locust sent no request.")
+    return ingestion_figures(samples, warmup=warmup)
+
+
+def ingestion_figures(samples: list[list], *, warmup: float) -> dict:
+    """Throughput, latency and errors of the batches sent after the warm-up.
+
+    A sample is [sent at (s), latency (ms), error or None, entries processed,
+    entries matched], as bench/locustfile.py records it.
+    """
+    first = min(sample[0] for sample in samples)
+    measured = [s for s in samples if s[0] >= first + warmup]
+    window = (
+        max(max(s[0] + s[1] / 1000 for s in measured) - (first + warmup), 1e-6)
+        if measured
+        else 1e-6
+    )
+    ok = [s for s in measured if s[2] is None]
+    errors = [s for s in measured if s[2] is not None]
+    entries = sum(s[3] for s in ok)
+    if not ok:
+        detail = errors[0][2] if errors else "no request in the measured window"
+        raise HarnessError(f"No url-visits batch succeeded ({detail}).")
+    return {
+        "requests": len(measured),
+        "errors": len(errors),
+        "error_kinds": sorted({s[2] for s in errors}),
+        "seconds": round(window, 2),
+        "requests_per_s": round(len(ok) / window, 1),
+        "entries_per_s": round(entries / window, 1),
+        "matched_share": round(sum(s[4] for s in ok) / max(entries, 1), 3),
+        **reports.latency_figures([s[1] for s in ok]),
+        "all_entries": sum(s[3] for s in samples if s[2] is None),
+    }
