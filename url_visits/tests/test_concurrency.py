@@ -21,8 +21,8 @@ from accounts.models import Role, User
 from accounts.services import device_token_issue, user_erase
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from conftest import client_for
+from contracts.csv_import import IMPORT_COLUMNS
 from contracts.models import Contract
-from contracts.services import IMPORT_COLUMNS
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
 
