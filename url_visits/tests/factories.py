@@ -4,7 +4,7 @@ import factory
 
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
-from url_visits.services import activity_rollups_record
+from url_visits.rollups import activity_rollups_record
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):
