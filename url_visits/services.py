@@ -170,7 +170,8 @@ def activity_insert_new(
     rollups; returns how many were new.
 
     On PostgreSQL one statement writes them all; elsewhere the INSERT and the
-    two rollup writes share a transaction.
+    two rollup writes share a transaction. The tests' ActivityFactory inserts
+    through here too, so that their rollups are kept as production keeps them.
     """
     if not first_seen:
         return 0
