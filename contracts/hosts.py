@@ -11,7 +11,7 @@ import tldextract
 
 from procure_site.exceptions import DomainError
 
-URL_EXAMPLE = "https://app.slack.com"
+_URL_EXAMPLE = "https://app.slack.com"
 
 # No suffix_list_urls and no cache_dir: tldextract reads only the snapshot it
 # ships with, at import, and never touches the network or the disk cache.
@@ -130,6 +130,6 @@ def contract_product_url(*, url: str) -> tuple[str, str]:
     except InvalidHost:
         raise DomainError(
             f'The product URL "{shorten(url)}" is not a web address. '
-            f"Use one such as {URL_EXAMPLE}."
+            f"Use one such as {_URL_EXAMPLE}."
         ) from None
     return product_url, registrable_domain(product_url.removeprefix("https://"))
