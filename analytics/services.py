@@ -13,7 +13,7 @@ from analytics.selectors import utc_today
 from contracts.models import Contract
 from contracts.services import contract_import
 from url_visits.models import Activity
-from url_visits.services import activity_rollups_rebuild
+from url_visits.rollups import activity_rollups_rebuild
 
 SAMPLE_CONTRACTS = (
     Path(__file__).resolve().parent.parent

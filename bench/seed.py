@@ -468,10 +468,8 @@ def _activity_lines(
 def _rollups_rebuild() -> None:
     """The activity rollups, which COPY bypassed, computed as the service's
     own bulk loads do."""
-    try:
-        from url_visits.services import activity_rollups_rebuild
-    except ImportError:
-        return
+    from url_visits.rollups import activity_rollups_rebuild
+
     started = time.monotonic()
     activity_rollups_rebuild()
     print(f"  {'activity rollups':<22} {time.monotonic() - started:.1f}s")

@@ -2,9 +2,8 @@ from django import forms
 from django.contrib import admin
 
 from contracts import services
-from contracts.hosts import InvalidHost, normalize_host
+from contracts.hosts import InvalidHost, contract_product_url, normalize_host
 from contracts.models import Contract
-from contracts.services import contract_product_url
 from procure_site.exceptions import DomainError
 
 

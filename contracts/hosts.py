@@ -9,6 +9,10 @@ from urllib.parse import urlsplit
 
 import tldextract
 
+from procure_site.exceptions import DomainError
+
+_URL_EXAMPLE = "https://app.slack.com"
+
 # No suffix_list_urls and no cache_dir: tldextract reads only the snapshot it
 # ships with, at import, and never touches the network or the disk cache.
 _extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -108,3 +112,24 @@ def host_and_parents(host: str) -> list[str]:
     """
     labels = host.split(".")
     return [".".join(labels[i:]) for i in range(len(labels))]
+
+
+def shorten(text: str, limit: int = 100) -> str:
+    """A value as quoted in an error sentence: cut after `limit` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def contract_product_url(*, url: str) -> tuple[str, str]:
+    """The normalized product URL and its vendor domain.
+
+    `HTTPS://App.Slack.com:443/path?x` → (`https://app.slack.com`, `slack.com`).
+    Raises DomainError with a sentence for anything that is not a web address.
+    """
+    try:
+        product_url = normalize_product_url(url)
+    except InvalidHost:
+        raise DomainError(
+            f'The product URL "{shorten(url)}" is not a web address. '
+            f"Use one such as {_URL_EXAMPLE}."
+        ) from None
+    return product_url, registrable_domain(product_url.removeprefix("https://"))

@@ -68,7 +68,3 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor_name} ({self.product_url})"
-
-    @property
-    def product_host(self) -> str:
-        return self.product_url.removeprefix("https://")

@@ -7,12 +7,9 @@ bulk writes skip signals and bump it themselves. Each change appends an event
 to the audit trail in the transaction that makes it.
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import IO, Any, TypedDict
 from uuid import UUID
 
@@ -24,23 +21,11 @@ from accounts.errors import ADMINS_ONLY
 from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from contracts.hosts import (
-    InvalidHost,
-    normalize_host,
-    normalize_product_url,
-    registrable_domain,
-)
+from contracts import csv_import
+from contracts.hosts import InvalidHost, contract_product_url, normalize_host, shorten
 from contracts.models import Contract
 from contracts.signals import organization_contracts_changed
-from procure_site.exceptions import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidRows,
-    PayloadTooLarge,
-)
-
-URL_EXAMPLE = "https://app.slack.com"
+from procure_site.exceptions import Conflict, DomainError, Forbidden
 
 
 class ContractData(TypedDict, total=False):
@@ -61,35 +46,11 @@ class ContractData(TypedDict, total=False):
     expire_at: datetime | None
 
 
-def _shorten(text: str, limit: int = 100) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _bad_url_message(url: str) -> str:
-    return (
-        f'The product URL "{_shorten(url)}" is not a web address. '
-        f"Use one such as {URL_EXAMPLE}."
-    )
-
-
 def _already_exists_message(product_url: str) -> str:
     return (
         f"A contract for {product_url} already exists in your organization. "
         "Edit that contract instead."
     )
-
-
-def contract_product_url(*, url: str) -> tuple[str, str]:
-    """The normalized product URL and its vendor domain.
-
-    `HTTPS://App.Slack.com:443/path?x` → (`https://app.slack.com`, `slack.com`).
-    Raises DomainError with a sentence for anything that is not a web address.
-    """
-    try:
-        product_url = normalize_product_url(url)
-    except InvalidHost:
-        raise DomainError(_bad_url_message(url)) from None
-    return product_url, registrable_domain(product_url.removeprefix("https://"))
 
 
 def _extra_hosts(hosts: list[str]) -> list[str]:
@@ -99,7 +60,7 @@ def _extra_hosts(hosts: list[str]) -> list[str]:
             normalized = normalize_host(host)
         except InvalidHost:
             raise DomainError(
-                f'The extra host "{_shorten(host)}" is not a host name. '
+                f'The extra host "{shorten(host)}" is not a host name. '
                 "Use one such as force.com."
             ) from None
         if normalized not in cleaned:
@@ -274,24 +235,9 @@ def contract_upsert(
     return contract, created
 
 
-# CSV import.
-
-IMPORT_COLUMNS = (
-    "vendor_name",
-    "annual_spend",
-    "contract_type",
-    "contract_status",
-    "payment_type",
-    "product_url",
-    "number_of_seats",
-    "owner",
-    "expire_at",
-    "created_at",
-    "notes",
-)
-_HEADER_HINT = "The first line must be the header " + ",".join(IMPORT_COLUMNS) + "."
-# Every field a row may set on an existing contract. Its product URL, and so
-# its vendor domain, is what the row was matched by and never changes.
+# Every field a row of a CSV import may set on an existing contract. Its
+# product URL, and so its vendor domain, is what the row was matched by and
+# never changes.
 _IMPORT_UPDATE_FIELDS = [
     "vendor_name",
     "annual_spend",
@@ -305,17 +251,6 @@ _IMPORT_UPDATE_FIELDS = [
     "expire_at",
     "updated_at",
 ]
-_TEXT_LIMITS = {
-    "vendor_name": 200,
-    "contract_type": 100,
-    "contract_status": 100,
-    "payment_type": 100,
-    "owner": 200,
-}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_WHOLE_NUMBER = re.compile(r"\d+")
-_MAX_SPEND = Decimal("1e12")
-_MAX_SEATS = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -328,224 +263,21 @@ class ContractImportResult:
         return self.created + self.updated
 
 
-def _import_text(csv_file: IO[bytes]) -> str:
-    limit = settings.CONTRACT_IMPORT_MAX_BYTES
-    raw = csv_file.read(limit + 1)
-    if len(raw) > limit:
-        raise PayloadTooLarge(
-            f"The file is larger than the limit of {limit} bytes "
-            f"({limit / 1_048_576:.1f} MiB). Split it into smaller files and "
-            "import each one."
-        )
-    try:
-        # utf-8-sig drops the byte order mark that spreadsheet programs add.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError(
-            "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again."
-        ) from None
-    if not text.strip():
-        raise DomainError(f"The file is empty. {_HEADER_HINT}")
-    return text
-
-
-def _import_header(cells: list[str]) -> list[str]:
-    header = [cell.strip().lower() for cell in cells]
-    # Spreadsheets often pad lines with empty trailing cells.
-    while header and not header[-1]:
-        header.pop()
-    missing = [column for column in IMPORT_COLUMNS if column not in header]
-    unknown = [column for column in header if column not in IMPORT_COLUMNS]
-    duplicated = sorted({column for column in header if header.count(column) > 1})
-    problems = []
-    if missing:
-        problems.append("It lacks the columns " + ", ".join(missing) + ".")
-    if unknown:
-        problems.append(
-            "It has columns proCure does not know: "
-            + ", ".join(f'"{_shorten(column, 40)}"' for column in unknown)
-            + "."
-        )
-    if duplicated:
-        problems.append("It repeats the columns " + ", ".join(duplicated) + ".")
-    if problems:
-        raise DomainError(
-            " ".join(["The header is not valid.", *problems, _HEADER_HINT])
-        )
-    return header
-
-
-def _parse_spend(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or value >= _MAX_SPEND:
-        raise ValueError(
-            f'annual_spend "{_shorten(text, 40)}" is not an amount. Write a number '
-            "of 0 or more without a currency sign, such as 8000 or 8000.50."
-        )
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueError("annual_spend has more than 2 decimal places.")
-    return value
-
-
-def _parse_seats(text: str) -> int:
-    if not _WHOLE_NUMBER.fullmatch(text) or int(text) > _MAX_SEATS:
-        raise ValueError(
-            f'number_of_seats "{_shorten(text, 40)}" is not a whole number of 0 '
-            "or more."
-        )
-    return int(text)
-
-
-def _parse_date(column: str, text: str) -> datetime:
-    try:
-        if not _DATE.fullmatch(text):
-            raise ValueError
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f'{column} "{_shorten(text, 40)}" is not a date written YYYY-MM-DD, '
-            "such as 2026-10-01."
-        ) from None
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _import_row(cells: dict[str, str]) -> tuple[ContractData, list[str]]:
-    """The contract a CSV row describes, and what is wrong with the row.
-
-    An empty optional cell is left out, so that it keeps the contract's value
-    (or the default for a new contract).
-    """
-    data: ContractData = {}
-    errors: list[str] = []
-    for column in ("vendor_name", "product_url"):
-        if not cells[column]:
-            errors.append(f"{column} is required.")
-    for column, limit in _TEXT_LIMITS.items():
-        if len(cells[column]) > limit:
-            errors.append(f"{column} is longer than {limit} characters.")
-    if cells["product_url"]:
-        try:
-            data["product_url"], _ = contract_product_url(url=cells["product_url"])
-        except DomainError as exc:
-            errors.append(exc.detail)
-    parsers = {
-        "annual_spend": ("annual_spend", _parse_spend),
-        "number_of_seats": ("num_seats", _parse_seats),
-        "expire_at": ("expire_at", lambda text: _parse_date("expire_at", text)),
-        "created_at": ("created_at", lambda text: _parse_date("created_at", text)),
-    }
-    for column, (field, parse) in parsers.items():
-        if cells[column]:
-            try:
-                data[field] = parse(cells[column])
-            except ValueError as exc:
-                errors.append(str(exc))
-    texts = {
-        "vendor_name": "vendor_name",
-        "contract_type": "contract_type",
-        "contract_status": "contract_status",
-        "payment_type": "payment_type",
-        "owner": "owner_name",
-        "notes": "notes",
-    }
-    for column, field in texts.items():
-        if cells[column]:
-            data[field] = cells[column]
-    return data, errors
-
-
-def _import_rows(text: str) -> list[ContractData]:
-    """Every row of the file as contract data, or InvalidRows naming each bad one.
-
-    Rows are numbered like the lines of a spreadsheet: the header is line 1.
-    Blank lines are skipped but still counted.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[ContractData] = []
-    bad_rows: list[dict] = []
-    first_line_of: dict[str, int] = {}
-    header: list[str] | None = None
-    try:
-        for line, cells in enumerate(reader, start=1):
-            if header is None:
-                header = _import_header(cells)
-                continue
-            cells = [cell.strip() for cell in cells]
-            if not any(cells):
-                continue
-            while len(cells) > len(header) and not cells[-1]:
-                cells.pop()
-            if len(cells) != len(header):
-                bad_rows.append(
-                    {
-                        "row": line,
-                        "errors": [
-                            f"The row has {len(cells)} cells but the header has "
-                            f"{len(header)}. Check for a missing or extra comma."
-                        ],
-                    }
-                )
-                continue
-            data, errors = _import_row(dict(zip(header, cells, strict=True)))
-            product_url = data.get("product_url")
-            if product_url in first_line_of:
-                errors.append(
-                    f"product_url {product_url} is already on line "
-                    f"{first_line_of[product_url]}. Each product may appear once."
-                )
-            elif product_url:
-                first_line_of[product_url] = line
-            if errors:
-                bad_rows.append({"row": line, "errors": errors})
-            else:
-                rows.append(data)
-    except csv.Error:
-        raise DomainError(
-            f"The file could not be read as CSV near line {reader.line_num}. Save "
-            "it as CSV UTF-8 and upload it again."
-        ) from None
-    if bad_rows:
-        raise InvalidRows(_bad_rows_message(bad_rows), rows=bad_rows)
-    if not rows:
-        raise DomainError(
-            "The file has a header but no contracts. Add one contract per line "
-            "below the header."
-        )
-    return rows
-
-
-def _bad_rows_message(bad_rows: list[dict]) -> str:
-    first = bad_rows[0]
-    if len(bad_rows) == 1:
-        return (
-            f"1 row is not valid, so nothing was imported. Line {first['row']}: "
-            f"{first['errors'][0]}"
-        )
-    lines = ", ".join(str(row["row"]) for row in bad_rows[:10])
-    if len(bad_rows) > 10:
-        lines += f" and {len(bad_rows) - 10} more"
-    return (
-        f"{len(bad_rows)} rows are not valid (lines {lines}), so nothing was "
-        f"imported. Line {first['row']}: {first['errors'][0]}"
-    )
-
-
 def contract_import(
     *, organization: Organization, csv_file: IO[bytes], actor: User | None = None
 ) -> ContractImportResult:
     """Creates or updates the organization's contracts from a CSV file.
 
-    The file is in the web app's format (IMPORT_COLUMNS, dates YYYY-MM-DD) and
+    The file is in the web app's format (read by contracts.csv_import) and
     matched to existing contracts by normalized product URL. All rows or none:
     any bad row raises InvalidRows naming every bad row, and nothing is
     written. The writes take a constant number of queries whatever the size of
     the file (up to the database's batch size). One audit event records the
     counts, with `actor` None for the system (management commands).
     """
-    rows = _import_rows(_import_text(csv_file))
+    rows = csv_import.parse_contracts(
+        csv_import.read_text(csv_file, max_bytes=settings.CONTRACT_IMPORT_MAX_BYTES)
+    )
     existing = {
         contract.product_url: contract
         for contract in Contract.objects.for_organization(organization)
@@ -553,19 +285,14 @@ def contract_import(
     now = timezone.now()
     to_create: list[Contract] = []
     to_update: list[Contract] = []
-    for data in rows:
-        contract = existing.get(data["product_url"])
+    for row in rows:
+        contract = existing.get(row["product_url"])
         if contract is None:
-            product_host = data["product_url"].removeprefix("https://")
             to_create.append(
-                Contract(
-                    organization=organization,
-                    vendor_domain=registrable_domain(product_host),
-                    **{"created_at": now, **data},
-                )
+                Contract(organization=organization, **{"created_at": now, **row})
             )
             continue
-        for field, value in data.items():
+        for field, value in row.items():
             setattr(contract, field, value)
         # bulk_update does not apply auto_now.
         contract.updated_at = now

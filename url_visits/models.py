@@ -64,7 +64,7 @@ class MonthlyActivity(models.Model):
     """That a user used a contract at least once in a UTC month.
 
     A rollup of Activity, written in the same transaction as the activity it
-    summarizes (see url_visits.services), so that monthly active users are a
+    summarizes (see url_visits.rollups), so that monthly active users are a
     count of index entries rather than a distinct count over every day of
     the month.
     """

@@ -33,7 +33,7 @@ def user_erase(*, user: User, actor: User | None = None) -> dict[str, int]:
         # Locked first: an ingestion batch of this user that is under way
         # finishes before the rows to delete are collected, and one that
         # comes later waits, then finds no user and stores nothing
-        # (url_visits.services).
+        # (url_visits.activity_sql).
         user = (
             User.objects.select_for_update(of=("self",))
             .select_related("organization")

@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditAction, AuditEvent
+from contracts.csv_import import IMPORT_COLUMNS
 from contracts.models import Contract
-from contracts.services import IMPORT_COLUMNS
 from contracts.tests.factories import ContractFactory
 
 URL = "/api/v1/contracts/import"

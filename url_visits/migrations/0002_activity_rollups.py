@@ -20,7 +20,7 @@ def _insert_from(schema_editor, model, names, queryset):
 
 def backfill_rollups(apps, schema_editor):
     """The rollups of the activity recorded so far (see
-    url_visits.services.activity_rollups_rebuild, which does the same)."""
+    url_visits.rollups.activity_rollups_rebuild, which does the same)."""
     Activity = apps.get_model("url_visits", "Activity")
     activity = Activity.objects.filter(day__isnull=False).order_by()
     names = ["user", "contract", "organization"]

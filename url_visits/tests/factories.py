@@ -4,7 +4,7 @@ import factory
 
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
-from url_visits.services import activity_rollups_record
+from url_visits.services import activity_insert_new
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):
@@ -24,13 +24,14 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     )
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        # Activity recorded by the service comes with its rollups; so does
-        # activity made here.
-        activity = super()._create(model_class, *args, **kwargs)
-        activity_rollups_record(
-            user_id=activity.user_id,
-            organization_id=activity.organization_id,
-            activity=[(activity.contract_id, activity.day)],
+    def _create(
+        cls, model_class, *, user, contract, organization, day, browser, first_seen_at
+    ):
+        # Inserted as ingestion inserts activity, so that it comes with its
+        # rollups written by the same statements.
+        activity_insert_new(
+            user_id=user.pk,
+            organization_id=organization.pk,
+            first_seen={(contract.pk, day): (first_seen_at, browser)},
         )
-        return activity
+        return model_class.objects.get(user=user, contract=contract, day=day)

@@ -22,8 +22,8 @@ from accounts.services.erasure import user_erase
 from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from conftest import client_for
+from contracts.csv_import import IMPORT_COLUMNS
 from contracts.models import Contract
-from contracts.services import IMPORT_COLUMNS
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
 
@@ -87,7 +87,7 @@ def test_it_records_concurrent_identical_batches_once(member, organization):
         for number in range(5)
     ]
     entries = [
-        {"url": f"https://{contract.product_host}/", "timestamp": timestamp(days)}
+        {"url": f"{contract.product_url}/", "timestamp": timestamp(days)}
         for contract in contracts
         for days in range(1, 21)
     ]
@@ -125,7 +125,7 @@ def test_it_records_overlapping_batches_of_several_users_exactly_once(organizati
     for user in users:
         for device, days in (("laptop", range(1, 16)), ("desktop", range(8, 23))):
             entries = [
-                {"url": f"https://{c.product_host}/", "timestamp": timestamp(d)}
+                {"url": f"{c.product_url}/", "timestamp": timestamp(d)}
                 for c in contracts
                 for d in days
             ]
@@ -247,7 +247,7 @@ def test_it_records_a_batch_racing_a_contract_delete_without_an_error(delay):
     ]
     days = range(1, 30)
     entries = [
-        {"url": f"https://{contract.product_host}/", "timestamp": timestamp(day)}
+        {"url": f"{contract.product_url}/", "timestamp": timestamp(day)}
         for contract in [doomed, *kept]
         for day in days
     ]

@@ -3,14 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.selectors import organization_by_domain_or_public_id
-from contracts import services
+from contracts import csv_import, services
 from procure_site.exceptions import DomainError, InvalidRows
 
 
 class Command(BaseCommand):
     help = (
         "Imports an organization's contracts from a CSV file in the web app's "
-        "format (header: " + ",".join(services.IMPORT_COLUMNS) + "; dates "
+        "format (header: " + ",".join(csv_import.IMPORT_COLUMNS) + "; dates "
         "YYYY-MM-DD). Contracts are matched by product URL: new ones are "
         "created, existing ones updated, so running it twice is safe. All rows "
         "or none: any bad row stops the import and is listed."

@@ -1,0 +1,268 @@
+"""The raw SQL of url_visits, one function per statement.
+
+Raw where the ORM cannot say it: an INSERT that skips rows whose contract or
+user is gone and returns only the rows that were new, an upsert that moves a
+date only forward, INSERT ... SELECT. Only identifiers from the models'
+metadata are interpolated into the SQL; every value is a query parameter.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model, QuerySet
+
+from accounts.models import User
+from contracts.models import Contract
+from url_visits.models import Activity, LatestActivity, MonthlyActivity
+
+# (contract id, UTC day) of one activity row of one user.
+ActivityKey = tuple[int, dt.date]
+# The first moment and the browser of a user's visits, by activity row.
+FirstSeen = Mapping[ActivityKey, tuple[dt.datetime, str]]
+
+
+def _connection(model: type[Model]) -> BaseDatabaseWrapper:
+    return connections[router.db_for_write(model)]
+
+
+def _table(connection: BaseDatabaseWrapper, model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(connection: BaseDatabaseWrapper, model: type[Model], name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _activity_insert_new(
+    connection: BaseDatabaseWrapper,
+    *,
+    user_id: UUID,
+    organization_id: int,
+    first_seen: FirstSeen,
+) -> tuple[str, dict[str, Any]]:
+    """`INSERT INTO activity ... ON CONFLICT DO NOTHING RETURNING contract,
+    day` of the rows that do not exist yet, and its parameters.
+
+    Django's bulk_create(ignore_conflicts=True) would not tell which rows were
+    new. A row goes in only while its contract and its user exist: the match
+    table may name a contract deleted since it was read, and the user may be
+    erased while the batch is on its way. On PostgreSQL both rows are locked
+    FOR KEY SHARE as they are checked, so that a delete under way
+    (contract_delete and user_erase lock the row first) finishes before the
+    check, which then skips the row, and a delete that comes later waits for
+    this transaction and removes its rows too; SQLite has no row locks, as a
+    write transaction locks the whole database. Rows go in sorted by key so
+    that concurrent batches of one user wait on each other's rows in the same
+    order instead of deadlocking.
+    """
+    keys = sorted(first_seen)
+    contracts, users = _table(connection, Contract), _table(connection, User)
+    contract_pk = connection.ops.quote_name(Contract._meta.pk.column)
+    user_pk = connection.ops.quote_name(User._meta.pk.column)
+    user_id_column, contract_id, day = (
+        _column(connection, Activity, name) for name in ("user", "contract", "day")
+    )
+    if connection.vendor == "postgresql":
+        # One array per column, so that the statement's text never changes and
+        # psycopg converts it once per process rather than once per batch.
+        visit = (
+            "unnest(%(contracts)s::bigint[], %(days)s::date[], "
+            "%(browsers)s::varchar[], %(first_seen)s::timestamptz[]) "
+            "AS visit (contract_id, day, browser, first_seen_at)"
+        )
+        user, organization = "%(user)s::uuid", "%(organization)s::bigint"
+        lock = "FOR KEY SHARE"
+        params: dict[str, Any] = {
+            "user": user_id,
+            "organization": organization_id,
+            "contracts": [contract for contract, _ in keys],
+            "days": [visit_day for _, visit_day in keys],
+            "browsers": [first_seen[key][1] for key in keys],
+            "first_seen": [first_seen[key][0] for key in keys],
+        }
+    else:
+        # SQLite has no arrays: the rows come as one JSON array of rows, in
+        # the text Django stores dates and times as.
+        visit = (
+            "(SELECT json_extract(value, '$[0]') AS contract_id, "
+            "json_extract(value, '$[1]') AS day, "
+            "json_extract(value, '$[2]') AS browser, "
+            "json_extract(value, '$[3]') AS first_seen_at "
+            "FROM json_each(%(visits)s)) AS visit"
+        )
+        user, organization, lock = "%(user)s", "%(organization)s", ""
+        day_field = Activity._meta.get_field("day")
+        first_seen_field = Activity._meta.get_field("first_seen_at")
+        params = {
+            "user": User._meta.pk.get_db_prep_value(user_id, connection),
+            "organization": organization_id,
+            "visits": json.dumps(
+                [
+                    [
+                        contract,
+                        day_field.get_db_prep_save(visit_day, connection),
+                        first_seen[(contract, visit_day)][1],
+                        first_seen_field.get_db_prep_save(
+                            first_seen[(contract, visit_day)][0], connection
+                        ),
+                    ]
+                    for contract, visit_day in keys
+                ]
+            ),
+        }
+    sql = f"""
+        INSERT INTO {_table(connection, Activity)} (
+            {user_id_column}, {contract_id},
+            {_column(connection, Activity, "organization")}, {day},
+            {_column(connection, Activity, "browser")},
+            {_column(connection, Activity, "first_seen_at")}
+        )
+        SELECT {user}, visit.contract_id, {organization}, visit.day,
+            visit.browser, visit.first_seen_at
+        FROM {visit}
+        WHERE EXISTS (
+            SELECT 1 FROM {contracts}
+            WHERE {contracts}.{contract_pk} = visit.contract_id
+            {lock}
+        ) AND EXISTS (
+            SELECT 1 FROM {users} WHERE {users}.{user_pk} = {user}
+            {lock}
+        )
+        ORDER BY visit.contract_id, visit.day
+        ON CONFLICT ({user_id_column}, {contract_id}, {day}) DO NOTHING
+        RETURNING {contract_id}, {day}
+    """  # noqa: S608
+    return sql, params
+
+
+def activity_insert_new(
+    *, user_id: UUID, organization_id: int, first_seen: FirstSeen
+) -> list[ActivityKey]:
+    """Inserts the activity rows of one user that do not exist yet, without
+    their rollups; returns the keys of the rows that were new."""
+    connection = _connection(Activity)
+    sql, params = _activity_insert_new(
+        connection,
+        user_id=user_id,
+        organization_id=organization_id,
+        first_seen=first_seen,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(contract, _as_date(day)) for contract, day in cursor.fetchall()]
+
+
+def activity_insert_new_with_rollups(
+    *, user_id: UUID, organization_id: int, first_seen: FirstSeen
+) -> int:
+    """activity_insert_new and the rollups of the rows that were new, in one
+    PostgreSQL statement; returns how many rows were new.
+
+    The rollups are written from the INSERT's RETURNING rows in
+    data-modifying CTEs, so that a batch costs one round trip instead of five
+    (BEGIN, three INSERTs, COMMIT) and is atomic on its own. The rollup rows
+    are locked in contract order too.
+    """
+    connection = _connection(Activity)
+    insert, params = _activity_insert_new(
+        connection,
+        user_id=user_id,
+        organization_id=organization_id,
+        first_seen=first_seen,
+    )
+    user, contract, organization = (
+        _column(connection, Activity, name)
+        for name in ("user", "contract", "organization")
+    )
+    day = _column(connection, Activity, "day")
+    month = _column(connection, MonthlyActivity, "month")
+    last_day = _column(connection, LatestActivity, "last_day")
+    latest = _table(connection, LatestActivity)
+    sql = f"""
+        WITH new AS ({insert}
+        ), monthly AS (
+            INSERT INTO {_table(connection, MonthlyActivity)} (
+                {user}, {contract}, {organization}, {month}
+            )
+            SELECT DISTINCT %(user)s::uuid, {contract}, %(organization)s::bigint,
+                date_trunc('month', {day})::date
+            FROM new
+            ORDER BY 2, 4
+            ON CONFLICT ({user}, {contract}, {month}) DO NOTHING
+        ), latest AS (
+            INSERT INTO {latest} ({user}, {contract}, {organization}, {last_day})
+            SELECT %(user)s::uuid, {contract}, %(organization)s::bigint, max({day})
+            FROM new
+            GROUP BY {contract}
+            ORDER BY {contract}
+            ON CONFLICT ({user}, {contract}) DO UPDATE
+            SET {last_day} = excluded.{last_day}
+            WHERE {latest}.{last_day} < excluded.{last_day}
+        )
+        SELECT count(*) FROM new
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (recorded,) = cursor.fetchone()
+    return recorded
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    # A raw cursor gives SQLite's dates back as the text they are stored as.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def latest_activity_upsert(rows: Sequence[tuple[UUID, int, int, dt.date]]) -> None:
+    """Inserts (user id, contract id, organization id, last day) rows, or
+    moves an existing row's last day forward, never back.
+
+    Raw because bulk_create(update_conflicts=True) cannot say "only when
+    later".
+    """
+    connection = _connection(LatestActivity)
+    table = _table(connection, LatestActivity)
+    names = ("user", "contract", "organization", "last_day")
+    fields = [LatestActivity._meta.get_field(name) for name in names]
+    columns = ", ".join(_column(connection, LatestActivity, name) for name in names)
+    user, contract, _, last_day = (
+        _column(connection, LatestActivity, name) for name in names
+    )
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
+        f"ON CONFLICT ({user}, {contract}) "
+        f"DO UPDATE SET {last_day} = excluded.{last_day} "
+        f"WHERE {table}.{last_day} < excluded.{last_day}"
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for row in rows
+        for field, value in zip(fields, row, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_ignoring_conflicts(
+    model: type[Model], queryset: QuerySet, names: Sequence[str]
+) -> None:
+    """INSERT INTO model (names) SELECT <queryset> ON CONFLICT DO NOTHING.
+
+    Raw because the ORM has no INSERT ... SELECT. On SQLite the queryset
+    needs a WHERE clause, for SQLite to tell the upsert's ON CONFLICT from a
+    join's ON.
+    """
+    connection = _connection(model)
+    columns = ", ".join(_column(connection, model, name) for name in names)
+    select, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(connection, model)} ({columns}) "
+            f"{select} ON CONFLICT DO NOTHING",
+            params,
+        )
