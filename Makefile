@@ -1,4 +1,5 @@
-# proCure backend. `make run` serves on :8000, `make test` runs the test suite;
+# proCure backend. `make run` serves on 127.0.0.1:$PORT (8000 unless .env or the
+# environment says otherwise), `make test` runs the test suite;
 # both create .venv and install what they need on first use.
 PYTHON ?= python3.11
 VENV := .venv
