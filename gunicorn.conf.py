@@ -30,7 +30,7 @@ errorlog = "-"
 forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1")
 
 
-def when_ready(server) -> None:
+def when_ready(server: object) -> None:
     # gunicorn's own last line is "Listening at ..."; a newcomer also needs
     # to know where to go from there.
     url = serving.base_url(settings.SERVER_BIND)
