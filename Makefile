@@ -1,4 +1,5 @@
-# proCure backend. `make run` serves on :8000, `make test` runs the test suite;
+# proCure backend. `make run` serves on 127.0.0.1:$PORT (8000 unless .env or the
+# environment says otherwise), `make test` runs the test suite;
 # both create .venv and install what they need on first use.
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 run: export DEBUG ?= true
 run: export SECRET_KEY ?= local-development-only-not-secret
 
-.PHONY: run manage test lint format bench fuzz venv clean
+.PHONY: run manage test lint typecheck check format bench fuzz venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,6 +44,22 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The settings module, which the type checker's Django plugin imports, needs
+# a SECRET_KEY; nothing is served.
+typecheck: export SECRET_KEY ?= local-development-only-not-secret
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy
+
+# What CI checks first, in about a minute, before a push: lint, types, and
+# the tests on SQLite (CI also runs them on PostgreSQL, and the fuzzer and the
+# benchmark).
+check: export SECRET_KEY ?= local-development-only-not-secret
+check: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	env -u DATABASE_URL $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

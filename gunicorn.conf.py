@@ -1,21 +1,39 @@
-"""gunicorn settings for proCure; every value can be overridden from the environment."""
+"""gunicorn settings for proCure.
+
+They come from the same place as Django's: the environment, else `.env`
+beside manage.py, read by procure_site/settings.py (which also checks them,
+so a bad value stops gunicorn before it binds). `.env.example` lists each.
+"""
 
 import multiprocessing
-import os
+import sys
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-workers = int(
-    os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 4))
+from procure_site import serving, settings
+
+env = settings.env
+
+bind = settings.SERVER_BIND
+workers = env.int(
+    "WEB_CONCURRENCY", default=min(multiprocessing.cpu_count() * 2 + 1, 4)
 )
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+threads = env.int("GUNICORN_THREADS", default=1)
+timeout = env.int("GUNICORN_TIMEOUT", default=30)
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so that a slow leak can never grow unbounded.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests = env.int("GUNICORN_MAX_REQUESTS", default=5000)
 max_requests_jitter = 500
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = env.str("GUNICORN_ACCESS_LOG", default="-")
 # The access log never carries query strings, which could hold personal data.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1")
+
+
+def when_ready(server: object) -> None:
+    # gunicorn's own last line is "Listening at ..."; a newcomer also needs
+    # to know where to go from there.
+    url = serving.base_url(settings.SERVER_BIND)
+    if url is not None:
+        print(serving.next_steps(base_url=url, admin_url=settings.ADMIN_URL))
+        sys.stdout.flush()

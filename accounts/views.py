@@ -58,6 +58,11 @@ class CreateUserView(APIView):
             **AUTH_ERRORS,
         },
         summary="Sign up into the organization of the email's domain",
+        description=(
+            "Send `email`, `password` and `device_id`; `role` is optional. "
+            "Answers the new user with a device token for `device_id` and "
+            "sets the `procure_auth` cookie."
+        ),
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -77,6 +82,12 @@ class SignInView(APIView):
         request=SignInInputSerializer,
         responses={200: SignedInUserSerializer, **AUTH_ERRORS},
         summary="Sign in with email and password, or with a device token",
+        description=(
+            "Send `email`, `password` and `device_id`, or `device_token` and "
+            "`device_id`. `device_id` is required both ways (400 without it): "
+            "a device token belongs to one device, so a token copied to "
+            "another device does not sign in. Sets the `procure_auth` cookie."
+        ),
         auth=[],
     )
     def post(self, request: Request) -> Response:

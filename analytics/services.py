@@ -28,8 +28,12 @@ DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 @dataclass(frozen=True)
 class DemoSeeded:
     organization: Organization
+    created: bool
     admin_email: str
-    admin_password: str
+    # Set only when this run chose the admin's password; None means it was
+    # left as it was (or the admin was erased and not recreated).
+    admin_password: str | None
+    admin_exists: bool
     members_created: int
     contracts_created: int
     contracts_updated: int
@@ -56,18 +60,24 @@ def _synthetic_activity(
     members: list[User],
     contracts: list[Contract],
     days: list[date],
-    rng: random.Random,
+    seed: int,
 ) -> list[Activity]:
     """Each contract gets a share of the members as its users (some stop
     using it halfway through, so inactive users show), and each user shows up
-    on most workdays."""
+    on most workdays.
+
+    Each (contract, member) pair draws from its own generator, seeded with
+    the member's email, so that the same person gets the same days on every
+    run whoever else has been erased or added since."""
     activity = []
     for rank, contract in enumerate(contracts):
         # The first contracts are used by most people, the last by few, and
         # one by nobody, so that every renewal suggestion appears.
         share = 0.0 if rank == len(contracts) - 1 else max(0.08, 0.9 - rank * 0.1)
-        users = [member for member in members if rng.random() < share]
-        for user in users:
+        for user in members:
+            rng = random.Random(f"{seed}:{rank}:{user.email}")  # noqa: S311 - demo data
+            if rng.random() >= share:
+                continue
             stops = rng.random() < 0.25
             for day in days:
                 if stops and day > days[len(days) // 2]:
@@ -89,16 +99,28 @@ def _synthetic_activity(
     return activity
 
 
-def demo_seed(*, members: int = 40, months: int = 4, seed: int = 7) -> DemoSeeded:
+def demo_seed(
+    *,
+    members: int = 40,
+    months: int = 4,
+    seed: int = 7,
+    reset_admin_password: bool = False,
+) -> DemoSeeded:
     """A demo organization with an admin, `members` members, the web app's ten
     sample contracts and `months` months of synthetic activity.
 
-    Safe to run twice: what exists is kept (activity rows are unique per user,
-    contract and day) and the admin gets a new password, which is returned.
+    The first run creates the organization, its admin (with a new password,
+    which is returned) and its members. Later runs create no people: the
+    admin keeps their password and sessions, and members or an admin erased
+    since stay erased; they import the sample contracts again (overwriting
+    edits to those ten) and add the activity of the days since, for the
+    members that exist. `reset_admin_password` gives the admin a new password,
+    which ends their web-app sessions and JWTs, and recreates an erased
+    admin.
     """
-    rng = random.Random(seed)  # noqa: S311 - demo data, not security
     with transaction.atomic():
         organization = Organization.objects.filter(domain_name=DEMO_DOMAIN).first()
+        created = organization is None
         if organization is None:
             organization = organization_create(
                 domain_name=DEMO_DOMAIN,
@@ -106,32 +128,36 @@ def demo_seed(*, members: int = 40, months: int = 4, seed: int = 7) -> DemoSeede
                 admin_seats=3,
                 member_seats=max(members, 1000),
             )
-        password = _demo_password()
-        admin, _ = User.objects.get_or_create(
-            email=DEMO_ADMIN_EMAIL,
-            defaults={"organization": organization, "role": Role.ADMIN},
-        )
-        admin.set_password(password)
-        admin.email_verified_at = admin.email_verified_at or timezone.now()
-        admin.save()
+        password = None
+        admin = User.objects.filter(email=DEMO_ADMIN_EMAIL).first()
+        new_admin = admin is None and (created or reset_admin_password)
+        if new_admin:
+            admin = User(
+                email=DEMO_ADMIN_EMAIL, organization=organization, role=Role.ADMIN
+            )
+        if admin is not None and (new_admin or reset_admin_password):
+            password = _demo_password()
+            admin.set_password(password)
+            admin.email_verified_at = admin.email_verified_at or timezone.now()
+            admin.save()
 
         wanted = [f"member{n:03d}@{DEMO_DOMAIN}" for n in range(1, members + 1)]
-        existing = set(
-            User.objects.filter(email__in=wanted).values_list("email", flat=True)
-        )
         new_members = []
-        for email in wanted:
-            if email in existing:
-                continue
-            user = User(email=email, organization=organization, role=Role.MEMBER)
-            user.set_unusable_password()
-            new_members.append(user)
-        User.objects.bulk_create(new_members)
+        if created:
+            for email in wanted:
+                user = User(email=email, organization=organization, role=Role.MEMBER)
+                user.set_unusable_password()
+                new_members.append(user)
+            User.objects.bulk_create(new_members)
 
         with SAMPLE_CONTRACTS.open("rb") as csv_file:
             imported = contract_import(organization=organization, csv_file=csv_file)
 
-        member_users = list(User.objects.filter(email__in=wanted).order_by("email"))
+        member_users = list(
+            User.objects.filter(organization=organization, email__in=wanted).order_by(
+                "email"
+            )
+        )
         contracts = list(Contract.objects.for_organization(organization).order_by("id"))
         today = utc_today()
         first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(
@@ -142,7 +168,7 @@ def demo_seed(*, members: int = 40, months: int = 4, seed: int = 7) -> DemoSeede
             members=member_users,
             contracts=contracts,
             days=_workdays(first=first, last=today),
-            rng=rng,
+            seed=seed,
         )
         before = Activity.objects.filter(organization=organization).count()
         Activity.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
@@ -151,8 +177,10 @@ def demo_seed(*, members: int = 40, months: int = 4, seed: int = 7) -> DemoSeede
 
     return DemoSeeded(
         organization=organization,
+        created=created,
         admin_email=DEMO_ADMIN_EMAIL,
         admin_password=password,
+        admin_exists=admin is not None,
         members_created=len(new_members),
         contracts_created=imported.created,
         contracts_updated=imported.updated,

@@ -93,12 +93,16 @@ class ContractUpsertInputSerializer(serializers.Serializer):
     """The web app's contract form. On update, fields left out keep their value."""
 
     organization_id = serializers.CharField(
-        max_length=100, help_text="The caller's organization, org_…"
+        max_length=100,
+        help_text="Required: the caller's own organization, org_…; another "
+        "organization's id answers 403.",
     )
-    vendor_name = serializers.CharField(max_length=200)
+    vendor_name = serializers.CharField(max_length=200, help_text="Required.")
     product_url = serializers.CharField(
         max_length=2048,
-        help_text="Any URL of the product; stored as https://<host>.",
+        help_text="Required. Any URL of the product; stored as https://<host>. "
+        "It identifies the contract: an existing one with the same host is "
+        "updated, otherwise one is created.",
     )
     extra_hosts = _extra_hosts(required=False)
     annual_spend = _spend(required=False)

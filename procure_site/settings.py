@@ -58,6 +58,19 @@ SECRET_KEY = (
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
+# Where gunicorn listens (gunicorn.conf.py reads these settings, so `.env`
+# configures it too). Local mode stays on loopback; a deployment listens on
+# every interface, behind its proxy. GUNICORN_BIND overrides both, e.g. with
+# unix:/run/procure.sock.
+PORT = _positive_int("PORT", 8000)
+if PORT > 65535:
+    raise ImproperlyConfigured(f"PORT must be at most 65535, got {PORT}.")
+BIND_ADDRESS = env.str(
+    "BIND_ADDRESS",
+    default="127.0.0.1" if DEBUG else "0.0.0.0",  # noqa: S104 - behind a proxy
+)
+SERVER_BIND = env.str("GUNICORN_BIND", default=f"{BIND_ADDRESS}:{PORT}")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -14,7 +14,11 @@ class VisitEntrySerializer(serializers.Serializer):
 
     url = serializers.CharField(help_text="The visited URL; only its host is used.")
     timestamp = serializers.IntegerField(help_text="Milliseconds since the epoch.")
-    browser = serializers.CharField(required=False, default=DEFAULT_BROWSER)
+    browser = serializers.CharField(
+        required=False,
+        default=DEFAULT_BROWSER,
+        help_text="Optional; recorded with the day's activity.",
+    )
 
 
 @extend_schema_field(VisitEntrySerializer(many=True))
@@ -39,7 +43,11 @@ class VisitEntriesField(serializers.ListField):
 
 
 class UrlVisitsInputSerializer(serializers.Serializer):
-    entries = VisitEntriesField()
+    entries = VisitEntriesField(
+        help_text="Required: the visits since the last report, each with url "
+        "and timestamp. Entries that cannot be used are skipped and counted, "
+        "never failing the batch; more than URL_VISITS_MAX_BATCH answers 413."
+    )
 
 
 class VisitsRecordedSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from accounts.models import Organization
 
@@ -25,12 +25,48 @@ def test_it_creates_an_organization_and_prints_its_public_id(db):
     assert organization.public_id in output
 
 
-def test_it_refuses_a_duplicate_domain(db):
+def test_it_prints_the_existing_organization_when_run_twice(db):
+    first = run("--domain", "acme.io", "--company", "Acme")
+    organization = Organization.objects.get()
+
+    second = run("--domain", "Acme.io", "--company", "Acme again", "--admin-seats", "5")
+
+    assert first == f"Created organization Acme (acme.io): {organization.public_id}\n"
+    assert second == (
+        f"Organization Acme (acme.io) already exists, unchanged: "
+        f"{organization.public_id}\n"
+    )
+    organization.refresh_from_db()
+    assert Organization.objects.count() == 1
+    assert (organization.company_name, organization.admin_seats) == ("Acme", 1)
+
+
+def test_it_refuses_a_duplicate_domain_when_asked_to(db):
     run("--domain", "acme.io", "--company", "Acme")
 
-    with pytest.raises(CommandError, match="already exists"):
-        run("--domain", "acme.io", "--company", "Acme again")
+    with pytest.raises(CommandError) as error:
+        run("--domain", "acme.io", "--company", "Acme again", "--fail-if-exists")
+
+    assert str(error.value) == "An organization with the domain acme.io already exists."
+    assert Organization.objects.get().company_name == "Acme"
+
+
+def test_it_creates_when_asked_to_fail_if_it_exists_and_it_does_not(db):
+    output = run("--domain", "acme.io", "--company", "Acme", "--fail-if-exists")
+
+    assert output.startswith("Created organization Acme (acme.io): org_")
     assert Organization.objects.count() == 1
+
+
+def test_it_exits_zero_on_a_second_run_from_the_command_line(db):
+    run("--domain", "acme.io", "--company", "Acme")
+
+    # Only the command line turns a CommandError into exit status 1, which
+    # surfaces here as SystemExit.
+    utility = ManagementUtility(
+        ["manage.py", "create_organization", "--domain", "acme.io", "--company", "A"]
+    )
+    utility.execute()
 
 
 @pytest.mark.parametrize("domain", ["acme", "not a domain", "-acme.io", "acme..io"])

@@ -52,6 +52,79 @@ def test_it_is_safe_to_run_twice(db):
     )
 
 
+def test_it_keeps_the_admins_password_and_session_on_a_second_run(anon_client, db):
+    first = seed()
+    password = re.search(r"Password: (\S+)", first).group(1)
+    token = anon_client.post(
+        "/api/v1/auth/token",
+        {"email": "admin@acme-demo.example", "password": password},
+        format="json",
+    ).json()["access"]
+
+    second = seed()
+
+    assert "Password:" not in second
+    assert (
+        "Admin: admin@acme-demo.example (password unchanged; "
+        "--reset-admin-password sets and prints a new one)" in second
+    )
+    assert User.objects.get(email="admin@acme-demo.example").check_password(password)
+    anon_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert anon_client.get("/api/v1/auth/me").status_code == 200
+
+
+def test_it_sets_a_new_password_when_asked_to(db):
+    first = seed()
+    old_password = re.search(r"Password: (\S+)", first).group(1)
+
+    second = seed("--reset-admin-password")
+
+    new_password = re.search(r"Password: (\S+)", second).group(1)
+    assert new_password != old_password
+    admin = User.objects.get(email="admin@acme-demo.example")
+    assert admin.check_password(new_password)
+
+
+def test_it_leaves_erased_people_erased(db):
+    seed()
+    call_command("forget_user", "member003@acme-demo.example", stdout=StringIO())
+    call_command("forget_user", "admin@acme-demo.example", stdout=StringIO())
+    activity = Activity.objects.count()
+
+    output = seed()
+
+    emails = set(User.objects.values_list("email", flat=True))
+    assert "member003@acme-demo.example" not in emails
+    assert "admin@acme-demo.example" not in emails
+    assert len(emails) == 11
+    assert Activity.objects.count() == activity
+    assert (
+        "Admin: none (admin@acme-demo.example was erased; "
+        "--reset-admin-password creates it again)" in output
+    )
+    assert "Seeded 0 new members" in output
+
+
+def test_it_recreates_an_erased_admin_when_asked_to(db):
+    seed()
+    call_command("forget_user", "admin@acme-demo.example", stdout=StringIO())
+
+    output = seed("--reset-admin-password")
+
+    password = re.search(r"Password: (\S+)", output).group(1)
+    admin = User.objects.get(email="admin@acme-demo.example")
+    assert admin.check_password(password)
+    assert admin.role == "admin"
+
+
+def test_it_hints_at_the_configured_address(db, settings):
+    settings.SERVER_BIND = "127.0.0.1:8123"
+
+    output = seed()
+
+    assert "curl -s -X POST http://127.0.0.1:8123/api/v1/auth/token" in output
+
+
 def test_it_refuses_a_nonsensical_member_count(db):
     with pytest.raises(CommandError, match="--members must be at least 1"):
         call_command("seed_demo", "--members", "0", stdout=StringIO())

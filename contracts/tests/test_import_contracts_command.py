@@ -39,6 +39,10 @@ def test_it_is_safe_to_run_twice(organization):
 
     assert output == "Imported 10 contracts (0 new, 10 updated).\n"
     assert Contract.objects.count() == 10
+    assert [event.details for event in AuditEvent.objects.order_by("id")] == [
+        {"created": 10, "updated": 0},
+        {"created": 0, "updated": 10},
+    ]
 
 
 def test_it_finds_the_organization_by_public_id(organization):
@@ -99,7 +103,7 @@ def test_it_explains_itself_in_help():
 
     assert "--org" in help_text
     assert "vendor_name,annual_spend" in help_text
-    assert "running it twice is safe" in help_text
+    assert "the second run creates nothing" in help_text
 
 
 def test_it_audits_the_import_as_the_system(organization):

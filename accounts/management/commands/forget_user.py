@@ -9,7 +9,9 @@ class Command(BaseCommand):
         "Erases a person: deletes their account, recorded activity, device "
         "tokens and sessions, and replaces their email with '(erased user)' in "
         "the audit trail and the admin's history. The erasure itself is "
-        "audited without the email. Cannot be undone."
+        "audited without the email. Cannot be undone. Run again for the same "
+        "email, it finds nobody, changes nothing and exits with status 1, so "
+        "that a mistyped address is never reported as erased."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

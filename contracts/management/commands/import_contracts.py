@@ -12,8 +12,10 @@ class Command(BaseCommand):
         "Imports an organization's contracts from a CSV file in the web app's "
         "format (header: " + ",".join(csv_import.IMPORT_COLUMNS) + "; dates "
         "YYYY-MM-DD). Contracts are matched by product URL: new ones are "
-        "created, existing ones updated, so running it twice is safe. All rows "
-        "or none: any bad row stops the import and is listed."
+        "created, existing ones updated: run twice with the same file, the "
+        "second run creates nothing and writes the same values again (undoing "
+        "edits made in between to those contracts) and audits the import "
+        "again. All rows or none: any bad row stops the import and is listed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
