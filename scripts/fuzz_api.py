@@ -126,7 +126,9 @@ def wait_until_ready(base_url: str, server: subprocess.Popen, deadline: float):
         try:
             urllib.request.urlopen(f"{base_url}/readyz", timeout=2)  # noqa: S310
             return True
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:
+            # Refused while gunicorn binds, or no answer within the timeout
+            # while its workers boot on a busy machine: both mean not yet.
             time.sleep(0.3)
     return False
 
