@@ -14,9 +14,21 @@ def _money(amount: Decimal | None) -> str:
     return f"{amount or 0:,.2f}"
 
 
+def _count(count: int, one: str, many: str) -> str:
+    return f"1 {one}" if count == 1 else f"{count} {many}"
+
+
+def _inactive_sentence(digest: Digest) -> str:
+    people = _count(digest.newly_inactive_users, "person", "people")
+    seats = _count(digest.newly_inactive_seats, "seat", "seats")
+    return (
+        f"Since the last digest, {people} passed {digest.inactive_days} days "
+        f"without using {seats}."
+    )
+
+
 def digest_subject(digest: Digest) -> str:
-    count = len(digest.renewals)
-    renewals = "1 renewal" if count == 1 else f"{count} renewals"
+    renewals = _count(len(digest.renewals), "renewal", "renewals")
     return (
         f"proCure digest for {digest.company_name} ({digest.period}): "
         f"{renewals} in the next {digest.renewal_window_days} days"
@@ -71,6 +83,7 @@ def _context(digest: Digest) -> dict[str, Any]:
         ],
         "total_waste": _money(Decimal(digest.total_waste)),
         "reporting_sentence": _reporting_sentence(digest),
+        "inactive_sentence": _inactive_sentence(digest),
     }
 
 
@@ -112,9 +125,8 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
         for row in context["waste"]
     ] or ["No estimated waste."]
     inactive_line = (
-        f"{digest.newly_inactive_users} people became inactive on "
-        f"{digest.newly_inactive_seats} seats (no use in {digest.inactive_days} "
-        f"days): <{digest.inactive_users_url}|see who>"
+        f"*Newly inactive:* {context['inactive_sentence']} "
+        f"<{digest.inactive_users_url}|See who>"
     )
     text = "\n".join(
         [
