@@ -3,6 +3,7 @@ records every request and answers what the test tells it to."""
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,6 +30,8 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[ReceivedRequest] = []
         self.answers: list[Answer] = []
+        # Seconds to wait before answering, to make overlapping runs overlap.
+        self.delay = 0.0
         self._lock = threading.Lock()
         receiver = self
 
@@ -41,6 +44,7 @@ class Receiver:
                         ReceivedRequest(self.path, dict(self.headers), body)
                     )
                     answer = receiver.answers.pop(0) if receiver.answers else Answer()
+                time.sleep(receiver.delay)
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
