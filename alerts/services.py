@@ -10,7 +10,7 @@ message (`webhook_test_send`).
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -182,6 +182,27 @@ def _webhook_send(*, digest: selectors.Digest, url: str) -> str:
     return summary
 
 
+def _digest_send(*, delivery: DigestDelivery, today: date) -> str:
+    """Builds the delivery's digest and sends it on its channel; what the
+    receiver said, or DeliveryFailed."""
+    organization = delivery.organization
+    notification_settings = selectors.notification_settings_get(
+        organization=organization
+    )
+    digest = selectors.digest_build(
+        organization=organization,
+        notification_settings=notification_settings,
+        period=delivery.period,
+        today=today,
+    )
+    if delivery.channel == DeliveryChannel.EMAIL:
+        return _email_send(
+            digest=digest,
+            recipients=selectors.digest_recipients(organization=organization),
+        )
+    return _webhook_send(digest=digest, url=notification_settings.webhook_url)
+
+
 def digest_deliver(
     *, delivery: DigestDelivery, now: datetime | None = None
 ) -> DigestDelivery:
@@ -193,28 +214,16 @@ def digest_deliver(
     """
     now = now or timezone.now()
     organization = delivery.organization
-    notification_settings = selectors.notification_settings_get(
-        organization=organization
-    )
-    digest = selectors.digest_build(
-        organization=organization,
-        notification_settings=notification_settings,
-        period=delivery.period,
-        today=now.date(),
-    )
     delivery.attempts += 1
     delivery.last_attempt_at = now
     try:
-        if delivery.channel == DeliveryChannel.EMAIL:
-            response = _email_send(
-                digest=digest,
-                recipients=selectors.digest_recipients(organization=organization),
-            )
-        else:
-            response = _webhook_send(
-                digest=digest, url=notification_settings.webhook_url
-            )
-    except DeliveryFailed as exc:
+        response = _digest_send(delivery=delivery, today=now.astimezone(UTC).date())
+    except Exception as exc:
+        if not isinstance(exc, DeliveryFailed):
+            # A bug or a lost database must not leave the delivery claimed
+            # nor stop the run for the other organizations.
+            logger.exception("Digest delivery %s could not be sent", delivery.pk)
+            exc = DeliveryFailed(f"Unexpected error ({type(exc).__name__}).")
         logger.warning(
             "Digest %s of %s by %s failed: %s",
             delivery.period,

@@ -2,16 +2,18 @@
 (organization, period, channel) goes out once, with retries after failure."""
 
 import datetime as dt
+import smtplib
 from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
-from alerts import services
+from alerts import selectors, services
 from alerts.models import DeliveryStatus, DigestDelivery, NotificationSettings
 from alerts.tests.receiver import Answer
 from alerts.tests.seed import seed_organization
@@ -445,3 +447,50 @@ def test_it_skips_email_when_no_admin_is_verified(organization):
 
     assert out.strip() == "Sent 0 digests, 0 failed (retried by a later run)."
     assert mail.outbox == []
+
+
+class UnreachableMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPConnectError(421, b"try again later")
+
+
+def test_it_retries_an_email_the_mail_server_refused(seeded, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.UnreachableMailServer"
+
+    failed = services.digests_send_due(now=MONDAY)
+
+    assert failed.failed == [
+        "acme.io 2026-W45 email: The mail server refused or could not be reached "
+        "(SMTPConnectError)."
+    ]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    retried = services.digests_send_due(now=MONDAY + dt.timedelta(hours=1))
+
+    assert retried.sent == ["acme.io 2026-W45 email"]
+    assert len(mail.outbox) == 1
+    assert DigestDelivery.objects.get().attempts == 2
+
+
+def test_it_goes_on_with_other_organizations_after_an_unexpected_error(
+    organization, admin_user, monkeypatch
+):
+    other = OrganizationFactory(domain_name="globex.com", company_name="Globex")
+    UserFactory(organization=other, role=Role.ADMIN, email="gil@globex.com")
+    build = selectors.digest_build
+
+    def broken_for_acme(*, organization, **kwargs):
+        if organization.domain_name == "acme.io":
+            raise RuntimeError("a bug")
+        return build(organization=organization, **kwargs)
+
+    monkeypatch.setattr(selectors, "digest_build", broken_for_acme)
+
+    result = services.digests_send_due(now=MONDAY)
+
+    assert result.failed == ["acme.io 2026-W45 email: Unexpected error (RuntimeError)."]
+    assert result.sent == ["globex.com 2026-W45 email"]
+    failed = DigestDelivery.objects.get(organization=organization)
+    assert (failed.status, failed.next_attempt_at) == (
+        DeliveryStatus.FAILED,
+        MONDAY + dt.timedelta(hours=1),
+    )
