@@ -103,7 +103,16 @@ def digest_email(digest: Digest) -> DigestEmail:
     )
 
 
+# Slack refuses a message whose section text is longer than 3,000
+# characters; a chat message names the first renewals and points to the rest,
+# which the structured fields list in full.
+CHAT_RENEWALS = 10
+SECTION_LIMIT = 3000
+
+
 def _section(text: str) -> dict[str, Any]:
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1] + "…"
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
@@ -117,8 +126,13 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
     renewal_lines = [
         f"• *{row['vendor_name']}* expires {row['expires_on']} "
         f"({row['days']} days): *{row['suggestion']}*. {row['reason']}"
-        for row in context["renewals"]
+        for row in context["renewals"][:CHAT_RENEWALS]
     ] or [f"No contract renews in the next {digest.renewal_window_days} days."]
+    if len(context["renewals"]) > CHAT_RENEWALS:
+        renewal_lines.append(
+            f"…and {len(context['renewals']) - CHAT_RENEWALS} more, soonest "
+            "first: see the renewals in proCure."
+        )
     waste_lines = [
         f"• *{row['vendor_name']}*: {row['estimated_waste']} "
         f"({row['active_users']} of {row['seats']} seats used)"

@@ -494,3 +494,25 @@ def test_it_goes_on_with_other_organizations_after_an_unexpected_error(
         DeliveryStatus.FAILED,
         MONDAY + dt.timedelta(hours=1),
     )
+
+
+def test_it_keeps_a_long_digest_within_slacks_limits(
+    organization, admin_user, receiver
+):
+    use(organization, webhook_url=receiver.url)
+    for number in range(14):
+        ContractFactory(
+            organization=organization,
+            vendor_name=f"Vendor {number:02d} " + "x" * 150,
+            expire_at=timezone.now() + dt.timedelta(days=5 + number),
+        )
+
+    run()
+
+    body = receiver.requests[0].json()
+    renewals = body["blocks"][1]["text"]["text"]
+    assert len(renewals) == 3000
+    assert renewals.endswith("…")
+    assert body["text"].count("* expires ") == 10
+    assert "…and 4 more, soonest first: see the renewals in proCure." in body["text"]
+    assert len(body["procure"]["renewals"]) == 14
