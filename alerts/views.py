@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.permissions import OrganizationScopedView
 from alerts import selectors, services
@@ -61,19 +62,24 @@ class NotificationSettingsView(OrganizationScopedView):
 class WebhookTestView(OrganizationScopedView):
     """Sends a test message to the organization's webhook. Admins only."""
 
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "webhook_test"
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,
         responses={
             200: WebhookTestSerializer,
             400: DetailSerializer,
+            429: DetailSerializer,
             502: DetailSerializer,
             **ORGANIZATION_ERRORS,
         },
         summary="Send a test message to the webhook (admins)",
         description="Answers with what the receiver said, whatever its status; "
         "400 when there is no webhook URL or it may not be called, 502 when "
-        "the receiver cannot be reached.",
+        "the receiver cannot be reached; 429 after THROTTLE_WEBHOOK_TEST_RATE "
+        "test messages.",
         tags=["organizations"],
     )
     def post(self, request: Request, organization_id: str) -> Response:

@@ -206,6 +206,9 @@ REST_FRAMEWORK = {
         # user) and a password-reset link (per client address).
         "verify_email": env.str("THROTTLE_VERIFY_EMAIL_RATE", default="5/hour"),
         "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="5/hour"),
+        # Test messages an admin sends to the organization's webhook, per user:
+        # each is an outbound request to a URL a customer typed.
+        "webhook_test": env.str("THROTTLE_WEBHOOK_TEST_RATE", default="10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

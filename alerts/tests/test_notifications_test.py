@@ -5,6 +5,7 @@ refusals of every webhook call."""
 import socket
 
 import pytest
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.errors import ADMINS_ONLY
 from alerts.models import NotificationSettings
@@ -246,3 +247,16 @@ def test_it_refuses_a_member(member_client, organization, receiver):
     assert response.status_code == 403
     assert response.json() == {"detail": ADMINS_ONLY}
     assert receiver.requests == []
+
+
+def test_it_limits_test_messages(admin_client, organization, receiver, monkeypatch):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"webhook_test": "2/hour"}
+    )
+    use_webhook(organization, receiver.url)
+
+    answers = [admin_client.post(url(organization)) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert "Request was throttled" in answers[2].json()["detail"]
+    assert len(receiver.requests) == 2
