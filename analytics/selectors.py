@@ -440,3 +440,16 @@ def organization_user_get(*, organization: Organization, user_id) -> User:
             f"{organization.company_name} has no user with the id {user_id}."
         )
     return user
+
+
+def organization_last_activity_day(*, organization: Organization) -> date | None:
+    """The last UTC day on which anyone's use of any contract was recorded,
+    or None: whether the extension is reporting at all. One indexed read of
+    the LatestActivity rollup."""
+    latest = (
+        LatestActivity.objects.filter(organization=organization)
+        .order_by("-last_day")
+        .values_list("last_day", flat=True)
+        .first()
+    )
+    return latest

@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     ACTIVITY_PURGED = "activity.purged", "Activity purged"
     TRACKING_PAUSED = "tracking.paused", "Tracking paused"
     TRACKING_RESUMED = "tracking.resumed", "Tracking resumed"
+    NOTIFICATIONS_UPDATED = "notifications.updated", "Notification settings changed"
 
 
 class AuditEvent(models.Model):

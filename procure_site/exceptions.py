@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 class DomainError(Exception):
     """A business rule said no. Services raise subclasses; the handler answers."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, detail: str):
         super().__init__(detail)

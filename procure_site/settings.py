@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "analytics",
     "health",
     "audit",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,9 @@ REST_FRAMEWORK = {
         # user) and a password-reset link (per client address).
         "verify_email": env.str("THROTTLE_VERIFY_EMAIL_RATE", default="5/hour"),
         "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="5/hour"),
+        # Test messages an admin sends to the organization's webhook, per user:
+        # each is an outbound request to a URL a customer typed.
+        "webhook_test": env.str("THROTTLE_WEBHOOK_TEST_RATE", default="10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -301,6 +305,16 @@ EMAIL_VERIFICATION_MAX_AGE = timedelta(
     hours=_positive_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 )
 PASSWORD_RESET_TIMEOUT = _positive_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+
+# Outbound webhooks of the renewal and waste digests go to URLs that customers
+# type, so by default only HTTPS to public addresses is allowed: loopback,
+# private, link-local (cloud metadata) and other non-public addresses are
+# refused after DNS resolution. Turn this on for tests and on-premises
+# installs whose chat server lives on the private network; it also allows
+# plain http://.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = _flag("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
+# Seconds to wait for a webhook to connect and to answer.
+WEBHOOK_TIMEOUT_SECONDS = _positive_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 
 # Security headers. Production defaults are strict; DEBUG relaxes the ones
 # that would break plain-HTTP local development.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("url_visits.urls")),
     path("", include("analytics.urls")),
     path("", include("audit.urls")),
+    path("", include("alerts.urls")),
 ]
 
 urlpatterns = [

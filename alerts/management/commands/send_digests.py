@@ -1,0 +1,49 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from alerts import selectors, services
+
+
+class Command(BaseCommand):
+    help = (
+        "Sends the renewal and waste digests that are due now, by email to each "
+        "organization's verified admins and to its webhook, and nothing else. "
+        "Run it every hour (cron or a systemd timer): each digest goes out once "
+        "per organization, period and channel, even when two runs overlap, and "
+        "a failed delivery is retried by a later run."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--org",
+            metavar="DOMAIN",
+            help="Only the organization with this domain, e.g. acme.io.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="List the digests that are due and send nothing.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        domain = options["org"]
+        if (
+            domain is not None
+            and not selectors.organizations_for_digests(domain=domain).exists()
+        ):
+            raise CommandError(f"No organization has the domain {domain}.")
+        run = services.digests_send_due(domain=domain, dry_run=options["dry_run"])
+        if run.dry_run:
+            for label in run.due:
+                self.stdout.write(f"  due: {label}")
+            self.stdout.write(f"Would send {len(run.due)} digests.")
+            return
+        for label in run.sent:
+            self.stdout.write(f"  sent: {label}")
+        for label in run.failed:
+            self.stderr.write(f"  failed: {label}")
+        self.stdout.write(
+            f"Sent {len(run.sent)} digests, {len(run.failed)} failed "
+            "(retried by a later run)."
+        )

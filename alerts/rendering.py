@@ -1,0 +1,229 @@
+"""A digest as an email (plain text and HTML) and as a webhook body that Slack
+renders as a message and other receivers read as structured fields."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from alerts.selectors import Digest
+
+
+def _money(amount: Decimal | None) -> str:
+    return f"{amount or 0:,.2f}"
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"1 {one}" if count == 1 else f"{count} {many}"
+
+
+def _inactive_sentence(digest: Digest) -> str:
+    people = _count(digest.newly_inactive_users, "person", "people")
+    seats = _count(digest.newly_inactive_seats, "seat", "seats")
+    return (
+        f"Since the last digest, {people} passed {digest.inactive_days} days "
+        f"without using {seats}."
+    )
+
+
+def digest_subject(digest: Digest) -> str:
+    renewals = _count(len(digest.renewals), "renewal", "renewals")
+    return (
+        f"proCure digest for {digest.company_name} ({digest.period}): "
+        f"{renewals} in the next {digest.renewal_window_days} days"
+    )
+
+
+def _reporting_sentence(digest: Digest) -> str:
+    if digest.tracking_paused:
+        return "Tracking is paused: the extension's reports are not being recorded."
+    if digest.last_activity_day is None:
+        return "The extension has not reported any use of a contract yet."
+    if not digest.reporting:
+        return (
+            "The extension has not reported any use of a contract in the last "
+            f"{digest.reporting_days} days (last on "
+            f"{digest.last_activity_day.isoformat()}): check that it is installed "
+            "and signed in."
+        )
+    return (
+        "The extension is reporting (last use recorded on "
+        f"{digest.last_activity_day.isoformat()})."
+    )
+
+
+def _context(digest: Digest) -> dict[str, Any]:
+    return {
+        "digest": digest,
+        "subject": digest_subject(digest),
+        "renewals": [
+            {
+                "vendor_name": row.vendor_name,
+                "expires_on": row.expire_at.date().isoformat(),
+                "days": row.days_until_expiry,
+                "annual_spend": _money(row.annual_spend),
+                "active_users": row.active_users,
+                "seats": row.total_seats,
+                "suggestion": row.suggestion,
+                "savings": _money(row.estimated_savings),
+                "reason": row.reason,
+            }
+            for row in digest.renewals
+        ],
+        "waste": [
+            {
+                "vendor_name": row.vendor_name,
+                "estimated_waste": _money(row.estimated_waste),
+                "active_users": row.active_users,
+                "seats": row.total_seats,
+                "unused_seats": row.unused_seats,
+            }
+            for row in digest.top_waste
+        ],
+        "total_waste": _money(Decimal(digest.total_waste)),
+        "reporting_sentence": _reporting_sentence(digest),
+        "inactive_sentence": _inactive_sentence(digest),
+    }
+
+
+@dataclass(frozen=True)
+class DigestEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def digest_email(digest: Digest) -> DigestEmail:
+    context = _context(digest)
+    return DigestEmail(
+        subject=context["subject"],
+        text=render_to_string("alerts/digest_email.txt", context),
+        html=render_to_string("alerts/digest_email.html", context),
+    )
+
+
+# Slack refuses a message whose section text is longer than 3,000
+# characters; a chat message names the first renewals and points to the rest,
+# which the structured fields list in full.
+CHAT_RENEWALS = 10
+SECTION_LIMIT = 3000
+
+
+def _section(text: str) -> dict[str, Any]:
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1] + "…"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
+    """Slack's `text` (and `blocks`) plus the same facts under `procure`.
+
+    Never carries a person's name or email, nor the webhook URL: chat
+    channels are read by more people than the admins.
+    """
+    context = _context(digest)
+    renewal_lines = [
+        f"• *{row['vendor_name']}* expires {row['expires_on']} "
+        f"({row['days']} days): *{row['suggestion']}*. {row['reason']}"
+        for row in context["renewals"][:CHAT_RENEWALS]
+    ] or [f"No contract renews in the next {digest.renewal_window_days} days."]
+    if len(context["renewals"]) > CHAT_RENEWALS:
+        renewal_lines.append(
+            f"…and {len(context['renewals']) - CHAT_RENEWALS} more, soonest "
+            "first: see the renewals in proCure."
+        )
+    waste_lines = [
+        f"• *{row['vendor_name']}*: {row['estimated_waste']} "
+        f"({row['active_users']} of {row['seats']} seats used)"
+        for row in context["waste"]
+    ] or ["No estimated waste."]
+    inactive_line = (
+        f"*Newly inactive:* {context['inactive_sentence']} "
+        f"<{digest.inactive_users_url}|See who>"
+    )
+    text = "\n".join(
+        [
+            f"*{context['subject']}*",
+            f"*Renewing in the next {digest.renewal_window_days} days*",
+            *renewal_lines,
+            f"*Largest estimated waste in {digest.waste_month}* "
+            f"(total {context['total_waste']})",
+            *waste_lines,
+            inactive_line,
+            context["reporting_sentence"],
+        ]
+    )
+    return {
+        "text": text,
+        "blocks": [
+            {
+                "type": "header",
+                "text": {"type": "plain_text", "text": context["subject"][:150]},
+            },
+            _section(
+                f"*Renewing in the next {digest.renewal_window_days} days*\n"
+                + "\n".join(renewal_lines)
+            ),
+            _section(
+                f"*Largest estimated waste in {digest.waste_month}* "
+                f"(total {context['total_waste']})\n" + "\n".join(waste_lines)
+            ),
+            _section(inactive_line),
+            _section(context["reporting_sentence"]),
+        ],
+        "procure": {
+            "organization_id": digest.organization_id,
+            "company_name": digest.company_name,
+            "period": digest.period,
+            "frequency": digest.frequency,
+            "renewal_window_days": digest.renewal_window_days,
+            "renewals": [
+                {
+                    "contract_id": row.contract_id,
+                    "vendor_name": row.vendor_name,
+                    "expire_at": row.expire_at.isoformat(),
+                    "days_until_expiry": row.days_until_expiry,
+                    "annual_spend": f"{row.annual_spend:.2f}",
+                    "total_seats": row.total_seats,
+                    "active_users": row.active_users,
+                    "suggestion": row.suggestion,
+                    "suggested_seats": row.suggested_seats,
+                    "estimated_savings": f"{row.estimated_savings:.2f}",
+                    "reason": row.reason,
+                }
+                for row in digest.renewals
+            ],
+            "waste_month": digest.waste_month,
+            "total_estimated_waste": digest.total_waste,
+            "largest_waste": [
+                {
+                    "contract_id": row.contract_id,
+                    "vendor_name": row.vendor_name,
+                    "estimated_waste": f"{row.estimated_waste or 0:.2f}",
+                    "active_users": row.active_users,
+                    "total_seats": row.total_seats,
+                    "unused_seats": row.unused_seats,
+                }
+                for row in digest.top_waste
+            ],
+            "inactive_days": digest.inactive_days,
+            "newly_inactive_users": digest.newly_inactive_users,
+            "newly_inactive_seats": digest.newly_inactive_seats,
+            "inactive_users_url": digest.inactive_users_url,
+            "tracking_paused": digest.tracking_paused,
+            "extension_reporting": digest.reporting,
+            "last_activity_day": digest.last_activity_day.isoformat()
+            if digest.last_activity_day
+            else None,
+        },
+    }
+
+
+def webhook_test_payload(*, company_name: str) -> dict[str, Any]:
+    """The body of "send a test message"."""
+    text = (
+        f"This is a test message from proCure for {company_name}: renewal and "
+        "waste digests will arrive here."
+    )
+    return {"text": text, "procure": {"test": True, "company_name": company_name}}

@@ -1,0 +1,146 @@
+"""Reads of the alerts app: an organization's notification settings, the
+digest's content and the deliveries due. Every number of a digest comes from
+analytics.selectors; this module only picks and orders them."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from accounts.models import Organization, Role, User
+from alerts.models import NotificationSettings
+from alerts.periods import period_days, previous_month
+from analytics import selectors as analytics
+from analytics.selectors import ContractUsage, Renewal
+
+# How many of the most wasteful contracts a digest names.
+TOP_WASTE_COUNT = 5
+# A user counts as inactive on a contract after this many days without using
+# it, as in the inactive-users endpoint's default.
+INACTIVE_DAYS = 30
+# The extension counts as reporting when something was recorded within this
+# many days: long enough that a weekend or a holiday does not raise an alarm.
+REPORTING_DAYS = 7
+
+
+def notification_settings_get(*, organization: Organization) -> NotificationSettings:
+    """The organization's settings; the defaults, unsaved, when it has none."""
+    found = NotificationSettings.objects.filter(organization=organization).first()
+    return found or NotificationSettings(organization=organization)
+
+
+def digest_recipients(*, organization: Organization) -> list[str]:
+    """Emails of the organization's active admins whose address is verified."""
+    return list(
+        User.objects.filter(
+            organization=organization,
+            role=Role.ADMIN,
+            is_active=True,
+            email_verified_at__isnull=False,
+        )
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class Digest:
+    organization_id: str
+    company_name: str
+    period: str
+    frequency: str
+    renewal_window_days: int
+    renewals: list[Renewal]
+    waste_month: str
+    top_waste: list[ContractUsage]
+    total_waste: str
+    inactive_days: int
+    newly_inactive_users: int
+    newly_inactive_seats: int
+    inactive_users_url: str
+    tracking_paused: bool
+    reporting: bool
+    last_activity_day: date | None
+    reporting_days: int
+
+
+def digest_build(
+    *,
+    organization: Organization,
+    notification_settings: NotificationSettings,
+    period: str,
+    today: date,
+) -> Digest:
+    """What the organization's digest for `period` says.
+
+    Renewals within the window with their advice; the contracts with the
+    largest estimated waste in the last full month; users who became inactive
+    on a contract during the digest's period (counted, never named); and
+    whether the extension reported anything in the last REPORTING_DAYS days.
+    """
+    frequency = notification_settings.email_digest
+    renewals = analytics.contract_renewals(
+        organization=organization,
+        within_days=notification_settings.renewal_window_days,
+    )
+    usage = analytics.contract_usage(
+        organization=organization, month=previous_month(today=today)
+    )
+    wasteful = sorted(
+        (row for row in usage.contracts if row.estimated_waste),
+        key=lambda row: (-(row.estimated_waste or 0), row.vendor_name.lower()),
+    )[:TOP_WASTE_COUNT]
+    inactive = analytics.contract_inactive_users(
+        organization=organization, days=INACTIVE_DAYS
+    )
+    # Newly inactive: their last day of use fell within the period before
+    # they crossed the inactivity line.
+    newly_since = inactive.active_since - timedelta(
+        days=period_days(frequency=frequency)
+    )
+    newly = [
+        user
+        for contract in inactive.contracts
+        for user in contract.inactive_users
+        if user.last_active_day >= newly_since
+    ]
+    last_day = analytics.organization_last_activity_day(organization=organization)
+    return Digest(
+        organization_id=organization.public_id,
+        company_name=organization.company_name,
+        period=period,
+        frequency=frequency,
+        renewal_window_days=notification_settings.renewal_window_days,
+        renewals=renewals.contracts,
+        waste_month=usage.month,
+        top_waste=wasteful,
+        total_waste=f"{usage.totals.estimated_waste:.2f}",
+        inactive_days=INACTIVE_DAYS,
+        newly_inactive_users=len({user.user_id for user in newly}),
+        newly_inactive_seats=len(newly),
+        inactive_users_url=(
+            f"{settings.PUBLIC_BASE_URL}/inactive-users?"
+            f"{urlencode({'days': INACTIVE_DAYS})}"
+        ),
+        tracking_paused=organization.tracking_paused,
+        reporting=last_day is not None
+        and last_day > today - timedelta(days=REPORTING_DAYS),
+        last_activity_day=last_day,
+        reporting_days=REPORTING_DAYS,
+    )
+
+
+def organizations_for_digests(*, domain: str | None = None) -> QuerySet[Organization]:
+    """Organizations a digest run looks at: all, or the one with `domain`."""
+    organizations = Organization.objects.order_by("domain_name")
+    if domain is not None:
+        organizations = organizations.filter(domain_name=domain.strip().lower())
+    return organizations
+
+
+def digest_retry_at(*, attempts: int, now: datetime) -> datetime:
+    """When a delivery that failed `attempts` times is tried again: after 1,
+    2, 4, 8... hours, at most a day."""
+    return now + timedelta(hours=min(2 ** max(attempts - 1, 0), 24))

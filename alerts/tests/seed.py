@@ -1,0 +1,70 @@
+"""An organization whose digest has something in every section."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import Organization, Role, User
+from accounts.tests.factories import UserFactory
+from contracts.models import Contract
+from contracts.tests.factories import ContractFactory
+from url_visits.tests.factories import ActivityFactory
+
+
+@dataclass
+class Seeded:
+    organization: Organization
+    admin: User
+    slack: Contract
+    zoom: Contract
+    figma: Contract
+    today: dt.date
+
+
+def seed_organization(*, organization: Organization, admin: User) -> Seeded:
+    """Acme with three contracts:
+
+    - Slack renews in 20 days; 2 of its 10 seats were used this week.
+    - Zoom renews in 200 days; 1 of its 20 seats was used last month, and the
+      person who used it 33 days ago is newly inactive.
+    - Figma renews in 60 days; someone last used it 100 days ago (inactive,
+      but not newly).
+    """
+    now = timezone.now()
+    today = now.astimezone(dt.UTC).date()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=2)
+    slack = ContractFactory(
+        organization=organization,
+        vendor_name="Slack",
+        host="slack.com",
+        num_seats=10,
+        annual_spend=Decimal("1200.00"),
+        expire_at=now + dt.timedelta(days=20),
+    )
+    zoom = ContractFactory(
+        organization=organization,
+        vendor_name="Zoom",
+        host="zoom.us",
+        num_seats=20,
+        annual_spend=Decimal("5000.00"),
+        expire_at=now + dt.timedelta(days=200),
+    )
+    figma = ContractFactory(
+        organization=organization,
+        vendor_name="Figma",
+        host="figma.com",
+        num_seats=5,
+        annual_spend=Decimal("600.00"),
+        expire_at=now + dt.timedelta(days=60),
+    )
+    member = UserFactory(organization=organization, role=Role.MEMBER)
+    leaver = UserFactory(organization=organization, role=Role.MEMBER)
+    old_timer = UserFactory(organization=organization, role=Role.MEMBER)
+    ActivityFactory(user=admin, contract=slack, day=today)
+    ActivityFactory(user=member, contract=slack, day=today - dt.timedelta(days=1))
+    ActivityFactory(user=member, contract=zoom, day=last_month)
+    ActivityFactory(user=leaver, contract=zoom, day=today - dt.timedelta(days=33))
+    ActivityFactory(user=old_timer, contract=figma, day=today - dt.timedelta(days=100))
+    return Seeded(organization, admin, slack, zoom, figma, today)

@@ -1,0 +1,61 @@
+"""alerts.webhooks, without a database: which URLs and addresses a webhook
+may use."""
+
+import socket
+
+import pytest
+
+from alerts.webhooks import WebhookRefused, webhook_post, webhook_url_problem
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/services/T0/B0/x",
+        "https://example.com:8443/hook?team=1",
+        "https://93.184.216.34/hook",
+    ],
+)
+def test_it_accepts_public_https_urls(url):
+    assert webhook_url_problem(url, allow_private=False) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://example.com/", "must start with https://"),
+        ("https:///path", "has no host name"),
+        ("https://127.0.0.2/", "a loopback address"),
+        ("https://10.20.30.40/", "a private network address"),
+        ("https://172.16.0.1/", "a private network address"),
+        ("https://192.168.1.1/", "a private network address"),
+        ("https://169.254.169.254/", "link-local"),
+        ("https://[fe80::1]/", "link-local"),
+        ("https://[fd00:ec2::254]/", "a private network address"),
+        ("https://0.0.0.0/", "which is not allowed"),
+        ("https://100.64.0.1/", "not public"),
+        ("https://224.0.0.1/", "not public"),
+    ],
+)
+def test_it_refuses_what_is_not_public(url, problem):
+    assert problem in (webhook_url_problem(url, allow_private=False) or "")
+
+
+def test_it_allows_private_addresses_and_http_where_told(settings):
+    assert webhook_url_problem("http://10.0.0.1/hook", allow_private=True) is None
+    assert webhook_url_problem("http://127.0.0.1/hook", allow_private=True) is None
+
+
+def test_it_checks_every_address_a_name_resolves_to(monkeypatch):
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+    with pytest.raises(WebhookRefused, match="resolves to a private network address"):
+        webhook_post(
+            "https://mixed.example/hook", payload={}, allow_private=False, timeout=1
+        )

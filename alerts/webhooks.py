@@ -1,0 +1,173 @@
+"""Posting JSON to a webhook URL that a customer typed, without letting it
+reach this service's own network (SSRF).
+
+The host is resolved once, every address it resolves to is checked, and the
+connection is made to the checked address (with the name kept for TLS and the
+Host header), so that a second DNS answer cannot swap in a private address.
+Redirects are never followed. Nothing here touches the database.
+"""
+
+import http.client
+import ipaddress
+import json
+import socket
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+# Enough of an answer to show an admin what the receiver said.
+RESPONSE_LIMIT = 2000
+
+
+class WebhookRefused(Exception):
+    """The URL may not be called: a sentence an admin can act on."""
+
+
+class WebhookFailed(Exception):
+    """The receiver could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    body: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def _address_refusal(address: str) -> str | None:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        # 169.254.169.254 is the cloud metadata service.
+        return "a link-local address (such as the cloud metadata service)"
+    if ip.is_private:
+        return "a private network address"
+    if not ip.is_global or ip.is_multicast:
+        return "an address that is not public"
+    return None
+
+
+def webhook_url_problem(url: str, *, allow_private: bool) -> str | None:
+    """Why `url` cannot be a webhook, judged from its text alone, or None.
+
+    A host that is an IP address is checked here too; names are checked
+    after resolution, when sending.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "The webhook URL is not a valid URL."
+    schemes = ("https", "http") if allow_private else ("https",)
+    if parts.scheme not in schemes:
+        return "The webhook URL must start with https://."
+    if not parts.hostname:
+        return "The webhook URL has no host name."
+    if parts.username or parts.password:
+        return "The webhook URL must not contain a user name or password."
+    if port == 0:
+        return "The webhook URL has no valid port."
+    if not allow_private:
+        try:
+            refusal = _address_refusal(parts.hostname)
+        except ValueError:
+            refusal = None
+        if refusal is not None:
+            return f"The webhook URL points to {refusal}, which is not allowed."
+    return None
+
+
+def _resolve(host: str, port: int, *, allow_private: bool) -> str:
+    """The address to connect to: the first that `host` resolves to, once
+    every one of them is allowed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise WebhookFailed(f"The webhook host {host} could not be resolved.") from None
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise WebhookFailed(f"The webhook host {host} could not be resolved.")
+    if not allow_private:
+        for address in addresses:
+            refusal = _address_refusal(address)
+            if refusal is not None:
+                raise WebhookRefused(
+                    f"The webhook host {host} resolves to {refusal}, which is "
+                    "not allowed."
+                )
+    return addresses[0]
+
+
+def webhook_post(
+    url: str, *, payload: dict[str, Any], allow_private: bool, timeout: float
+) -> WebhookAnswer:
+    """POSTs `payload` as JSON to `url` and returns what the receiver said.
+
+    Raises WebhookRefused for a URL that may not be called and WebhookFailed
+    when nothing usable came back. A redirect is an answer, never followed.
+    """
+    problem = webhook_url_problem(url, allow_private=allow_private)
+    if problem is not None:
+        raise WebhookRefused(problem)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
+    address = _resolve(host, port, allow_private=allow_private)
+
+    connection: http.client.HTTPConnection
+    if https:
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout)
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def connect_to_checked_address(
+        _address: tuple[str, int],
+        timeout: float | None = None,
+        source_address: tuple[str, int] | None = None,
+    ) -> socket.socket:
+        return socket.create_connection((address, port), timeout, source_address)
+
+    # http.client connects through this attribute; TLS still verifies the
+    # certificate against `host`.
+    connection._create_connection = connect_to_checked_address  # type: ignore[attr-defined]
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    body = json.dumps(payload).encode()
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "proCure-digest/1",
+            },
+        )
+        response = connection.getresponse()
+        text = response.read(RESPONSE_LIMIT).decode("utf-8", errors="replace")
+        status = response.status
+        location = response.getheader("Location")
+    except TimeoutError:
+        raise WebhookFailed(
+            f"The webhook at {host} did not answer within {timeout:g} seconds."
+        ) from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise WebhookFailed(
+            f"The webhook at {host} could not be reached ({type(exc).__name__})."
+        ) from None
+    finally:
+        connection.close()
+    if 300 <= status < 400:
+        text = (
+            f"Redirect to {location or 'nowhere'} not followed: point the webhook "
+            "at the final URL."
+        )
+    return WebhookAnswer(status=status, body=text)
