@@ -1,6 +1,13 @@
 from django.conf import settings
 from django.http import JsonResponse
 
+from procure_site.parsers import has_unsafe_characters
+
+UNSAFE_URL = (
+    "The address contains a NUL character or an unpaired surrogate. Remove it "
+    "and send the request again."
+)
+
 
 class RequestSizeLimitMiddleware:
     """Refuses a request whose declared body is larger than MAX_REQUEST_BYTES.
@@ -29,4 +36,25 @@ class RequestSizeLimitMiddleware:
                 },
                 status=413,
             )
+        return self.get_response(request)
+
+
+class UnsafeTextMiddleware:
+    """Refuses a request whose path or query string holds a NUL character or
+    a lone surrogate, before any view, path converter or query reads it.
+
+    Request bodies get the same check in procure_site.parsers; together they
+    keep such text away from models, the database and the renderers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        texts = [request.path]
+        for key, values in request.GET.lists():
+            texts.append(key)
+            texts.extend(values)
+        if any(has_unsafe_characters(text) for text in texts):
+            return JsonResponse({"detail": UNSAFE_URL}, status=400)
         return self.get_response(request)

@@ -214,6 +214,18 @@ def test_it_refuses_a_file_that_is_not_utf8(admin_client):
     assert not Contract.objects.exists()
 
 
+def test_it_refuses_a_file_with_a_nul_character(admin_client):
+    content = csv_of("Zo\x00om,6000,,,,zoom.us,40,,,,").encode()
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(
+        "The file contains NUL characters, so it is not a CSV file."
+    )
+    assert not Contract.objects.exists()
+
+
 def test_it_refuses_a_header_with_missing_columns(admin_client):
     header = HEADER.replace(",owner", "").replace(",notes", "")
 
