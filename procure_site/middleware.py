@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
 
 from procure_site.parsers import has_unsafe_characters
 
@@ -58,3 +59,24 @@ class UnsafeTextMiddleware:
         if any(has_unsafe_characters(text) for text in texts):
             return JsonResponse({"detail": UNSAFE_URL}, status=400)
         return self.get_response(request)
+
+
+class ApiCacheControlMiddleware:
+    """Keeps API answers out of every cache unless a view says otherwise.
+
+    API responses carry tokens, people's emails and the organization's
+    numbers, and depend on who asks: each gets `Cache-Control: no-store`
+    when its view set no Cache-Control of its own (monitored-hosts does, to
+    be revalidated with its ETag), and `Vary: Authorization, Cookie`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/v1/"):
+            if not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "no-store"
+            patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response

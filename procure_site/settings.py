@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "procure_site.middleware.ApiCacheControlMiddleware",
     "procure_site.middleware.RequestSizeLimitMiddleware",
     "procure_site.middleware.UnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
