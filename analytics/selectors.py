@@ -237,6 +237,7 @@ def contract_usage(
 class MonthlyActiveUsers:
     month: str
     active_users: int
+    coverage: str
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ class UsageTrendReport:
     organization_id: str
     company_name: str
     months: list[str]
+    data_since: date
     contracts: list[ContractTrend]
 
 
@@ -261,11 +263,21 @@ def contract_usage_trend(
     """Monthly active users per contract over the last `months` UTC months.
 
     The current month is the last one. Every month is listed for every
-    contract, 0 when nobody used it. With `contract_id`, that contract only
-    (404 when the organization has no such contract).
+    contract, 0 when nobody used it, with how much of it proCure has data
+    for: a 0 in a month of coverage `none` means unknown, not unused. With
+    `contract_id`, that contract only (404 when the organization has no such
+    contract).
     """
-    month_starts = metrics.recent_months(current=utc_today(), count=months)
+    today = utc_today()
+    month_starts = metrics.recent_months(current=today, count=months)
     contracts = _contracts(organization=organization, contract_id=contract_id)
+    data_since = organization_data_since(organization=organization)
+    coverage = {
+        month: metrics.month_coverage(
+            month=month, data_since=data_since, today=today
+        ).coverage
+        for month in month_starts
+    }
     active = _monthly_active_users(
         organization=organization,
         first_month=month_starts[0],
@@ -276,6 +288,7 @@ def contract_usage_trend(
         organization_id=organization.public_id,
         company_name=organization.company_name,
         months=[metrics.format_month(month) for month in month_starts],
+        data_since=data_since,
         contracts=[
             ContractTrend(
                 contract_id=contract.id,
@@ -285,6 +298,7 @@ def contract_usage_trend(
                     MonthlyActiveUsers(
                         month=metrics.format_month(month),
                         active_users=active.get((contract.id, month), 0),
+                        coverage=coverage[month],
                     )
                     for month in month_starts
                 ],

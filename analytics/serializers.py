@@ -149,6 +149,11 @@ class ContractUsageReportSerializer(serializers.Serializer):
 class MonthlyActiveUsersSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     active_users = serializers.IntegerField()
+    coverage = serializers.ChoiceField(
+        choices=COVERAGE_CHOICES,
+        help_text="How much of the month proCure has data for, as in "
+        "contract-usage: with none, active_users 0 means unknown.",
+    )
 
 
 class ContractTrendSerializer(serializers.Serializer):
@@ -163,6 +168,9 @@ class UsageTrendReportSerializer(serializers.Serializer):
     company_name = serializers.CharField()
     months = serializers.ListField(
         child=serializers.CharField(), help_text="YYYY-MM, oldest first."
+    )
+    data_since = serializers.DateField(
+        help_text="The first UTC day proCure has usage data for."
     )
     contracts = ContractTrendSerializer(many=True)
 
