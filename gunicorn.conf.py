@@ -17,6 +17,14 @@ workers = env.int(
     "WEB_CONCURRENCY", default=min(multiprocessing.cpu_count() * 2 + 1, 4)
 )
 threads = env.int("GUNICORN_THREADS", default=1)
+# gunicorn's own workers, answering what gunicorn refuses by itself (a request
+# line too long, an invalid Content-Length) in JSON like the API does; the
+# threaded one when GUNICORN_THREADS asks for threads, as gunicorn would pick.
+worker_class = (
+    "procure_site.workers.JsonErrorThreadWorker"
+    if threads > 1
+    else "procure_site.workers.JsonErrorSyncWorker"
+)
 timeout = env.int("GUNICORN_TIMEOUT", default=30)
 graceful_timeout = 20
 keepalive = 5

@@ -7,7 +7,7 @@ rounded half-up, so that 2666.665 becomes 2666.67 on every platform.
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
@@ -53,6 +53,68 @@ def recent_months(*, current: date, count: int) -> list[date]:
     """The `count` months ending with the one `current` falls in, oldest first."""
     last = month_start(current)
     return [add_months(last, offset) for offset in range(1 - count, 1)]
+
+
+# How much of a month proCure has data for.
+FULL = "full"
+PARTIAL = "partial"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class MonthCoverage:
+    coverage: str  # FULL, PARTIAL or NONE
+    note: str | None
+
+
+def future_month_refusal(*, month: date, today: date) -> str | None:
+    """The sentence refusing a month that has not started, else None."""
+    if month <= month_start(today):
+        return None
+    return (
+        f"{format_month(month)} has not started yet, so there is no usage to "
+        f"report. Ask for {format_month(month_start(today))} or an earlier month."
+    )
+
+
+def month_coverage(*, month: date, data_since: date, today: date) -> MonthCoverage:
+    """Whether proCure's data covers the month starting on `month`.
+
+    `data_since` is the first UTC day proCure has data for (tracking start,
+    earlier activity or the retention limit). A month that ends before it is
+    not covered: nobody's use was recorded, which says nothing about whether
+    anyone used a contract. A month that starts before it, or that is not
+    over yet, is covered in part.
+    """
+    name = format_month(month)
+    end = add_months(month, 1)
+    if end <= data_since:
+        return MonthCoverage(
+            coverage=NONE,
+            note=(
+                f"proCure has no data for {name}: its data for this "
+                f"organization begins on {data_since.isoformat()}. Utilization "
+                "and waste are unknown, not zero."
+            ),
+        )
+    if month < data_since:
+        return MonthCoverage(
+            coverage=PARTIAL,
+            note=(
+                f"{name} is covered from {data_since.isoformat()} only, when "
+                "proCure's data for this organization begins: people who used a "
+                "contract only earlier in the month are not counted."
+            ),
+        )
+    if end > today:
+        return MonthCoverage(
+            coverage=PARTIAL,
+            note=(
+                f"{name} is not over: it covers {month.isoformat()} to "
+                f"{today.isoformat()} so far."
+            ),
+        )
+    return MonthCoverage(coverage=FULL, note=None)
 
 
 def utilization(*, active_users: int, seats: int) -> Decimal | None:
@@ -107,7 +169,7 @@ def _money(amount: Decimal) -> str:
 
 @dataclass(frozen=True)
 class RenewalAdvice:
-    suggestion: str  # "renew", "downsize" or "cancel"
+    suggestion: str  # "renew", "downsize", "cancel" or "wait"
     suggested_seats: int | None
     estimated_savings: Decimal
     reason: str
@@ -121,9 +183,14 @@ def renewal_advice(
     annual_spend: Decimal,
     expires_on: date,
     usage_days: int,
+    data_since: date | None = None,
+    today: date | None = None,
 ) -> RenewalAdvice:
     """Renew, downsize or cancel a contract, from its recent active users.
 
+    - proCure's data (from `data_since`) does not cover the last `usage_days`
+      days up to `today`, and the advice would be to cancel or downsize:
+      wait, since missing data is no evidence that nobody uses it.
     - Nobody active in the last `usage_days` days: cancel.
     - Active users plus the buffer, rounded up, below the seats: downsize to
       that many seats.
@@ -131,6 +198,25 @@ def renewal_advice(
       that many seats instead of the current count.
     """
     period = f"in the last {usage_days} days"
+    cut = active_users == 0 or (seats > 0 and seats_with_buffer(active_users) < seats)
+    if (
+        cut
+        and data_since is not None
+        and today is not None
+        and data_since > today - timedelta(days=usage_days - 1)
+    ):
+        return RenewalAdvice(
+            suggestion="wait",
+            suggested_seats=None,
+            estimated_savings=Decimal("0.00"),
+            reason=(
+                f"proCure has data on {vendor_name} only since "
+                f"{data_since.isoformat()}, less than the {usage_days} days "
+                "advice needs: too little to suggest cutting it. Check again "
+                f"after {(data_since + timedelta(days=usage_days)).isoformat()}, "
+                f"before it expires on {expires_on.isoformat()}."
+            ),
+        )
     if active_users == 0:
         return RenewalAdvice(
             suggestion="cancel",

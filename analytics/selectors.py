@@ -15,15 +15,17 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import CharField, Count, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from accounts.models import Organization, User
 from analytics import metrics
 from contracts.models import Contract
-from procure_site.exceptions import NotFound
+from procure_site.exceptions import DomainError, NotFound
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
+from url_visits.services import activity_cutoff_day
 
 # Renewal advice looks at a rolling window rather than the calendar month, so
 # that it means the same on the 1st of a month as on the 30th.
@@ -32,6 +34,26 @@ RENEWAL_USAGE_DAYS = 30
 
 def utc_today() -> date:
     return timezone.now().astimezone(UTC).date()
+
+
+def organization_data_since(*, organization: Organization) -> date:
+    """The first UTC day proCure has usage data for the organization.
+
+    Tracking starts when the organization is created, unless activity was
+    recorded (imported, seeded) earlier; and nothing older than
+    ACTIVITY_RETENTION_DAYS is kept, so days before that limit are not
+    covered either. Before this day a contract without activity is unknown,
+    not unused.
+    """
+    first_activity = Activity.objects.filter(organization=organization).aggregate(
+        first=Min("day")
+    )["first"]
+    tracking_start = organization.created_at.astimezone(UTC).date()
+    since = min(tracking_start, first_activity or tracking_start)
+    retained_from = activity_cutoff_day(
+        older_than_days=settings.ACTIVITY_RETENTION_DAYS
+    )
+    return max(since, retained_from)
 
 
 def _contracts(
@@ -104,7 +126,7 @@ class ContractUsage:
     total_seats: int
     annual_spend: Decimal
     utilization: Decimal | None
-    unused_seats: int
+    unused_seats: int | None
     cost_per_active_user: Decimal | None
     estimated_waste: Decimal | None
 
@@ -112,7 +134,7 @@ class ContractUsage:
 @dataclass(frozen=True)
 class UsageTotals:
     annual_spend: Decimal
-    estimated_waste: Decimal
+    estimated_waste: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -120,6 +142,9 @@ class ContractUsageReport:
     organization_id: str
     company_name: str
     month: str
+    data_since: date
+    coverage: str
+    coverage_note: str | None
     contracts: list[ContractUsage]
     totals: UsageTotals
 
@@ -129,12 +154,27 @@ def contract_usage(
 ) -> ContractUsageReport:
     """Active users against seats and spend for every contract, in one UTC month.
 
-    `month` is any day of the month; the current UTC month when None. Every
-    contract of the organization is listed, those nobody used with 0 active
-    users. The totals add up the rows; contracts without seats have no
-    estimated waste and add nothing to it.
+    `month` is any day of the month; the current UTC month when None; a
+    month that has not started is refused. Every contract of the
+    organization is listed, those nobody used with 0 active users. The totals
+    add up the rows; contracts without seats have no estimated waste and add
+    nothing to it.
+
+    A month proCure has no data for (before `data_since`) has no
+    utilization, unused seats, cost per user or waste, rather than 100%
+    waste, and says so in `coverage_note`; a month covered in part is
+    marked `partial`.
     """
-    first_day = metrics.month_start(month or utc_today())
+    today = utc_today()
+    first_day = metrics.month_start(month or today)
+    refusal = metrics.future_month_refusal(month=first_day, today=today)
+    if refusal is not None:
+        raise DomainError(refusal)
+    data_since = organization_data_since(organization=organization)
+    coverage = metrics.month_coverage(
+        month=first_day, data_since=data_since, today=today
+    )
+    known = coverage.coverage != metrics.NONE
     contracts = _contracts(organization=organization)
     active = _monthly_active_users(
         organization=organization,
@@ -153,14 +193,20 @@ def contract_usage(
                 active_users=users,
                 total_seats=seats,
                 annual_spend=spend,
-                utilization=metrics.utilization(active_users=users, seats=seats),
-                unused_seats=metrics.unused_seats(active_users=users, seats=seats),
+                utilization=metrics.utilization(active_users=users, seats=seats)
+                if known
+                else None,
+                unused_seats=metrics.unused_seats(active_users=users, seats=seats)
+                if known
+                else None,
                 cost_per_active_user=metrics.cost_per_active_user(
                     annual_spend=spend, active_users=users
                 ),
                 estimated_waste=metrics.estimated_waste(
                     annual_spend=spend, seats=seats, active_users=users
-                ),
+                )
+                if known
+                else None,
             )
         )
     totals = UsageTotals(
@@ -168,12 +214,17 @@ def contract_usage(
         estimated_waste=sum(
             (row.estimated_waste for row in rows if row.estimated_waste is not None),
             Decimal("0.00"),
-        ),
+        )
+        if known
+        else None,
     )
     return ContractUsageReport(
         organization_id=organization.public_id,
         company_name=organization.company_name,
         month=metrics.format_month(first_day),
+        data_since=data_since,
+        coverage=coverage.coverage,
+        coverage_note=coverage.note,
         contracts=rows,
         totals=totals,
     )
@@ -186,6 +237,7 @@ def contract_usage(
 class MonthlyActiveUsers:
     month: str
     active_users: int
+    coverage: str
 
 
 @dataclass(frozen=True)
@@ -201,6 +253,7 @@ class UsageTrendReport:
     organization_id: str
     company_name: str
     months: list[str]
+    data_since: date
     contracts: list[ContractTrend]
 
 
@@ -210,11 +263,21 @@ def contract_usage_trend(
     """Monthly active users per contract over the last `months` UTC months.
 
     The current month is the last one. Every month is listed for every
-    contract, 0 when nobody used it. With `contract_id`, that contract only
-    (404 when the organization has no such contract).
+    contract, 0 when nobody used it, with how much of it proCure has data
+    for: a 0 in a month of coverage `none` means unknown, not unused. With
+    `contract_id`, that contract only (404 when the organization has no such
+    contract).
     """
-    month_starts = metrics.recent_months(current=utc_today(), count=months)
+    today = utc_today()
+    month_starts = metrics.recent_months(current=today, count=months)
     contracts = _contracts(organization=organization, contract_id=contract_id)
+    data_since = organization_data_since(organization=organization)
+    coverage = {
+        month: metrics.month_coverage(
+            month=month, data_since=data_since, today=today
+        ).coverage
+        for month in month_starts
+    }
     active = _monthly_active_users(
         organization=organization,
         first_month=month_starts[0],
@@ -225,6 +288,7 @@ def contract_usage_trend(
         organization_id=organization.public_id,
         company_name=organization.company_name,
         months=[metrics.format_month(month) for month in month_starts],
+        data_since=data_since,
         contracts=[
             ContractTrend(
                 contract_id=contract.id,
@@ -234,6 +298,7 @@ def contract_usage_trend(
                     MonthlyActiveUsers(
                         month=metrics.format_month(month),
                         active_users=active.get((contract.id, month), 0),
+                        coverage=coverage[month],
                     )
                     for month in month_starts
                 ],
@@ -356,6 +421,7 @@ class RenewalsReport:
     company_name: str
     within_days: int
     usage_days: int
+    data_since: date
     contracts: list[Renewal]
 
 
@@ -382,6 +448,7 @@ def contract_renewals(
         first_day=today - timedelta(days=RENEWAL_USAGE_DAYS - 1),
         end_day=today + timedelta(days=1),
     )
+    data_since = organization_data_since(organization=organization)
     renewals = []
     for contract in contracts:
         users = active.get(contract.id, 0)
@@ -393,6 +460,8 @@ def contract_renewals(
             annual_spend=contract.annual_spend,
             expires_on=expires_on,
             usage_days=RENEWAL_USAGE_DAYS,
+            data_since=data_since,
+            today=today,
         )
         renewals.append(
             Renewal(
@@ -417,6 +486,7 @@ def contract_renewals(
         company_name=organization.company_name,
         within_days=within_days,
         usage_days=RENEWAL_USAGE_DAYS,
+        data_since=data_since,
         contracts=renewals,
     )
 

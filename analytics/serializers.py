@@ -98,27 +98,50 @@ class ContractUsageSerializer(serializers.Serializer):
     total_seats = serializers.IntegerField()
     annual_spend = serializers.FloatField()
     utilization = serializers.FloatField(
-        allow_null=True, help_text="Active users / seats; null when seats is 0."
+        allow_null=True,
+        help_text="Active users / seats; null when seats is 0 or when proCure "
+        "has no data for the month (coverage none).",
     )
-    unused_seats = serializers.IntegerField()
+    unused_seats = serializers.IntegerField(
+        allow_null=True, help_text="null when proCure has no data for the month."
+    )
     cost_per_active_user = serializers.FloatField(
         allow_null=True, help_text="Annual spend / active users; null when none."
     )
     estimated_waste = serializers.FloatField(
         allow_null=True,
-        help_text="Annual spend x unused seats / seats; null when seats is 0.",
+        help_text="Annual spend x unused seats / seats; null when seats is 0 or "
+        "when proCure has no data for the month (coverage none).",
     )
 
 
 class UsageTotalsSerializer(serializers.Serializer):
     annual_spend = serializers.FloatField()
-    estimated_waste = serializers.FloatField()
+    estimated_waste = serializers.FloatField(
+        allow_null=True, help_text="null when proCure has no data for the month."
+    )
+
+
+COVERAGE_CHOICES = [metrics.FULL, metrics.PARTIAL, metrics.NONE]
 
 
 class ContractUsageReportSerializer(serializers.Serializer):
     organization_id = serializers.CharField()
     company_name = serializers.CharField()
     month = serializers.CharField(help_text="YYYY-MM")
+    data_since = serializers.DateField(
+        help_text="The first UTC day proCure has usage data for: tracking start "
+        "or earlier activity, within the retention window."
+    )
+    coverage = serializers.ChoiceField(
+        choices=COVERAGE_CHOICES,
+        help_text="full: the month is over and all of it has data; partial: "
+        "data begins during the month, or the month is not over; none: no data "
+        "for the month, so utilization and waste are null, not zero.",
+    )
+    coverage_note = serializers.CharField(
+        allow_null=True, help_text="Why coverage is partial or none; else null."
+    )
     contracts = ContractUsageSerializer(many=True)
     totals = UsageTotalsSerializer()
 
@@ -126,6 +149,11 @@ class ContractUsageReportSerializer(serializers.Serializer):
 class MonthlyActiveUsersSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     active_users = serializers.IntegerField()
+    coverage = serializers.ChoiceField(
+        choices=COVERAGE_CHOICES,
+        help_text="How much of the month proCure has data for, as in "
+        "contract-usage: with none, active_users 0 means unknown.",
+    )
 
 
 class ContractTrendSerializer(serializers.Serializer):
@@ -140,6 +168,9 @@ class UsageTrendReportSerializer(serializers.Serializer):
     company_name = serializers.CharField()
     months = serializers.ListField(
         child=serializers.CharField(), help_text="YYYY-MM, oldest first."
+    )
+    data_since = serializers.DateField(
+        help_text="The first UTC day proCure has usage data for."
     )
     contracts = ContractTrendSerializer(many=True)
 
@@ -189,7 +220,11 @@ class RenewalSerializer(serializers.Serializer):
         help_text="Distinct users active in the last usage_days days."
     )
     utilization = serializers.FloatField(allow_null=True)
-    suggestion = serializers.ChoiceField(choices=["renew", "downsize", "cancel"])
+    suggestion = serializers.ChoiceField(
+        choices=["renew", "downsize", "cancel", "wait"],
+        help_text="wait: proCure's data does not cover the last usage_days days "
+        "yet, so it suggests no cut on missing data.",
+    )
     suggested_seats = serializers.IntegerField(allow_null=True)
     estimated_savings = serializers.FloatField()
     reason = serializers.CharField()
@@ -200,6 +235,9 @@ class RenewalsReportSerializer(serializers.Serializer):
     company_name = serializers.CharField()
     within_days = serializers.IntegerField()
     usage_days = serializers.IntegerField()
+    data_since = serializers.DateField(
+        help_text="The first UTC day proCure has usage data for."
+    )
     contracts = RenewalSerializer(many=True)
 
 

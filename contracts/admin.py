@@ -2,7 +2,13 @@ from django import forms
 from django.contrib import admin
 
 from contracts import services
-from contracts.hosts import InvalidHost, contract_product_url, normalize_host
+from contracts.hosts import (
+    InvalidHost,
+    contract_product_url,
+    is_public_suffix,
+    normalize_host,
+    public_suffix_refusal,
+)
 from contracts.models import Contract
 from procure_site.exceptions import DomainError
 
@@ -50,6 +56,11 @@ class ContractAdminForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Each extra host must be a host name such as force.com."
             ) from None
+        for host in normalized:
+            if is_public_suffix(host):
+                raise forms.ValidationError(
+                    public_suffix_refusal(host=host, what=f'The extra host "{host}"')
+                )
         return list(dict.fromkeys(normalized))
 
     def clean(self) -> dict:

@@ -87,6 +87,13 @@ def read_text(csv_file: IO[bytes], *, max_bytes: int) -> str:
         ) from None
     if not text.strip():
         raise DomainError(f"The file is empty. {_HEADER_HINT}")
+    # Strict UTF-8 cannot yield a lone surrogate, but it passes NUL, which
+    # PostgreSQL refuses in text and no spreadsheet writes in a CSV.
+    if "\x00" in text:
+        raise DomainError(
+            "The file contains NUL characters, so it is not a CSV file. Save "
+            "it as CSV UTF-8 and upload it again."
+        )
     return text
 
 

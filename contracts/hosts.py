@@ -99,6 +99,26 @@ def registrable_domain(host: str) -> str:
     return host
 
 
+def is_public_suffix(host: str) -> bool:
+    """True when `host` is itself a public suffix, by the list's ICANN section
+    (`co.uk`, `com.au`) or its private one (`github.io`, `herokuapp.com`).
+
+    A contract on such a host would match every site registered under it,
+    which would turn the contract into a log of people's browsing.
+    """
+    result = _extract(host, include_psl_private_domains=True)
+    return not result.domain and bool(result.suffix)
+
+
+def public_suffix_refusal(*, host: str, what: str) -> str:
+    """The sentence that refuses `host`, a public suffix, as `what`."""
+    return (
+        f"{what} is {host}, a public suffix under which anyone can register "
+        "sites: a contract on it would record visits to all of them. Use the "
+        "vendor's own host, such as app.slack.com."
+    )
+
+
 def is_bare_domain(host: str) -> bool:
     """True when the host is a registrable domain or `www.` plus one."""
     return registrable_domain(host) == host.removeprefix("www.")
@@ -123,7 +143,8 @@ def contract_product_url(*, url: str) -> tuple[str, str]:
     """The normalized product URL and its vendor domain.
 
     `HTTPS://App.Slack.com:443/path?x` → (`https://app.slack.com`, `slack.com`).
-    Raises DomainError with a sentence for anything that is not a web address.
+    Raises DomainError with a sentence for anything that is not a web address
+    and for a host that is a public suffix.
     """
     try:
         product_url = normalize_product_url(url)
@@ -132,4 +153,11 @@ def contract_product_url(*, url: str) -> tuple[str, str]:
             f'The product URL "{shorten(url)}" is not a web address. '
             f"Use one such as {_URL_EXAMPLE}."
         ) from None
-    return product_url, registrable_domain(product_url.removeprefix("https://"))
+    host = product_url.removeprefix("https://")
+    if is_public_suffix(host):
+        raise DomainError(
+            public_suffix_refusal(
+                host=host, what=f'The host of the product URL "{shorten(url)}"'
+            )
+        )
+    return product_url, registrable_domain(host)

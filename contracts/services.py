@@ -22,7 +22,14 @@ from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from contracts import csv_import
-from contracts.hosts import InvalidHost, contract_product_url, normalize_host, shorten
+from contracts.hosts import (
+    InvalidHost,
+    contract_product_url,
+    is_public_suffix,
+    normalize_host,
+    public_suffix_refusal,
+    shorten,
+)
 from contracts.models import Contract
 from contracts.signals import organization_contracts_changed
 from procure_site.exceptions import Conflict, DomainError, Forbidden
@@ -63,6 +70,12 @@ def _extra_hosts(hosts: list[str]) -> list[str]:
                 f'The extra host "{shorten(host)}" is not a host name. '
                 "Use one such as force.com."
             ) from None
+        if is_public_suffix(normalized):
+            raise DomainError(
+                public_suffix_refusal(
+                    host=normalized, what=f'The extra host "{shorten(host)}"'
+                )
+            )
         if normalized not in cleaned:
             cleaned.append(normalized)
     return cleaned

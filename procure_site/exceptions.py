@@ -7,6 +7,7 @@ message does not say which field it is about.
 """
 
 import logging
+import math
 import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,6 +16,9 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_simplejwt.exceptions import InvalidToken
+
+from procure_site.parsers import BodyRejected
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +108,57 @@ def validation_detail(errors) -> str:
     return f"{field}: {message}"
 
 
+REVOKED_JWT_SENTENCE = (
+    "This token is invalid, has expired or was revoked. Sign in again, or ask "
+    "auth/token for a new pair."
+)
+WRONG_CREDENTIALS_DETAIL = "Invalid email or password"
+
+
+def library_detail(exc: exceptions.APIException, context) -> str | None:
+    """Our sentence for an exception whose text comes from DRF or simplejwt.
+
+    Their messages ("Token is blacklisted", "Request was throttled.") name
+    the library's view of things, not what the person should do next.
+    """
+    if isinstance(exc, InvalidToken):
+        return REVOKED_JWT_SENTENCE
+    if (
+        isinstance(exc, exceptions.AuthenticationFailed)
+        and exc.get_codes() == "no_active_account"
+    ):
+        # The same words as auth/sign-in, which answers unknown emails,
+        # wrong passwords and deactivated accounts alike.
+        return WRONG_CREDENTIALS_DETAIL
+    if isinstance(exc, exceptions.Throttled):
+        wait = getattr(exc, "wait", None)
+        if wait is None:
+            return "Too many requests. Wait a little and try again."
+        seconds = max(1, math.ceil(wait))
+        unit = "second" if seconds == 1 else "seconds"
+        return f"Too many requests. Try again in {seconds} {unit}."
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        method = context["request"].method
+        return (
+            f"This endpoint does not accept {method}; its Allow header lists the "
+            "methods it does."
+        )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        view = context.get("view")
+        media_types = [parser.media_type for parser in view.parser_classes]
+        return (
+            "This endpoint reads "
+            + " or ".join(media_types)
+            + " bodies only: send the body with that Content-Type."
+        )
+    if isinstance(exc, exceptions.NotAcceptable):
+        return (
+            "The API answers in JSON only: send Accept: application/json, or no "
+            "Accept header."
+        )
+    return None
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = {"detail": exc.detail}
@@ -124,6 +179,8 @@ def exception_handler(exc, context):
             {"detail": validation_detail(exc.detail), "errors": exc.detail},
             status=exc.status_code,
         )
+    if isinstance(exc, BodyRejected):
+        return Response({"detail": exc.detail}, status=exc.status_code)
     if isinstance(exc, exceptions.ParseError):
         return Response(
             {"detail": "The request body could not be parsed. Send valid JSON."},
@@ -141,6 +198,7 @@ def exception_handler(exc, context):
         detail = (
             response.data.get("detail") if isinstance(response.data, dict) else None
         )
+        detail = library_detail(exc, context) or detail
         response.data = {"detail": str(detail or "The request could not be served.")}
         return response
     if isinstance(exc, DatabaseError):

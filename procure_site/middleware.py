@@ -1,5 +1,13 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
+
+from procure_site.parsers import has_unsafe_characters
+
+UNSAFE_URL = (
+    "The address contains a NUL character or an unpaired surrogate. Remove it "
+    "and send the request again."
+)
 
 
 class RequestSizeLimitMiddleware:
@@ -30,3 +38,45 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class UnsafeTextMiddleware:
+    """Refuses a request whose path or query string holds a NUL character or
+    a lone surrogate, before any view, path converter or query reads it.
+
+    Request bodies get the same check in procure_site.parsers; together they
+    keep such text away from models, the database and the renderers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        texts = [request.path]
+        for key, values in request.GET.lists():
+            texts.append(key)
+            texts.extend(values)
+        if any(has_unsafe_characters(text) for text in texts):
+            return JsonResponse({"detail": UNSAFE_URL}, status=400)
+        return self.get_response(request)
+
+
+class ApiCacheControlMiddleware:
+    """Keeps API answers out of every cache unless a view says otherwise.
+
+    API responses carry tokens, people's emails and the organization's
+    numbers, and depend on who asks: each gets `Cache-Control: no-store`
+    when its view set no Cache-Control of its own (monitored-hosts does, to
+    be revalidated with its ETag), and `Vary: Authorization, Cookie`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/v1/"):
+            if not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "no-store"
+            patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response

@@ -6,9 +6,13 @@ parameter and their 401, 403 and 404 answers, declared once below.
 Views declare the errors of their own rules. A few answers are the same for
 every operation and come from this package: a lost database (503, from the
 exception handlers), a body over MAX_REQUEST_BYTES (413, from the request-size
-middleware) and a page number past the end of a list (404, from the
-pagination). A drf-spectacular postprocessing hook adds them to every
-operation they can happen to, so that clients and the schema fuzzer know them.
+middleware), a page number past the end of a list (404, from the
+pagination), a NUL character or lone surrogate in the address (400, from
+UnsafeTextMiddleware), a body that is not usable JSON (400, from the
+parser) or not JSON at all (415), and a request line or headers over
+gunicorn's limits (414, 431, answered in JSON by procure_site/workers.py).
+A drf-spectacular postprocessing hook adds them to every operation they can
+happen to, so that clients and the schema fuzzer know them.
 """
 
 from drf_spectacular.utils import OpenApiParameter
@@ -55,6 +59,25 @@ TOO_LARGE = {
     "description": "The request body is larger than the service accepts.",
     "content": {"application/json": {"schema": DETAIL}},
 }
+UNSAFE_INPUT = {
+    "description": "The request could not be used: a NUL character or an "
+    "unpaired surrogate in the address or the body, or a body that is not "
+    "valid JSON or is nested too deep.",
+    "content": {"application/json": {"schema": DETAIL}},
+}
+UNSUPPORTED_MEDIA_TYPE = {
+    "description": "The body is not in a media type this operation reads.",
+    "content": {"application/json": {"schema": DETAIL}},
+}
+REQUEST_LINE_TOO_LONG = {
+    "description": "The request line (address and query string) is longer than "
+    "the server accepts.",
+    "content": {"application/json": {"schema": DETAIL}},
+}
+HEADERS_TOO_LARGE = {
+    "description": "The request headers are larger or more than the server accepts.",
+    "content": {"application/json": {"schema": DETAIL}},
+}
 NO_SUCH_PAGE = {
     "description": "No such page, or the page number is not a number.",
     "content": {"application/json": {"schema": DETAIL}},
@@ -71,8 +94,12 @@ def add_common_error_responses(result: dict, generator, request, public) -> dict
             responses = operation.setdefault("responses", {})
             if (path, method) not in NO_DATABASE:
                 responses.setdefault("503", DATABASE_UNAVAILABLE)
+            responses.setdefault("400", UNSAFE_INPUT)
+            responses.setdefault("414", REQUEST_LINE_TOO_LONG)
+            responses.setdefault("431", HEADERS_TOO_LARGE)
             if "requestBody" in operation:
                 responses.setdefault("413", TOO_LARGE)
+                responses.setdefault("415", UNSUPPORTED_MEDIA_TYPE)
             query = {
                 parameter["name"]
                 for parameter in operation.get("parameters", [])

@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from url_visits.browsers import BROWSER_NAMES, DEFAULT_BROWSER
 from url_visits.models import Activity
-from url_visits.services import DEFAULT_BROWSER
 
 
 class VisitEntrySerializer(serializers.Serializer):
@@ -17,7 +17,9 @@ class VisitEntrySerializer(serializers.Serializer):
     browser = serializers.CharField(
         required=False,
         default=DEFAULT_BROWSER,
-        help_text="Optional; recorded with the day's activity.",
+        help_text="Optional; recorded with the day's activity as one of "
+        + ", ".join(BROWSER_NAMES)
+        + " (any case), else as Other; Chrome when left out.",
     )
 
 

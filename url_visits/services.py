@@ -15,14 +15,13 @@ from contracts.hosts import InvalidHost, host_from_url
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
+from url_visits.browsers import browser_name
 from url_visits.matching import match_host
 from url_visits.models import Activity
 
-DEFAULT_BROWSER = "Chrome"
 # How far ahead of the server's clock a visit may be; clients' clocks drift.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_BROWSER_MAX_LENGTH = Activity._meta.get_field("browser").max_length
 
 UNVERIFIED_REPORTER = (
     "Verify your email address before proCure records your usage: open the "
@@ -75,12 +74,6 @@ def _visit_time(
     if not earliest_ms <= timestamp <= latest_ms:
         return None
     return _EPOCH + dt.timedelta(milliseconds=timestamp)
-
-
-def _browser(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        return DEFAULT_BROWSER
-    return value.strip()[:_BROWSER_MAX_LENGTH]
 
 
 def url_visits_record(
@@ -149,7 +142,7 @@ def url_visits_record(
         matched += 1
         key = (contract_id, seen_at.date())
         if key not in first_seen or seen_at < first_seen[key][0]:
-            first_seen[key] = (seen_at, _browser(entry.get("browser")))
+            first_seen[key] = (seen_at, browser_name(entry.get("browser")))
 
     recorded = activity_insert_new(
         user_id=user.pk, organization_id=organization.pk, first_seen=first_seen

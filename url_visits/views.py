@@ -2,7 +2,6 @@ from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,7 +25,6 @@ class UrlVisitsView(APIView):
     """The extension's batch of visited URLs."""
 
     permission_classes = [IsOrganizationMember]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         request=UrlVisitsInputSerializer,
@@ -128,8 +126,6 @@ class MonitoredHostsView(APIView):
 class TrackingView(OrganizationScopedView):
     """Whether the organization's visits are being recorded. Admins of the
     organization only."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],

@@ -127,7 +127,8 @@ def _check_not_last_admin(*, user: User, organization: Organization) -> None:
 def user_change_role(*, user: User, role: str, actor: User | None = None) -> User:
     """Gives `user` another role within the organization's seat caps.
 
-    An organization always keeps at least one active admin.
+    An organization always keeps at least one active admin, and a
+    deactivated person cannot be made an admin.
     """
     if role not in Role.values:
         raise DomainError(f"{role!r} is not a role. Use admin or member.")
@@ -141,6 +142,13 @@ def user_change_role(*, user: User, role: str, actor: User | None = None) -> Use
         previous = user.role
         if previous == role:
             return user
+        # The seat check below counts active people only, so a deactivated
+        # admin would hold no seat and could be reactivated past the cap.
+        if role == Role.ADMIN and not user.is_active:
+            raise DomainError(
+                f"{user.email} is deactivated, so cannot be made an admin. Only "
+                "active people hold admin seats."
+            )
         if user.is_active:
             _check_seat_available(organization=organization, role=role)
             _check_not_last_admin(user=user, organization=organization)

@@ -36,9 +36,7 @@ def test_it_refuses_wrong_credentials_with_a_detail(anon_client, member):
     response = obtain(anon_client, password="Wr0ngPass")
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "No active account found with the given credentials"
-    }
+    assert response.json() == {"detail": "Invalid email or password"}
 
 
 def test_it_refreshes_and_rotates(anon_client, member):
@@ -55,7 +53,10 @@ def test_it_refreshes_and_rotates(anon_client, member):
         "/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json"
     )
     assert again.status_code == 401
-    assert again.json() == {"detail": "Token is blacklisted"}
+    assert again.json() == {
+        "detail": "This token is invalid, has expired or was revoked. Sign in "
+        "again, or ask auth/token for a new pair."
+    }
 
 
 def test_it_blacklists_a_refresh_token(anon_client, member):
@@ -117,3 +118,15 @@ def test_the_schema_declares_the_errors_of_the_jwt_endpoints(anon_client, db):
     assert token_ok["content"]["application/json"]["schema"]["$ref"].endswith(
         "/TokenObtainPair"
     )
+
+
+def test_it_refuses_an_access_token_sent_to_refresh_in_our_words(anon_client, member):
+    pair = obtain(anon_client).json()
+
+    response = anon_client.post(
+        "/api/v1/auth/token/refresh", {"refresh": pair["access"]}, format="json"
+    )
+
+    assert response.status_code == 401
+    assert "Token has wrong type" not in response.content.decode()
+    assert response.json()["detail"].startswith("This token is invalid")

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.tests.factories import UserFactory
+from analytics import selectors
 from analytics.tests.helpers import (
     activity,
     add_contracts_with_usage,
@@ -69,7 +70,15 @@ def contracts(organization, other_organization):
     return {"slack": slack, "zoom": zoom, "asana": asana}
 
 
-def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
+@pytest.fixture
+def december_15(monkeypatch):
+    """Today is 2026-12-15 for the analytics, after every day of `contracts`."""
+    monkeypatch.setattr(selectors, "utc_today", lambda: dt.date(2026, 12, 15))
+
+
+def test_it_reports_usage_for_a_month(
+    admin_client, organization, contracts, december_15
+):
     activities_before = Activity.objects.count()
 
     response = admin_client.get(
@@ -81,6 +90,9 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
         "organization_id": organization.public_id,
         "company_name": "Acme",
         "month": "2026-11",
+        "data_since": "2026-10-31",
+        "coverage": "full",
+        "coverage_note": None,
         "contracts": [
             {
                 "contract_id": contracts["asana"].id,
@@ -133,7 +145,9 @@ def test_it_counts_oct_31_in_october_only(admin_client, organization, contracts)
     assert slack["unused_seats"] == 74
 
 
-def test_it_counts_dec_1_in_december_only(admin_client, organization, contracts):
+def test_it_counts_dec_1_in_december_only(
+    admin_client, organization, contracts, december_15
+):
     response = admin_client.get(
         analytics_url(organization, "contract-usage", month="2026-12")
     )
@@ -236,6 +250,87 @@ def test_its_query_count_does_not_grow_with_contracts(admin_client, organization
     add_contracts_with_usage(organization=organization, count=27, today=today)
     with_30 = queries_for(admin_client, url)
 
-    # Authenticate, organization, contracts, active users by contract.
-    assert with_3 == with_30 == 4
+    # Authenticate, organization, first activity, contracts, active users by
+    # contract.
+    assert with_3 == with_30 == 5
     assert len(admin_client.get(url).json()["contracts"]) == 30
+
+
+def test_it_refuses_a_month_that_has_not_started(admin_client, organization):
+    ContractFactory(organization=organization, vendor_name="Slack")
+
+    response = admin_client.get(
+        analytics_url(organization, "contract-usage", month="2030-01")
+    )
+
+    assert response.status_code == 400
+    this_month = utc_today().strftime("%Y-%m")
+    assert response.json() == {
+        "detail": "2030-01 has not started yet, so there is no usage to report. "
+        f"Ask for {this_month} or an earlier month."
+    }
+
+
+def test_it_reports_no_waste_for_a_month_without_data(admin_client, organization):
+    ContractFactory(
+        organization=organization,
+        vendor_name="Slack",
+        num_seats=75,
+        annual_spend=Decimal("8000.00"),
+    )
+
+    response = admin_client.get(
+        analytics_url(organization, "contract-usage", month="1999-01")
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    since = body["data_since"]
+    assert since == utc_today().isoformat()
+    assert body["coverage"] == "none"
+    assert body["coverage_note"] == (
+        f"proCure has no data for 1999-01: its data for this organization begins "
+        f"on {since}. Utilization and waste are unknown, not zero."
+    )
+    (slack,) = body["contracts"]
+    assert slack["active_users"] == 0
+    assert slack["utilization"] is None
+    assert slack["unused_seats"] is None
+    assert slack["estimated_waste"] is None
+    assert body["totals"] == {"annual_spend": 8000.0, "estimated_waste": None}
+
+
+def test_it_marks_a_month_whose_data_begins_midway_as_partial(
+    admin_client, organization, contracts, december_15
+):
+    response = admin_client.get(
+        analytics_url(organization, "contract-usage", month="2026-10")
+    )
+
+    body = response.json()
+    assert body["coverage"] == "partial"
+    assert body["coverage_note"].startswith(
+        "2026-10 is covered from 2026-10-31 only, when proCure's data"
+    )
+    slack = next(c for c in body["contracts"] if c["vendor_name"] == "Slack")
+    assert slack["estimated_waste"] == 7893.33
+
+
+def test_it_marks_the_current_month_as_partial(admin_client, organization):
+    slack = ContractFactory(organization=organization, vendor_name="Slack")
+    today = utc_today()
+    activity(user=UserFactory(organization=organization), contract=slack, day=today)
+    activity(
+        user=UserFactory(organization=organization),
+        contract=slack,
+        day=today.replace(day=1),
+    )
+
+    response = admin_client.get(analytics_url(organization, "contract-usage"))
+
+    body = response.json()
+    assert body["coverage"] == "partial"
+    assert body["coverage_note"] == (
+        f"{today:%Y-%m} is not over: it covers {today.replace(day=1).isoformat()} "
+        f"to {today.isoformat()} so far."
+    )

@@ -58,6 +58,22 @@ def test_it_refuses_a_promotion_past_the_admin_cap(
     assert not AuditEvent.objects.exists()
 
 
+def test_it_refuses_to_promote_a_deactivated_member(
+    admin_client, organization, admin_user, member
+):
+    User.objects.filter(pk=member.pk).update(is_active=False)
+
+    response = change_role(admin_client, organization, member, "admin")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "max@acme.io is deactivated, so cannot be made an admin. Only "
+        "active people hold admin seats."
+    }
+    assert User.objects.get(pk=member.pk).role == Role.MEMBER
+    assert not AuditEvent.objects.filter(action=AuditAction.USER_ROLE_CHANGED).exists()
+
+
 def test_it_keeps_at_least_one_admin(admin_client, organization, admin_user):
     response = change_role(admin_client, organization, admin_user, "member")
 

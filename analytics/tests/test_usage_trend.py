@@ -64,21 +64,28 @@ def test_it_reports_monthly_active_users_zero_filled(
         "organization_id": organization.public_id,
         "company_name": "Acme",
         "months": labels,
+        # The day before the first month, Dan's.
+        "data_since": (months["recent"][0] - dt.timedelta(days=1)).isoformat(),
         "contracts": [
             {
                 "contract_id": contracts["asana"].id,
                 "vendor_name": "Asana",
                 "total_seats": 5,
-                "months": [{"month": label, "active_users": 0} for label in labels],
+                "months": [
+                    {"month": label, "active_users": 0, "coverage": coverage}
+                    for label, coverage in zip(
+                        labels, ["full", "full", "partial"], strict=True
+                    )
+                ],
             },
             {
                 "contract_id": contracts["slack"].id,
                 "vendor_name": "Slack",
                 "total_seats": 75,
                 "months": [
-                    {"month": labels[0], "active_users": 1},
-                    {"month": labels[1], "active_users": 2},
-                    {"month": labels[2], "active_users": 1},
+                    {"month": labels[0], "active_users": 1, "coverage": "full"},
+                    {"month": labels[1], "active_users": 2, "coverage": "full"},
+                    {"month": labels[2], "active_users": 1, "coverage": "partial"},
                 ],
             },
         ],
@@ -94,6 +101,15 @@ def test_it_defaults_to_six_months(admin_client, organization, contracts, months
     assert body["months"][-3:] == months["labels"]
     slack = body["contracts"][1]
     assert [m["active_users"] for m in slack["months"]] == [0, 0, 1, 1, 2, 1]
+    # Before Dan's day proCure has no data: those zeros are unknown, not unused.
+    assert [m["coverage"] for m in slack["months"]] == [
+        "none",
+        "none",
+        "partial",
+        "full",
+        "full",
+        "partial",
+    ]
 
 
 def test_it_reports_only_the_current_month(admin_client, organization, contracts):
@@ -101,7 +117,11 @@ def test_it_reports_only_the_current_month(admin_client, organization, contracts
 
     slack = response.json()["contracts"][1]
     assert slack["months"] == [
-        {"month": utc_today().strftime("%Y-%m"), "active_users": 1}
+        {
+            "month": utc_today().strftime("%Y-%m"),
+            "active_users": 1,
+            "coverage": "partial",
+        }
     ]
 
 
@@ -189,5 +209,6 @@ def test_its_query_count_does_not_grow_with_contracts(admin_client, organization
     add_contracts_with_usage(organization=organization, count=27, today=today)
     with_30 = queries_for(admin_client, url)
 
-    # Authenticate, organization, contracts, active users by contract and month.
-    assert with_3 == with_30 == 4
+    # Authenticate, organization, contracts, first activity, active users by
+    # contract and month.
+    assert with_3 == with_30 == 5

@@ -55,6 +55,20 @@ def test_it_refuses_a_bad_product_url(superuser_client, organization):
     assert not Contract.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [{"product_url": "https://co.uk"}, {"extra_hosts": '["github.io"]'}],
+)
+def test_it_refuses_a_public_suffix_as_a_host(
+    superuser_client, organization, overrides
+):
+    response = superuser_client.post(ADD_URL, form(organization, **overrides))
+
+    assert response.status_code == 200
+    assert b"a public suffix under which anyone can register sites" in response.content
+    assert not Contract.objects.exists()
+
+
 def test_it_refuses_a_product_url_taken_in_the_organization(
     superuser_client, organization
 ):

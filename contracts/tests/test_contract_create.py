@@ -1,5 +1,7 @@
 """POST /api/v1/contracts: a new contract in the caller's organization."""
 
+import pytest
+
 from contracts.models import Contract
 from contracts.tests.helpers import LIST_URL
 
@@ -97,4 +99,36 @@ def test_it_requires_authentication_to_create(anon_client, organization):
     payload = {"vendor_name": "Slack", "product_url": "app.slack.com"}
 
     assert anon_client.post(LIST_URL, payload, format="json").status_code == 401
+    assert not Contract.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "payload, refused",
+    [
+        (
+            {"product_url": "https://co.uk"},
+            'The host of the product URL "https://co.uk" is co.uk',
+        ),
+        ({"product_url": "https://github.io/x"}, "is github.io"),
+        (
+            {"product_url": "https://slack.com", "extra_hosts": ["github.io"]},
+            'The extra host "github.io" is github.io',
+        ),
+        (
+            {"product_url": "https://slack.com", "extra_hosts": ["COM.AU."]},
+            'The extra host "COM.AU." is com.au',
+        ),
+    ],
+)
+def test_it_refuses_a_public_suffix_as_a_host(
+    admin_client, organization, payload, refused
+):
+    response = admin_client.post(
+        LIST_URL, {"vendor_name": "Wide", **payload}, format="json"
+    )
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert refused in detail
+    assert "a public suffix under which anyone can register sites" in detail
     assert not Contract.objects.exists()

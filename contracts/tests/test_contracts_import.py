@@ -142,6 +142,22 @@ def test_it_imports_nothing_when_one_row_is_bad(admin_client, organization):
     assert not Contract.objects.exists()
 
 
+def test_it_refuses_a_row_whose_host_is_a_public_suffix(admin_client, organization):
+    content = SAMPLE.read_text().replace("https://www.figma.com", "https://co.uk", 1)
+    assert "https://co.uk" in content
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 400
+    errors = response.json()["rows"][0]["errors"]
+    assert errors == [
+        'The host of the product URL "https://co.uk" is co.uk, a public suffix '
+        "under which anyone can register sites: a contract on it would record "
+        "visits to all of them. Use the vendor's own host, such as app.slack.com."
+    ]
+    assert not Contract.objects.exists()
+
+
 def test_it_names_every_bad_row(admin_client, organization):
     content = csv_of(
         "Slack,8000,subscription,active,,https://app.slack.com,75,,2027-10-01,,",
@@ -211,6 +227,18 @@ def test_it_refuses_a_file_that_is_not_utf8(admin_client):
         "detail": "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it "
         "again."
     }
+    assert not Contract.objects.exists()
+
+
+def test_it_refuses_a_file_with_a_nul_character(admin_client):
+    content = csv_of("Zo\x00om,6000,,,,zoom.us,40,,,,").encode()
+
+    response = upload(admin_client, content)
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(
+        "The file contains NUL characters, so it is not a CSV file."
+    )
     assert not Contract.objects.exists()
 
 

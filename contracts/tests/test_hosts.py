@@ -115,3 +115,20 @@ def test_it_never_touches_the_network_for_the_public_suffix_list(monkeypatch):
     monkeypatch.setattr(hosts, "_extract", fresh)
     assert registrable_domain("eu.app.fresh-vendor.co.uk") == "fresh-vendor.co.uk"
     assert registrable_domain("aws.amazon.com") == "amazon.com"
+
+
+@pytest.mark.parametrize(
+    "host, expected",
+    [
+        ("co.uk", True),
+        ("com.au", True),
+        ("github.io", True),
+        ("herokuapp.com", True),
+        ("slack.com", False),
+        ("app.slack.com", False),
+        ("foo.github.io", False),
+        ("intranet.notatld", False),
+    ],
+)
+def test_it_knows_public_suffixes(host, expected):
+    assert hosts.is_public_suffix(host) is expected

@@ -16,7 +16,21 @@ def test_it_answers_json_for_a_wrong_method(anon_client, db):
     response = anon_client.delete("/api/v1/auth/sign-in")
 
     assert response.status_code == 405
-    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+    assert response.json() == {
+        "detail": "This endpoint does not accept DELETE; its Allow header lists "
+        "the methods it does."
+    }
+    assert response["Allow"] == "POST, OPTIONS"
+
+
+def test_it_answers_our_sentence_when_json_is_not_acceptable(anon_client, db):
+    response = anon_client.get("/ping", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 406
+    assert response.json() == {
+        "detail": "The API answers in JSON only: send Accept: application/json, "
+        "or no Accept header."
+    }
 
 
 def test_it_answers_compat_paths_without_redirecting(anon_client, organization):

@@ -63,4 +63,7 @@ def test_a_page_past_the_end_answers_404_with_a_detail(member_client):
     response = member_client.get("/api/v1/me/activity?page=99")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid page."}
+    assert response.json() == {
+        "detail": "There is no page 99. Pages start at 1; count and page_size "
+        "give the last one."
+    }

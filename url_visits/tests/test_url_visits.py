@@ -104,6 +104,28 @@ def test_it_defaults_the_browser_to_chrome(device_client, slack):
     assert set(Activity.objects.values_list("browser", flat=True)) == {"Chrome"}
 
 
+@pytest.mark.parametrize(
+    "sent, recorded",
+    [
+        ("firefox", "Firefox"),
+        ("  Microsoft   Edge ", "Edge"),
+        ("https://console.aws.amazon.com/iam/home?secret=abc123", "Other"),
+        ("Chrome 126.0.6478.127 (Official Build)", "Other"),
+        (42, "Other"),
+    ],
+)
+def test_it_records_only_browser_names_of_the_allow_list(
+    device_client, slack, sent, recorded
+):
+    response = post(device_client, [visit("https://slack.com/", browser=sent)])
+
+    assert response.status_code == 200
+    assert list(Activity.objects.values_list("browser", flat=True)) == [recorded]
+    shown = device_client.get("/api/v1/me/activity").json()["results"]
+    assert [row["browser"] for row in shown] == [recorded]
+    assert "secret" not in device_client.get("/api/v1/me/activity").content.decode()
+
+
 def test_it_records_nothing_new_when_the_same_batch_comes_twice(device_client, slack):
     entries = [visit("https://app.slack.com/", days_ago(days)) for days in (1, 2, 3)]
 

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts import selectors as accounts_selectors
 from analytics import metrics, selectors
 from analytics.serializers import ContractUsageReportSerializer
+from procure_site.exceptions import DomainError
+from procure_site.spreadsheets import csv_cell
 
 COLUMNS = [
     "contract_id",
@@ -58,23 +60,34 @@ class Command(BaseCommand):
                 month = metrics.parse_month(options["month"])
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
-        report = selectors.contract_usage(organization=organization, month=month)
+        try:
+            report = selectors.contract_usage(organization=organization, month=month)
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
         data = ContractUsageReportSerializer(report).data
         if options["format"] == "json":
             self.stdout.write(json.dumps(data, indent=2))
         elif options["format"] == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
+            # RFC 4180's CRLF, the csv module's default: with a bare "\n" the
+            # writer would leave a carriage return in a name unquoted.
+            writer = csv.writer(self.stdout)
             writer.writerow(COLUMNS)
             for row in data["contracts"]:
-                writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+                writer.writerow([csv_cell(row[c]) for c in COLUMNS])
         else:
             self.stdout.write(_table(data["contracts"]))
+        waste = report.totals.estimated_waste
         summary = (
             f"{organization.company_name} ({organization.domain_name}), "
             f"{report.month}: {len(report.contracts)} contracts, annual spend "
             f"{report.totals.annual_spend:,.2f}, estimated waste "
-            f"{report.totals.estimated_waste:,.2f}."
+            + ("unknown" if waste is None else f"{waste:,.2f}")
+            + "."
         )
+        # A month without data, or with data for part of it, says so: its
+        # numbers must not be read as a full month's.
+        if report.coverage_note is not None:
+            summary += f" {report.coverage_note}"
         # csv and json keep stdout machine-readable; the summary goes beside it.
         if options["format"] == "table":
             self.stdout.write(summary)
@@ -99,7 +112,7 @@ def _table(rows: list[dict]) -> str:
             str(row["active_users"]),
             str(row["total_seats"]),
             _number(row["utilization"], "{:.1%}"),
-            str(row["unused_seats"]),
+            _number(row["unused_seats"], "{}"),
             _number(row["annual_spend"], "{:,.2f}"),
             _number(row["cost_per_active_user"], "{:,.2f}"),
             _number(row["estimated_waste"], "{:,.2f}"),

@@ -1,0 +1,55 @@
+"""Migration 0004 rewrites browser values recorded before the allow-list."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("url_visits", "0003_activity_drop_redundant_fk_indexes")]
+AFTER = [("url_visits", "0004_activity_browser_allow_list")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_records_browsers_outside_the_allow_list_as_other():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    apps = executor.loader.project_state(BEFORE).apps
+    Organization = apps.get_model("accounts", "Organization")
+    User = apps.get_model("accounts", "User")
+    Contract = apps.get_model("contracts", "Contract")
+    Activity = apps.get_model("url_visits", "Activity")
+    organization = Organization.objects.create(
+        domain_name="acme.io", company_name="Acme", public_id="org_" + "a" * 32
+    )
+    user = User.objects.create(email="max@acme.io", organization=organization)
+    contract = Contract.objects.create(
+        organization=organization,
+        vendor_name="Slack",
+        product_url="https://slack.com",
+        annual_spend=0,
+        num_seats=1,
+        expire_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+    )
+    leaked = "https://console.aws.amazon.com/iam/home?secret=abc"[:50]
+    for day, browser in ((1, "Firefox"), (2, leaked), (3, "chrome")):
+        Activity.objects.create(
+            user=user,
+            contract=contract,
+            organization=organization,
+            day=dt.date(2026, 11, day),
+            browser=browser,
+            first_seen_at=dt.datetime(2026, 11, day, tzinfo=dt.UTC),
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(AFTER)
+
+    Activity = executor.loader.project_state(AFTER).apps.get_model(
+        "url_visits", "Activity"
+    )
+    assert list(Activity.objects.order_by("day").values_list("browser", flat=True)) == [
+        "Firefox",
+        "Other",
+        "Chrome",
+    ]
