@@ -1,7 +1,13 @@
 from rest_framework import exceptions, serializers
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
+from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.errors import InvalidCredentials
 from accounts.models import Role, User
+from accounts.services.sessions import user_password_check
 
 DEVICE_ID_HELP = (
     "Required. The client's own name for this device or browser (the extension "
@@ -107,3 +113,19 @@ class SessionTokenRefreshSerializer(TokenRefreshSerializer):
             raise exceptions.AuthenticationFailed(
                 "Your session is no longer valid. Sign in again."
             ) from None
+
+
+class AccountTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """simplejwt's email-and-password pair, checked by the same rule as
+    sign-in, so that failed attempts count towards the account's lockout."""
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            user = user_password_check(email=attrs["email"], password=attrs["password"])
+        except InvalidCredentials:
+            # simplejwt's own sentence, which scripts may already expect.
+            raise exceptions.AuthenticationFailed(
+                "No active account found with the given credentials"
+            ) from None
+        refresh = RefreshToken.for_user(user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}

@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from accounts.authentication import check_trusted_origin
+from accounts.authentication import check_sign_in_origin, check_trusted_origin
 from accounts.models import User
 from accounts.serializers import (
+    AccountTokenObtainPairSerializer,
     EmailVerifyInputSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
@@ -53,6 +54,7 @@ class CreateUserView(APIView):
         request=SignUpInputSerializer,
         responses={
             201: SignedInUserSerializer,
+            403: DetailSerializer,
             404: DetailSerializer,
             409: DetailSerializer,
             **AUTH_ERRORS,
@@ -66,6 +68,7 @@ class CreateUserView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        check_sign_in_origin(request)
         serializer = SignUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, device_token = organizations.user_sign_up(**serializer.validated_data)
@@ -80,7 +83,7 @@ class SignInView(APIView):
 
     @extend_schema(
         request=SignInInputSerializer,
-        responses={200: SignedInUserSerializer, **AUTH_ERRORS},
+        responses={200: SignedInUserSerializer, 403: DetailSerializer, **AUTH_ERRORS},
         summary="Sign in with email and password, or with a device token",
         description=(
             "Send `email`, `password` and `device_id`, or `device_token` and "
@@ -91,6 +94,7 @@ class SignInView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        check_sign_in_origin(request)
         serializer = SignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, device_token = sessions.user_sign_in(**serializer.validated_data)
@@ -138,6 +142,7 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     """A JWT access/refresh pair for scripts and other REST clients."""
 
     authentication_classes: list = []
+    serializer_class = AccountTokenObtainPairSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "sign_in"
 

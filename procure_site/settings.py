@@ -181,6 +181,15 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 # Request bodies larger than this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = _positive_int("MAX_REQUEST_BYTES", 2_621_440)
 
+# How many proxies in front of gunicorn append to X-Forwarded-For. Throttles
+# count the address that many hops from the right of the header; 0 ignores the
+# header, so that a client cannot reset its counts by sending one of its own.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}."
+    )
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerAuthentication",
@@ -207,7 +216,15 @@ REST_FRAMEWORK = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Failed sign-ins per account (email), from any address: after this many in
+# SIGN_IN_LOCKOUT_MINUTES, signing in to that account waits until the window
+# ends (a password reset still works).
+SIGN_IN_LOCKOUT_FAILURES = _positive_int("SIGN_IN_LOCKOUT_FAILURES", 10)
+SIGN_IN_LOCKOUT_MINUTES = _positive_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# Password-reset emails to one address per hour, whoever asks.
+PASSWORD_RESET_EMAILS_PER_HOUR = _positive_int("PASSWORD_RESET_EMAILS_PER_HOUR", 5)
 
 # The web app's cookie. Secure and SameSite=None by default because the web
 # app calls cross-origin with credentials; Lax under DEBUG so that plain-HTTP

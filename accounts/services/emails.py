@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.errors import EmailNotSent
 from accounts.models import User, UserManager
+from accounts.services import lockout
 from accounts.services.sessions import user_sessions_revoke
 from accounts.tokens import email_verification_token_make, email_verification_token_read
 from accounts.validators import password_check
@@ -108,6 +109,8 @@ def user_password_reset_request(*, email: str) -> None:
         email=UserManager.normalize_email(email), is_active=True
     ).first()
     if user is None:
+        return
+    if not lockout.password_reset_email_allowed(email=user.email):
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)

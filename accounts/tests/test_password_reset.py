@@ -80,3 +80,37 @@ def test_it_names_a_malformed_email(anon_client, db, mailoutbox):
     assert response.status_code == 400
     assert response.json()["detail"] == "Enter a valid email address."
     assert mailoutbox == []
+
+
+def test_it_throttles_whatever_x_forwarded_for_says(anon_client, member, mailoutbox):
+    statuses = [
+        anon_client.post(
+            URL,
+            {"email": "max@acme.io"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(8)
+    ]
+
+    assert statuses == [200] * 5 + [429] * 3
+    assert len(mailoutbox) == 5
+
+
+def test_it_sends_one_address_at_most_five_emails_an_hour_from_any_client(
+    anon_client, member, mailoutbox, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    responses = [
+        anon_client.post(
+            URL,
+            {"email": "max@acme.io"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+        for n in range(8)
+    ]
+
+    assert [response.json() for response in responses] == [SAME_ANSWER] * 8
+    assert len(mailoutbox) == 5
