@@ -64,10 +64,13 @@ def organization_by_domain_or_public_id(*, identifier: str) -> Organization | No
 
 
 def organization_seats_used(*, organization: Organization) -> dict[str, int]:
-    """Active users of each role in the organization."""
+    """Seats taken in the organization, per role: its active members, and its
+    active admins whose address is verified (an unverified admin sign-up
+    holds no seat until it is verified)."""
     counts = {role: 0 for role in Role.values}
     rows = (
         User.objects.filter(organization=organization, is_active=True)
+        .exclude(role=Role.ADMIN, email_verified_at__isnull=True)
         .values("role")
         .annotate(users=Count("id"))
         .order_by()

@@ -90,7 +90,16 @@ class SignedInUserSerializer(UserSerializer):
 
 
 class EmailVerifyInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500)
+    token = serializers.CharField(
+        max_length=500, help_text="Required. The token of the emailed link."
+    )
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        help_text="Required. The account's password: verifying proves the "
+        "mailbox and the password together, so that the owner of an address "
+        "cannot be made to verify an account someone else signed up with it.",
+    )
 
 
 class PasswordResetInputSerializer(serializers.Serializer):

@@ -18,16 +18,25 @@ def email_verification_token_make(*, user_id: str, email: str) -> str:
     )
 
 
-def email_verification_token_read(*, token: str) -> tuple[str, str]:
+_CONFIGURED_AGE = object()
+
+
+def email_verification_token_read(
+    *, token: str, max_age: object = _CONFIGURED_AGE
+) -> tuple[str, str]:
     """The (user id, email) a token was made for.
 
     Raises signing.SignatureExpired for a token older than the maximum age and
     signing.BadSignature for anything that is not a token made here.
+    `max_age=None` reads an expired token (still checking its signature), to
+    say whom a new link should go to.
     """
     claims = signing.loads(
         token,
         salt=EMAIL_VERIFICATION_SALT,
-        max_age=settings.EMAIL_VERIFICATION_MAX_AGE,
+        max_age=(
+            settings.EMAIL_VERIFICATION_MAX_AGE if max_age is _CONFIGURED_AGE else None
+        ),
     )
     if not isinstance(claims, dict) or not {"user", "email"} <= claims.keys():
         raise signing.BadSignature("The token does not name a user and an email.")

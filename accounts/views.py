@@ -174,7 +174,7 @@ class TokenBlacklistView(jwt_views.TokenBlacklistView):
 
 
 class EmailVerifyView(APIView):
-    """The web app's /verify-email page posts the token from the emailed link.
+    """Verifies an address with the emailed link's token and the password.
 
     No session is needed: the signed token names the user and the address.
     """
@@ -191,7 +191,7 @@ class EmailVerifyView(APIView):
     def post(self, request: Request) -> Response:
         serializer = EmailVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        emails.user_email_verify(token=serializer.validated_data["token"])
+        emails.user_email_verify(**serializer.validated_data)
         return Response({"detail": "Your email address is verified."})
 
 

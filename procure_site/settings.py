@@ -302,16 +302,24 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="proCure <no-reply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where the links in emails point: the web app, which shows a page for
-# /verify-email?token=... and /reset-password?uid=...&token=... and posts them
-# to the API.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:3000").rstrip(
-    "/"
-)
-if not PUBLIC_BASE_URL.startswith(("https://", "http://")):
-    raise ImproperlyConfigured(
-        "PUBLIC_BASE_URL must start with https:// (or http:// for local use)."
-    )
+# This service's own public URL (what people's browsers reach it at, behind
+# the proxy). It serves the pages that emailed links open: /account/verify-email,
+# /account/reset-password and /account/accept-invitation.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+# Base of the links in emails; this service's pages by default. A web app that
+# grows pages of its own at the same paths may take them over.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=SITE_URL).rstrip("/")
+# The web app, which the pages link back to.
+WEB_APP_URL = env.str("WEB_APP_URL", default="http://localhost:3000").rstrip("/")
+for _name, _url in (
+    ("SITE_URL", SITE_URL),
+    ("PUBLIC_BASE_URL", PUBLIC_BASE_URL),
+    ("WEB_APP_URL", WEB_APP_URL),
+):
+    if not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"{_name} must start with https:// (or http:// for local use)."
+        )
 # How long a verification link works, and a password-reset link (Django's
 # PASSWORD_RESET_TIMEOUT, in seconds, read by its default token generator).
 EMAIL_VERIFICATION_MAX_AGE = timedelta(

@@ -27,7 +27,7 @@ def test_it_emails_a_reset_link_to_an_existing_address(anon_client, member, mail
     assert mailoutbox[0].to == ["max@acme.io"]
     assert mailoutbox[0].subject == "Reset your proCure password"
     path, params = link_in(mailoutbox[0])
-    assert path == "/reset-password"
+    assert path == "/account/reset-password"
     assert set(params) == {"uid", "token"}
 
 

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.helpers import link_in
 from conftest import client_for
 
@@ -28,9 +28,11 @@ def test_it_emails_the_signed_in_user_a_link_that_verifies(unverified, mailoutbo
     }
     assert [message.to for message in mailoutbox] == [["jane@acme.io"]]
     path, params = link_in(mailoutbox[0])
-    assert path == "/verify-email"
+    assert path == "/account/verify-email"
     verified = client_for(unverified).post(
-        "/api/v1/auth/verify-email", {"token": params["token"]}, format="json"
+        "/api/v1/auth/verify-email",
+        {"token": params["token"], "password": TEST_PASSWORD},
+        format="json",
     )
     assert verified.status_code == 200
     assert User.objects.get(pk=unverified.pk).email_verified_at is not None
