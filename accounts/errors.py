@@ -44,10 +44,6 @@ class WrongPassword(DomainError):
     """The password that must come with a link (verification) is not the account's."""
 
 
-class EmailNotSent(DomainError):
-    status_code = 503
-
-
 class PasswordRejected(InvalidFields):
     """A password that breaks password rules, named under the payload's `field`."""
 

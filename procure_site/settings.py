@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "corsheaders",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "contracts",
     "url_visits",
@@ -287,6 +289,10 @@ except ImproperlyConfigured as exc:
         "smtp+tls://user:password@smtp.example.com:587."
     ) from exc
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# With DEBUG off, gunicorn (wsgi.py) and `check --deploy` refuse the console
+# backend, which would write reset links to the log, unless this says the log
+# is private enough (procure_site/checks.py).
+ALLOW_CONSOLE_EMAIL = _flag("ALLOW_CONSOLE_EMAIL", default=False)
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
 EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
@@ -326,6 +332,20 @@ EMAIL_VERIFICATION_MAX_AGE = timedelta(
     hours=_positive_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 )
 PASSWORD_RESET_TIMEOUT = _positive_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+
+# Where emails are sent from: "database" (the default) stores each email as a
+# task that `manage.py db_worker` sends, outside the request; "immediate" sends
+# it during the request (tests, or a deployment without a worker).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, got {TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
 # Security headers. Production defaults are strict; DEBUG relaxes the ones
 # that would break plain-HTTP local development.

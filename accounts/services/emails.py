@@ -2,67 +2,34 @@
 resetting a password."""
 
 import contextlib
-import logging
-import smtplib
 from datetime import timedelta
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django.utils.encoding import force_bytes
 from django.utils.http import (
     base36_to_int,
     urlsafe_base64_decode,
-    urlsafe_base64_encode,
 )
 
-from accounts.errors import EmailNotSent, SeatLimitReached, WrongPassword
+from accounts import tasks
+from accounts.errors import SeatLimitReached, WrongPassword
 from accounts.models import Organization, User, UserManager
 from accounts.services import lockout, seats
 from accounts.services.sessions import user_sessions_revoke
-from accounts.tokens import email_verification_token_make, email_verification_token_read
+from accounts.tokens import email_verification_token_read
 from accounts.validators import password_check
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 from procure_site.exceptions import DomainError
 
-logger = logging.getLogger(__name__)
-
-
-def _email_send(*, to: str, subject: str, body: str) -> None:
-    try:
-        send_mail(subject, body, None, [to])
-    except (smtplib.SMTPException, OSError) as exc:
-        # The exception's text may carry the server's reply; its type is enough.
-        logger.error("Could not send the email %r: %s", subject, type(exc).__name__)
-        raise EmailNotSent(
-            "We could not send the email just now. Please try again in a few minutes."
-        ) from None
-
 
 def email_verification_send(*, user: User) -> None:
-    """Emails `user` a link that verifies their current address."""
-    token = email_verification_token_make(user_id=str(user.pk), email=user.email)
-    link = f"{settings.PUBLIC_BASE_URL}/account/verify-email?" + urlencode(
-        {"token": token}
-    )
-    hours = int(settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() // 3600)
-    _email_send(
-        to=user.email,
-        subject="Verify your email address for proCure",
-        body=(
-            f"Hello,\n\nPlease confirm that {user.email} is your address by "
-            f"opening this link within {hours} hours:\n\n{link}\n\n"
-            "The page asks for the password of your proCure account.\n\n"
-            "If you did not sign up for proCure, you can ignore this email.\n"
-        ),
-    )
+    """Emails `user` a link that verifies their current address (a task)."""
+    tasks.email_verification_email_send.enqueue(user_id=str(user.pk))
 
 
 def user_email_verification_resend(*, user: User) -> bool:
@@ -95,8 +62,7 @@ def email_verification_link_read(*, token: str) -> User:
             raise DomainError(
                 "This link has expired. Sign in, or ask for a password reset."
             ) from None
-        with contextlib.suppress(EmailNotSent):
-            email_verification_send(user=user)
+        email_verification_send(user=user)
         raise DomainError(
             f"This link has expired. We sent a new one to {user.email}."
         ) from None
@@ -140,33 +106,9 @@ def user_password_reset_request(*, email: str) -> None:
 
     Says nothing about whether one does: callers answer the same either way.
     """
-    user = User.objects.filter(
-        email=UserManager.normalize_email(email), is_active=True
-    ).first()
-    if user is None:
-        return
-    if not lockout.password_reset_email_allowed(email=user.email):
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = f"{settings.PUBLIC_BASE_URL}/account/reset-password?" + urlencode(
-        {"uid": uid, "token": token}
-    )
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    # A failure to send must answer like an unknown address, so it is only
-    # logged (by _email_send).
-    with contextlib.suppress(EmailNotSent):
-        _email_send(
-            to=user.email,
-            subject="Reset your proCure password",
-            body=(
-                "Hello,\n\nSomeone asked to reset the password of the proCure "
-                f"account {user.email}. To choose a new one, open this link "
-                f"within {hours} hours:\n\n{link}\n\n"
-                "If it was not you, ignore this email: your password stays as "
-                "it is.\n"
-            ),
-        )
+    # Always one task, whatever the address: the answer takes as long for an
+    # address with an account as for one without.
+    tasks.password_reset_email_send.enqueue(email=UserManager.normalize_email(email))
 
 
 def _user_from_uid(uid: str) -> User | None:

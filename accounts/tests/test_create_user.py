@@ -284,7 +284,7 @@ def test_it_signs_up_even_when_the_mail_server_is_down(
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     with (
-        mock.patch("accounts.services.emails.send_mail", refuse),
+        mock.patch("accounts.tasks.send_mail", refuse),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = sign_up(anon_client)

@@ -48,7 +48,7 @@ def test_it_answers_the_same_when_the_mail_server_is_down(anon_client, member):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    with mock.patch("accounts.services.emails.send_mail", refuse):
+    with mock.patch("accounts.tasks.send_mail", refuse):
         response = request_reset(anon_client, "max@acme.io")
 
     assert response.status_code == 200
