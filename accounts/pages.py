@@ -1,7 +1,7 @@
 """The small server-rendered pages that emailed links open: verifying an
-address and resetting a password. Plain Django forms that POST with Django's
-CSRF protection, no JavaScript; each answer is a page with a sentence a
-person can act on and a link back to the web app.
+address, resetting a password and accepting an invitation. Plain Django
+forms that POST with Django's CSRF protection, no JavaScript; each answer is
+a page with a sentence a person can act on and a link back to the web app.
 
 Unlike the API views, these catch the services' DomainError: a page shows the
 refusal in the page instead of answering JSON.
@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.services import emails
+from accounts.services import emails, invitations
 from procure_site.exceptions import DomainError, InvalidFields
 
 
@@ -43,6 +43,18 @@ class ResetPasswordForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=100)
     new_password = forms.CharField(
         label="New password",
+        strip=False,
+        max_length=128,
+        help_text="At least 8 characters, with an upper-case letter, a "
+        "lower-case letter and a digit.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    password = forms.CharField(
+        label="Choose a password",
         strip=False,
         max_length=128,
         help_text="At least 8 characters, with an upper-case letter, a "
@@ -161,3 +173,36 @@ def _reset_request(request: HttpRequest) -> HttpResponse:
             ok=True,
         )
     return _page(request, "reset_request.html", form=form)
+
+
+@never_cache
+@csrf_protect
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def accept_invitation_page(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    token = data.get("token", "")
+    try:
+        invitation = invitations.invitation_link_read(token=token)
+    except DomainError as refusal:
+        return _outcome(request, title="Join proCure", message=refusal.detail, ok=False)
+    form = AcceptInvitationForm(initial={"token": token})
+    if request.method == "POST":
+        form = AcceptInvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                user = invitations.invitation_accept(**form.cleaned_data)
+            except InvalidFields as rejected:
+                for message in rejected.errors.get("password", [rejected.detail]):
+                    form.add_error("password", message)
+            except DomainError as refusal:
+                form.add_error(None, refusal.detail)
+            else:
+                return _outcome(
+                    request,
+                    title="Welcome to proCure",
+                    message=f"Your account {user.email} is ready and its address "
+                    "verified. Sign in to the web app with this password.",
+                    ok=True,
+                )
+    return _page(request, "accept_invitation.html", form=form, invitation=invitation)

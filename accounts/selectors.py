@@ -1,11 +1,12 @@
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import (
     PUBLIC_ID_PREFIX,
     DeviceToken,
+    Invitation,
     Organization,
     Role,
     User,
@@ -78,3 +79,10 @@ def organization_seats_used(*, organization: Organization) -> dict[str, int]:
     for row in rows:
         counts[row["role"]] = row["users"]
     return counts
+
+
+def organization_invitation_list(*, organization: Organization) -> QuerySet[Invitation]:
+    """The organization's invitations, newest first, with who sent each."""
+    return Invitation.objects.filter(organization=organization).select_related(
+        "invited_by"
+    )

@@ -6,7 +6,7 @@ from rest_framework_simplejwt.serializers import (
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.errors import InvalidCredentials
-from accounts.models import Role, User
+from accounts.models import Invitation, Role, User
 from accounts.services.sessions import user_password_check
 
 DEVICE_ID_HELP = (
@@ -138,3 +138,45 @@ class AccountTokenObtainPairSerializer(TokenObtainPairSerializer):
             ) from None
         refresh = RefreshToken.for_user(user)
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        max_length=254,
+        help_text="Required. An address at the organization's domain that has "
+        "no proCure account yet.",
+    )
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        default=Role.MEMBER,
+        help_text="Optional, default member. The role must have a free seat now; "
+        "accepting checks the cap again.",
+    )
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    invited_by = serializers.EmailField(
+        source="invited_by.email",
+        default=None,
+        read_only=True,
+        help_text="The admin who sent it; null when sent by create_organization.",
+    )
+    status = serializers.ChoiceField(
+        choices=["pending", "accepted", "revoked", "expired"],
+        read_only=True,
+        help_text="pending until accepted, revoked or past expires_at.",
+    )
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]

@@ -24,9 +24,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from accounts.models import User, UserManager
+from accounts.models import Invitation, User, UserManager
 from accounts.services import lockout
-from accounts.tokens import email_verification_token_make
+from accounts.tokens import email_verification_token_make, invitation_token_make
 
 logger = logging.getLogger(__name__)
 
@@ -96,5 +96,34 @@ def password_reset_email_send(*, email: str) -> None:
             f"within {hours} hours:\n\n{link}\n\n"
             "If it was not you, ignore this email: your password stays as "
             "it is.\n"
+        ),
+    )
+
+
+@task()
+def invitation_email_send(*, invitation_id: int) -> None:
+    """Emails a pending invitation's link to the address it invites."""
+    invitation = (
+        Invitation.objects.pending()
+        .select_related("organization", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        return
+    link = f"{settings.PUBLIC_BASE_URL}/account/accept-invitation?" + urlencode(
+        {"token": invitation_token_make(invitation_id=invitation.pk)}
+    )
+    organization = invitation.organization
+    inviter = invitation.invited_by.email if invitation.invited_by else "proCure"
+    days = settings.INVITATION_MAX_AGE.days
+    _deliver(
+        to=invitation.email,
+        subject=f"You are invited to {organization.company_name} on proCure",
+        body=(
+            f"Hello,\n\n{inviter} invites you to join {organization.company_name} "
+            f"on proCure as {invitation.get_role_display().lower()}. To accept, "
+            f"open this link within {days} days and choose a password:\n\n"
+            f"{link}\n\nIf you did not expect this, you can ignore this email.\n"
         ),
     )

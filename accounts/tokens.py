@@ -41,3 +41,23 @@ def email_verification_token_read(
     if not isinstance(claims, dict) or not {"user", "email"} <= claims.keys():
         raise signing.BadSignature("The token does not name a user and an email.")
     return str(claims["user"]), str(claims["email"])
+
+
+INVITATION_SALT = "procure.accounts.invitation"
+
+
+def invitation_token_make(*, invitation_id: int) -> str:
+    return signing.dumps({"invitation": invitation_id}, salt=INVITATION_SALT)
+
+
+def invitation_token_read(*, token: str) -> int:
+    """The id of the invitation a token was made for.
+
+    Raises signing.BadSignature for anything that is not a token made here.
+    The invitation's own expiry, acceptance and revocation are checked by the
+    caller, against the database.
+    """
+    claims = signing.loads(token, salt=INVITATION_SALT)
+    if not isinstance(claims, dict) or not isinstance(claims.get("invitation"), int):
+        raise signing.BadSignature("The token does not name an invitation.")
+    return int(claims["invitation"])

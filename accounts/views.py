@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -10,11 +11,15 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
+from accounts import selectors
 from accounts.authentication import check_sign_in_origin, check_trusted_origin
-from accounts.models import User
+from accounts.models import Invitation, User
+from accounts.permissions import OrganizationScopedView
 from accounts.serializers import (
     AccountTokenObtainPairSerializer,
     EmailVerifyInputSerializer,
+    InvitationInputSerializer,
+    InvitationSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
     SessionTokenRefreshSerializer,
@@ -23,7 +28,8 @@ from accounts.serializers import (
     SignUpInputSerializer,
     UserSerializer,
 )
-from accounts.services import emails, organizations, sessions
+from accounts.services import emails, invitations, organizations, sessions
+from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializer}
@@ -274,3 +280,73 @@ class PasswordResetConfirmView(APIView):
                 "out. Sign in with the new password."
             }
         )
+
+
+INVITATION_ERRORS = {
+    400: DetailSerializer,
+    409: DetailSerializer,
+    **ORGANIZATION_ERRORS,
+}
+
+
+class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIView):
+    """The organization's invitations (GET) and sending one (POST), for its
+    verified admins and staff."""
+
+    serializer_class = InvitationSerializer
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        return selectors.organization_invitation_list(organization=self.organization)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        responses={200: InvitationSerializer(many=True), **ORGANIZATION_ERRORS},
+        summary="The organization's invitations, newest first (admins)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        request=InvitationInputSerializer,
+        responses={201: InvitationSerializer, **INVITATION_ERRORS},
+        summary="Invite an address of the organization's domain (admins)",
+        description=(
+            "Emails a link to /account/accept-invitation, where the person "
+            "chooses a password; accepting creates the account with the "
+            "address verified. The link works once, until expires_at."
+        ),
+        tags=["organizations"],
+    )
+    def post(self, request: Request, organization_id: str) -> Response:
+        organization = self.organization
+        serializer = InvitationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = invitations.invitation_create(
+            organization=organization, actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
+        )
+
+
+class OrganizationInvitationRevokeView(OrganizationScopedView):
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        request=None,
+        responses={200: InvitationSerializer, **ORGANIZATION_ERRORS},
+        summary="Revoke an invitation: its link stops working (admins)",
+        tags=["organizations"],
+    )
+    def post(
+        self, request: Request, organization_id: str, invitation_id: int
+    ) -> Response:
+        invitation = invitations.invitation_revoke(
+            organization=self.organization,
+            invitation_id=invitation_id,
+            actor=request.user,
+        )
+        return Response(InvitationSerializer(invitation).data)

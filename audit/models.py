@@ -19,6 +19,9 @@ class AuditAction(models.TextChoices):
     ACTIVITY_PURGED = "activity.purged", "Activity purged"
     TRACKING_PAUSED = "tracking.paused", "Tracking paused"
     TRACKING_RESUMED = "tracking.resumed", "Tracking resumed"
+    INVITATION_SENT = "invitation.sent", "Invitation sent"
+    INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
 
 
 class AuditEvent(models.Model):

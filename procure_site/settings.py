@@ -332,6 +332,7 @@ EMAIL_VERIFICATION_MAX_AGE = timedelta(
     hours=_positive_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 )
 PASSWORD_RESET_TIMEOUT = _positive_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+INVITATION_MAX_AGE = timedelta(days=_positive_int("INVITATION_MAX_AGE_DAYS", 7))
 
 # Where emails are sent from: "database" (the default) stores each email as a
 # task that `manage.py db_worker` sends, outside the request; "immediate" sends
