@@ -150,3 +150,36 @@ def test_a_person_resets_their_password_on_the_pages(site, page):
         "This password reset link has already been used."
     ).is_visible()
     screenshot(page, "reset-link-used-phone")
+
+
+def test_an_invited_admin_accepts_on_the_page_and_uses_admin_features(site, page):
+    from django.core.management import call_command
+
+    base, organization = site
+    call_command(
+        "create_organization",
+        "--domain",
+        "acme.io",
+        "--company",
+        "Acme",
+        "--admin-email",
+        "boss@acme.io",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115 - the summary is tested elsewhere
+    )
+
+    path, params = link_in(mail.outbox[-1])
+    page.goto(f"{base}{path}?token={params['token']}")
+    assert page.get_by_role("heading", name="Join Acme").is_visible()
+    page.get_by_label("Choose a password").fill("Str0ngPass")
+    screenshot(page, "accept-invitation-laptop")
+    page.get_by_role("button", name="Create my account").click()
+    assert page.get_by_text("Your account boss@acme.io is ready").is_visible()
+
+    # The web app signs in; the cookie it gets works for the admin's calls.
+    signed_in = web_app_post(
+        page,
+        f"{base}/api/v1/auth/sign-in",
+        data={"email": "boss@acme.io", "password": "Str0ngPass", "device_id": "web_1"},
+    )
+    assert signed_in.status == 200
+    assert admin_calls(page, base, organization) == (200, 200)
