@@ -29,6 +29,9 @@ venv: $(VENV)/.dev
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
+	# The email worker runs beside gunicorn and stops with it.
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py procure_site.wsgi
 
 # Any management command with the same local defaults as `make run`, e.g.

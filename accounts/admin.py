@@ -4,8 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from accounts.models import DeviceToken, Organization, Role, User
-from accounts.services import erasure, organizations, sessions
+from accounts.models import DeviceToken, Invitation, Organization, Role, User
+from accounts.services import erasure, invitations, organizations, sessions
 from procure_site.exceptions import DomainError
 
 
@@ -186,3 +186,42 @@ class DeviceTokenAdmin(admin.ModelAdmin):
             tokens=queryset, actor=request.user, reason="admin"
         )
         self.message_user(request, f"Revoked {revoked} device tokens.")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        "role",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["organization", "invited_by"]
+    search_fields = ["email", "organization__domain_name"]
+    fields = list_display
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Invitations are sent by admins through the API or create_organization,
+        # which email the link; one made here would reach nobody.
+        return False
+
+    @admin.action(description="Revoke the selected invitations")
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for invitation in queryset:
+            invitations.invitation_revoke(
+                organization=invitation.organization,
+                invitation_id=invitation.pk,
+                actor=request.user,
+            )
+        self.message_user(request, "Revoked the selected pending invitations.")

@@ -54,9 +54,18 @@ def user_for_jwt(token: Token) -> User:
     return user
 
 
+OPAQUE_ORIGIN = "null"
+
+
 def request_origin(request: Request) -> str | None:
+    """The Origin of a request, else the origin of its Referer, else None.
+
+    A browser sends `Origin: null` from sandboxed frames, data: URLs and some
+    redirects; that is an origin nobody can be trusted as, so it is returned
+    as is (and never replaced by the Referer, which such a page controls).
+    """
     origin = request.META.get("HTTP_ORIGIN")
-    if origin and origin != "null":
+    if origin:
         return origin.rstrip("/")
     referer = request.META.get("HTTP_REFERER")
     if referer:
@@ -66,19 +75,45 @@ def request_origin(request: Request) -> str | None:
     return None
 
 
+def origin_is_trusted(request: Request, origin: str) -> bool:
+    if origin == OPAQUE_ORIGIN:
+        return False
+    own_origin = f"{request.scheme}://{request.get_host()}"
+    return origin == own_origin or origin in settings.TRUSTED_ORIGINS
+
+
 def check_trusted_origin(request: Request) -> None:
     """CSRF defence for cookie-authenticated changes: the Origin must be trusted."""
     origin = request_origin(request)
-    own_origin = f"{request.scheme}://{request.get_host()}"
     if origin is None:
         raise exceptions.PermissionDenied(
             "This request has no Origin header. Changes made with the web "
             "session cookie must come from the proCure web app."
         )
-    if origin != own_origin and origin not in settings.TRUSTED_ORIGINS:
+    if not origin_is_trusted(request, origin):
         raise exceptions.PermissionDenied(
             f"Requests from {origin} are not trusted. Changes made with the web "
             "session cookie must come from the proCure web app."
+        )
+
+
+def check_sign_in_origin(request: Request) -> None:
+    """Login-CSRF defence for the endpoints that set the cookie.
+
+    A page elsewhere must not sign a visitor's browser in to an account of its
+    choosing, so a web page's Origin (or an opaque one) must be trusted. No
+    Origin means no browser page (the extension's background worker, scripts),
+    and an extension's own origin is not a web page, so both pass.
+    """
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is None:
+        return
+    origin = origin.rstrip("/")
+    web_page = origin == OPAQUE_ORIGIN or origin.startswith(("http://", "https://"))
+    if web_page and not origin_is_trusted(request, origin):
+        raise exceptions.PermissionDenied(
+            f"Requests from {origin} are not trusted. Sign in and sign up "
+            "from the proCure web app or the extension."
         )
 
 

@@ -21,6 +21,14 @@ def unverified_admin_detail(user: User) -> str:
     )
 
 
+def unverified_reader_detail(user: User) -> str:
+    return (
+        "Verify your email address to see your organization's contracts. We "
+        f"sent a link to {user.email}; ask for a new one at "
+        f"{reverse('auth-verify-email-resend')}."
+    )
+
+
 class SeatLimitReached(DomainError):
     pass
 
@@ -32,8 +40,8 @@ class InvalidCredentials(DomainError):
         super().__init__(detail)
 
 
-class EmailNotSent(DomainError):
-    status_code = 503
+class WrongPassword(DomainError):
+    """The password that must come with a link (verification) is not the account's."""
 
 
 class PasswordRejected(InvalidFields):

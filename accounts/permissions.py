@@ -4,7 +4,12 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.views import APIView
 
 from accounts import selectors
-from accounts.errors import ADMINS_ONLY, NO_ORGANIZATION, unverified_admin_detail
+from accounts.errors import (
+    ADMINS_ONLY,
+    NO_ORGANIZATION,
+    unverified_admin_detail,
+    unverified_reader_detail,
+)
 from accounts.models import Organization, User
 from procure_site.exceptions import Forbidden, NotFound
 
@@ -49,13 +54,19 @@ class IsOrganizationAdmin(IsOrganizationMember):
 
 
 class MembersReadAdminsWrite(IsOrganizationMember):
-    """Members of the organization may read; only its (verified) admins may change."""
+    """Members of the organization with a verified address may read (what is
+    read here, spend, seats and notes, is for the organization's people, not
+    for whoever signed up with one of its addresses); only its verified
+    admins may change."""
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             self.message = NO_ORGANIZATION
             return False
         if request.method in SAFE_METHODS:
+            if not request.user.email_verified and not request.user.is_staff:
+                self.message = unverified_reader_detail(request.user)
+                return False
             return True
         refusal = admin_refusal(request.user)
         if refusal is not None:

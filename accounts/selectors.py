@@ -1,11 +1,12 @@
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import (
     PUBLIC_ID_PREFIX,
     DeviceToken,
+    Invitation,
     Organization,
     Role,
     User,
@@ -64,10 +65,13 @@ def organization_by_domain_or_public_id(*, identifier: str) -> Organization | No
 
 
 def organization_seats_used(*, organization: Organization) -> dict[str, int]:
-    """Active users of each role in the organization."""
+    """Seats taken in the organization, per role: its active members, and its
+    active admins whose address is verified (an unverified admin sign-up
+    holds no seat until it is verified)."""
     counts = {role: 0 for role in Role.values}
     rows = (
         User.objects.filter(organization=organization, is_active=True)
+        .exclude(role=Role.ADMIN, email_verified_at__isnull=True)
         .values("role")
         .annotate(users=Count("id"))
         .order_by()
@@ -75,3 +79,10 @@ def organization_seats_used(*, organization: Organization) -> dict[str, int]:
     for row in rows:
         counts[row["role"]] = row["users"]
     return counts
+
+
+def organization_invitation_list(*, organization: Organization) -> QuerySet[Invitation]:
+    """The organization's invitations, newest first, with who sent each."""
+    return Invitation.objects.filter(organization=organization).select_related(
+        "invited_by"
+    )

@@ -1,7 +1,13 @@
 from rest_framework import exceptions, serializers
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import Role, User
+from accounts.errors import InvalidCredentials
+from accounts.models import Invitation, Role, User
+from accounts.services.sessions import user_password_check
 
 DEVICE_ID_HELP = (
     "Required. The client's own name for this device or browser (the extension "
@@ -84,7 +90,16 @@ class SignedInUserSerializer(UserSerializer):
 
 
 class EmailVerifyInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500)
+    token = serializers.CharField(
+        max_length=500, help_text="Required. The token of the emailed link."
+    )
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        help_text="Required. The account's password: verifying proves the "
+        "mailbox and the password together, so that the owner of an address "
+        "cannot be made to verify an account someone else signed up with it.",
+    )
 
 
 class PasswordResetInputSerializer(serializers.Serializer):
@@ -107,3 +122,61 @@ class SessionTokenRefreshSerializer(TokenRefreshSerializer):
             raise exceptions.AuthenticationFailed(
                 "Your session is no longer valid. Sign in again."
             ) from None
+
+
+class AccountTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """simplejwt's email-and-password pair, checked by the same rule as
+    sign-in, so that failed attempts count towards the account's lockout."""
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            user = user_password_check(email=attrs["email"], password=attrs["password"])
+        except InvalidCredentials:
+            # simplejwt's own sentence, which scripts may already expect.
+            raise exceptions.AuthenticationFailed(
+                "No active account found with the given credentials"
+            ) from None
+        refresh = RefreshToken.for_user(user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        max_length=254,
+        help_text="Required. An address at the organization's domain that has "
+        "no proCure account yet.",
+    )
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        default=Role.MEMBER,
+        help_text="Optional, default member. The role must have a free seat now; "
+        "accepting checks the cap again.",
+    )
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    invited_by = serializers.EmailField(
+        source="invited_by.email",
+        default=None,
+        read_only=True,
+        help_text="The admin who sent it; null when sent by create_organization.",
+    )
+    status = serializers.ChoiceField(
+        choices=["pending", "accepted", "revoked", "expired"],
+        read_only=True,
+        help_text="pending until accepted, revoked or past expires_at.",
+    )
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]

@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.authentication import get_authorization_header
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -10,10 +11,15 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from accounts.authentication import check_trusted_origin
-from accounts.models import User
+from accounts import selectors
+from accounts.authentication import check_sign_in_origin, check_trusted_origin
+from accounts.models import Invitation, User
+from accounts.permissions import OrganizationScopedView
 from accounts.serializers import (
+    AccountTokenObtainPairSerializer,
     EmailVerifyInputSerializer,
+    InvitationInputSerializer,
+    InvitationSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
     SessionTokenRefreshSerializer,
@@ -22,7 +28,8 @@ from accounts.serializers import (
     SignUpInputSerializer,
     UserSerializer,
 )
-from accounts.services import emails, organizations, sessions
+from accounts.services import emails, invitations, organizations, sessions
+from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializer}
@@ -53,6 +60,7 @@ class CreateUserView(APIView):
         request=SignUpInputSerializer,
         responses={
             201: SignedInUserSerializer,
+            403: DetailSerializer,
             404: DetailSerializer,
             409: DetailSerializer,
             **AUTH_ERRORS,
@@ -66,6 +74,7 @@ class CreateUserView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        check_sign_in_origin(request)
         serializer = SignUpInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, device_token = organizations.user_sign_up(**serializer.validated_data)
@@ -80,7 +89,7 @@ class SignInView(APIView):
 
     @extend_schema(
         request=SignInInputSerializer,
-        responses={200: SignedInUserSerializer, **AUTH_ERRORS},
+        responses={200: SignedInUserSerializer, 403: DetailSerializer, **AUTH_ERRORS},
         summary="Sign in with email and password, or with a device token",
         description=(
             "Send `email`, `password` and `device_id`, or `device_token` and "
@@ -91,6 +100,7 @@ class SignInView(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        check_sign_in_origin(request)
         serializer = SignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, device_token = sessions.user_sign_in(**serializer.validated_data)
@@ -138,6 +148,7 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     """A JWT access/refresh pair for scripts and other REST clients."""
 
     authentication_classes: list = []
+    serializer_class = AccountTokenObtainPairSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "sign_in"
 
@@ -169,7 +180,7 @@ class TokenBlacklistView(jwt_views.TokenBlacklistView):
 
 
 class EmailVerifyView(APIView):
-    """The web app's /verify-email page posts the token from the emailed link.
+    """Verifies an address with the emailed link's token and the password.
 
     No session is needed: the signed token names the user and the address.
     """
@@ -186,7 +197,7 @@ class EmailVerifyView(APIView):
     def post(self, request: Request) -> Response:
         serializer = EmailVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        emails.user_email_verify(token=serializer.validated_data["token"])
+        emails.user_email_verify(**serializer.validated_data)
         return Response({"detail": "Your email address is verified."})
 
 
@@ -269,3 +280,73 @@ class PasswordResetConfirmView(APIView):
                 "out. Sign in with the new password."
             }
         )
+
+
+INVITATION_ERRORS = {
+    400: DetailSerializer,
+    409: DetailSerializer,
+    **ORGANIZATION_ERRORS,
+}
+
+
+class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIView):
+    """The organization's invitations (GET) and sending one (POST), for its
+    verified admins and staff."""
+
+    serializer_class = InvitationSerializer
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        return selectors.organization_invitation_list(organization=self.organization)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        responses={200: InvitationSerializer(many=True), **ORGANIZATION_ERRORS},
+        summary="The organization's invitations, newest first (admins)",
+        tags=["organizations"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        request=InvitationInputSerializer,
+        responses={201: InvitationSerializer, **INVITATION_ERRORS},
+        summary="Invite an address of the organization's domain (admins)",
+        description=(
+            "Emails a link to /account/accept-invitation, where the person "
+            "chooses a password; accepting creates the account with the "
+            "address verified. The link works once, until expires_at."
+        ),
+        tags=["organizations"],
+    )
+    def post(self, request: Request, organization_id: str) -> Response:
+        organization = self.organization
+        serializer = InvitationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = invitations.invitation_create(
+            organization=organization, actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
+        )
+
+
+class OrganizationInvitationRevokeView(OrganizationScopedView):
+    @extend_schema(
+        parameters=[ORGANIZATION_ID_PARAMETER],
+        request=None,
+        responses={200: InvitationSerializer, **ORGANIZATION_ERRORS},
+        summary="Revoke an invitation: its link stops working (admins)",
+        tags=["organizations"],
+    )
+    def post(
+        self, request: Request, organization_id: str, invitation_id: int
+    ) -> Response:
+        invitation = invitations.invitation_revoke(
+            organization=self.organization,
+            invitation_id=invitation_id,
+            actor=request.user,
+        )
+        return Response(InvitationSerializer(invitation).data)

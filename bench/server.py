@@ -39,6 +39,8 @@ def production_environment(*, database_url: str, workers: int | None) -> dict:
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="procure_site.settings",
         LOG_LEVEL="WARNING",
+        # No email is sent by the benchmark; consolemail:// is refused.
+        EMAIL_URL="dummymail://",
     )
     if workers is not None:
         env["WEB_CONCURRENCY"] = str(workers)

@@ -49,6 +49,16 @@ class PayloadTooLarge(DomainError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
+class TooManyAttempts(DomainError):
+    """A limit a service keeps itself (not a DRF throttle): 429 and Retry-After."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class InvalidRows(DomainError):
     """A file with bad rows: `rows` lists each as {"row": n, "errors": [...]}."""
 
@@ -166,7 +176,12 @@ def exception_handler(exc, context):
             body["rows"] = exc.rows
         if isinstance(exc, InvalidFields):
             body["errors"] = exc.errors
-        return Response(body, status=exc.status_code)
+        headers = (
+            {"Retry-After": str(exc.retry_after)}
+            if isinstance(exc, TooManyAttempts)
+            else None
+        )
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, OperationalError | InterfaceError):
         logger.error("Database unavailable: %s", type(exc).__name__)
         return Response(

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "corsheaders",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "contracts",
     "url_visits",
@@ -184,6 +186,15 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 # Request bodies larger than this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = _positive_int("MAX_REQUEST_BYTES", 2_621_440)
 
+# How many proxies in front of gunicorn append to X-Forwarded-For. Throttles
+# count the address that many hops from the right of the header; 0 ignores the
+# header, so that a client cannot reset its counts by sending one of its own.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}."
+    )
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerAuthentication",
@@ -211,7 +222,15 @@ REST_FRAMEWORK = {
         "webhook_test": env.str("THROTTLE_WEBHOOK_TEST_RATE", default="10/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# Failed sign-ins per account (email), from any address: after this many in
+# SIGN_IN_LOCKOUT_MINUTES, signing in to that account waits until the window
+# ends (a password reset still works).
+SIGN_IN_LOCKOUT_FAILURES = _positive_int("SIGN_IN_LOCKOUT_FAILURES", 10)
+SIGN_IN_LOCKOUT_MINUTES = _positive_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+# Password-reset emails to one address per hour, whoever asks.
+PASSWORD_RESET_EMAILS_PER_HOUR = _positive_int("PASSWORD_RESET_EMAILS_PER_HOUR", 5)
 
 # The web app's cookie. Secure and SameSite=None by default because the web
 # app calls cross-origin with credentials; Lax under DEBUG so that plain-HTTP
@@ -274,6 +293,10 @@ except ImproperlyConfigured as exc:
         "smtp+tls://user:password@smtp.example.com:587."
     ) from exc
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+# With DEBUG off, gunicorn (wsgi.py) and `check --deploy` refuse the console
+# backend, which would write reset links to the log, unless this says the log
+# is private enough (procure_site/checks.py).
+ALLOW_CONSOLE_EMAIL = _flag("ALLOW_CONSOLE_EMAIL", default=False)
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
 EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
@@ -289,22 +312,45 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="proCure <no-reply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where the links in emails point: the web app, which shows a page for
-# /verify-email?token=... and /reset-password?uid=...&token=... and posts them
-# to the API.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:3000").rstrip(
-    "/"
-)
-if not PUBLIC_BASE_URL.startswith(("https://", "http://")):
-    raise ImproperlyConfigured(
-        "PUBLIC_BASE_URL must start with https:// (or http:// for local use)."
-    )
+# This service's own public URL (what people's browsers reach it at, behind
+# the proxy). It serves the pages that emailed links open: /account/verify-email,
+# /account/reset-password and /account/accept-invitation.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+# Base of the links in emails; this service's pages by default. A web app that
+# grows pages of its own at the same paths may take them over.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=SITE_URL).rstrip("/")
+# The web app, which the pages link back to.
+WEB_APP_URL = env.str("WEB_APP_URL", default="http://localhost:3000").rstrip("/")
+for _name, _url in (
+    ("SITE_URL", SITE_URL),
+    ("PUBLIC_BASE_URL", PUBLIC_BASE_URL),
+    ("WEB_APP_URL", WEB_APP_URL),
+):
+    if not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"{_name} must start with https:// (or http:// for local use)."
+        )
 # How long a verification link works, and a password-reset link (Django's
 # PASSWORD_RESET_TIMEOUT, in seconds, read by its default token generator).
 EMAIL_VERIFICATION_MAX_AGE = timedelta(
     hours=_positive_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 )
 PASSWORD_RESET_TIMEOUT = _positive_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+INVITATION_MAX_AGE = timedelta(days=_positive_int("INVITATION_MAX_AGE_DAYS", 7))
+
+# Where emails are sent from: "database" (the default) stores each email as a
+# task that `manage.py db_worker` sends, outside the request; "immediate" sends
+# it during the request (tests, or a deployment without a worker).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, got {TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
 # Outbound webhooks of the renewal and waste digests go to URLs that customers
 # type, so by default only HTTPS to public addresses is allowed: loopback,

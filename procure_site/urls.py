@@ -19,6 +19,8 @@ api_v1 = [
 urlpatterns = [
     path("", include("health.urls")),
     path("api/v1/", include(api_v1)),
+    # The pages emailed links open (Django templates, not the API).
+    path("account/", include("accounts.page_urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

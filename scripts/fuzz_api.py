@@ -184,6 +184,10 @@ def main() -> int:
         "THROTTLE_SIGN_UP_RATE": "100000/minute",
         "THROTTLE_VERIFY_EMAIL_RATE": "100000/minute",
         "THROTTLE_PASSWORD_RESET_RATE": "100000/minute",
+        "SIGN_IN_LOCKOUT_FAILURES": "100000",
+        # The fuzzer reads no email; consolemail:// is refused with DEBUG off.
+        "EMAIL_URL": "dummymail://",
+        "TASKS_BACKEND": "immediate",
         "JWT_ACCESS_MINUTES": "60",
         "LOG_LEVEL": "WARNING",
         "GUNICORN_BIND": f"127.0.0.1:{port}",

@@ -2,58 +2,34 @@
 resetting a password."""
 
 import contextlib
-import logging
-import smtplib
-from urllib.parse import urlencode
+from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.crypto import constant_time_compare
+from django.utils.http import (
+    base36_to_int,
+    urlsafe_base64_decode,
+)
 
-from accounts.errors import EmailNotSent
-from accounts.models import User, UserManager
+from accounts import tasks
+from accounts.errors import SeatLimitReached, WrongPassword
+from accounts.models import Organization, User, UserManager
+from accounts.services import lockout, seats
 from accounts.services.sessions import user_sessions_revoke
-from accounts.tokens import email_verification_token_make, email_verification_token_read
+from accounts.tokens import email_verification_token_read
 from accounts.validators import password_check
-from audit.models import AuditAction
+from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 from procure_site.exceptions import DomainError
 
-logger = logging.getLogger(__name__)
-
-
-def _email_send(*, to: str, subject: str, body: str) -> None:
-    try:
-        send_mail(subject, body, None, [to])
-    except (smtplib.SMTPException, OSError) as exc:
-        # The exception's text may carry the server's reply; its type is enough.
-        logger.error("Could not send the email %r: %s", subject, type(exc).__name__)
-        raise EmailNotSent(
-            "We could not send the email just now. Please try again in a few minutes."
-        ) from None
-
 
 def email_verification_send(*, user: User) -> None:
-    """Emails `user` a link that verifies their current address."""
-    token = email_verification_token_make(user_id=str(user.pk), email=user.email)
-    link = f"{settings.PUBLIC_BASE_URL}/verify-email?{urlencode({'token': token})}"
-    hours = int(settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() // 3600)
-    _email_send(
-        to=user.email,
-        subject="Verify your email address for proCure",
-        body=(
-            f"Hello,\n\nPlease confirm that {user.email} is your address by "
-            f"opening this link within {hours} hours:\n\n{link}\n\n"
-            "If you did not sign up for proCure, you can ignore this email.\n"
-        ),
-    )
+    """Emails `user` a link that verifies their current address (a task)."""
+    tasks.email_verification_email_send.enqueue(user_id=str(user.pk))
 
 
 def user_email_verification_resend(*, user: User) -> bool:
@@ -64,39 +40,65 @@ def user_email_verification_resend(*, user: User) -> bool:
     return True
 
 
-def user_email_verify(*, token: str) -> User:
-    """Marks the address a verification link was sent to as verified.
+LINK_NOT_VALID = (
+    "This link is not valid: it may have been cut short or changed. Open the "
+    "link from the email again, or sign in and ask for a new one."
+)
 
-    The link must be unexpired, for the user's current address, and the user
-    active. Following it again changes nothing.
+
+def email_verification_link_read(*, token: str) -> User:
+    """The active user a verification link was sent to, at that address.
+
+    An expired link sends a fresh one to the same address (only its holder
+    can have it) and raises DomainError saying so; a link that was not made
+    here, or for an address the user no longer has, raises DomainError.
     """
-    ask_again = f"Ask for a new one at {reverse('auth-verify-email-resend')}."
     try:
         user_id, email = email_verification_token_read(token=token)
     except signing.SignatureExpired:
-        raise DomainError(f"This verification link has expired. {ask_again}") from None
+        user_id, email = email_verification_token_read(token=token, max_age=None)
+        user = User.objects.filter(pk=user_id, email=email, is_active=True).first()
+        if user is None or user.email_verified:
+            raise DomainError(
+                "This link has expired. Sign in, or ask for a password reset."
+            ) from None
+        email_verification_send(user=user)
+        raise DomainError(
+            f"This link has expired. We sent a new one to {user.email}."
+        ) from None
     except signing.BadSignature:
-        raise DomainError(f"This verification link is not valid. {ask_again}") from None
-    with transaction.atomic():
-        user = (
-            User.objects.select_for_update()
-            .filter(pk=user_id, email=email, is_active=True)
-            .first()
-        )
-        if user is None:
-            # The account is gone, inactive, or its address has changed since.
-            raise DomainError(f"This verification link is not valid. {ask_again}")
-        if user.email_verified:
-            return user
-        user.email_verified_at = timezone.now()
-        user.save(update_fields=["email_verified_at"])
-        audit_record(
-            action=AuditAction.USER_EMAIL_VERIFIED,
-            organization=user.organization,
-            actor=user,
-            target=user.email,
-        )
+        raise DomainError(LINK_NOT_VALID) from None
+    user = (
+        User.objects.select_related("organization")
+        .filter(pk=user_id, email=email, is_active=True)
+        .first()
+    )
+    if user is None:
+        # The account is gone, inactive, or its address has changed since.
+        raise DomainError(LINK_NOT_VALID)
     return user
+
+
+def user_email_verify(*, token: str, password: str) -> User:
+    """Marks the address a verification link was sent to as verified.
+
+    Verifying proves the mailbox and the password together: the link must be
+    unexpired, for the user's current address, and come with the account's
+    password, so that the owner of an address cannot be made to verify an
+    account someone else signed up with it. Wrong passwords count towards the
+    account's sign-in lockout. Following a link again changes nothing.
+    """
+    user = email_verification_link_read(token=token)
+    if user.email_verified:
+        return user
+    lockout.sign_in_lockout_check(email=user.email)
+    if not user.check_password(password):
+        lockout.sign_in_failure_record(email=user.email)
+        raise WrongPassword(
+            f"That is not the password of the proCure account {user.email}. "
+            "Didn't create this account? Reset its password."
+        )
+    return seats.user_email_verified_mark(user=user, via="link")
 
 
 def user_password_reset_request(*, email: str) -> None:
@@ -104,31 +106,9 @@ def user_password_reset_request(*, email: str) -> None:
 
     Says nothing about whether one does: callers answer the same either way.
     """
-    user = User.objects.filter(
-        email=UserManager.normalize_email(email), is_active=True
-    ).first()
-    if user is None:
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = f"{settings.PUBLIC_BASE_URL}/reset-password?" + urlencode(
-        {"uid": uid, "token": token}
-    )
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    # A failure to send must answer like an unknown address, so it is only
-    # logged (by _email_send).
-    with contextlib.suppress(EmailNotSent):
-        _email_send(
-            to=user.email,
-            subject="Reset your proCure password",
-            body=(
-                "Hello,\n\nSomeone asked to reset the password of the proCure "
-                f"account {user.email}. To choose a new one, open this link "
-                f"within {hours} hours:\n\n{link}\n\n"
-                "If it was not you, ignore this email: your password stays as "
-                "it is.\n"
-            ),
-        )
+    # Always one task, whatever the address: the answer takes as long for an
+    # address with an account as for one without.
+    tasks.password_reset_email_send.enqueue(email=UserManager.normalize_email(email))
 
 
 def _user_from_uid(uid: str) -> User | None:
@@ -143,49 +123,94 @@ def _user_from_uid(uid: str) -> User | None:
         return None
 
 
+RESET_LINK_NOT_VALID = (
+    "This password reset link is not valid: it may have been cut short or "
+    "changed. Open the link from the email again, or ask for a new one."
+)
+
+
+def _reset_link_refusal(*, user: User, token: str) -> DomainError:
+    """Why `token` does not reset `user`'s password: expired, used or not valid.
+
+    Django's reset token is "<timestamp>-<hash over the user's password and
+    last sign-in>": a hash that matches its timestamp but is too old has
+    expired; one that no longer matches after a reset since it was issued
+    has been used.
+    """
+    generator = default_token_generator
+    try:
+        timestamp = base36_to_int(token.split("-", 1)[0])
+    except ValueError:
+        return DomainError(RESET_LINK_NOT_VALID)
+    if constant_time_compare(
+        generator._make_token_with_timestamp(user, timestamp, generator.secret), token
+    ):
+        return DomainError(
+            "This password reset link has expired. Ask for a new one below."
+        )
+    issued = generator._now() - timedelta(
+        seconds=generator._num_seconds(generator._now()) - timestamp
+    )
+    reset_since = AuditEvent.objects.filter(
+        action=AuditAction.USER_PASSWORD_RESET,
+        target=user.email,
+        created_at__gte=timezone.make_aware(issued) - timedelta(minutes=1),
+    ).exists()
+    if reset_since:
+        return DomainError(
+            "This password reset link has already been used. If you need to, "
+            "ask for a new one below."
+        )
+    return DomainError(RESET_LINK_NOT_VALID)
+
+
+def password_reset_link_read(*, uid: str, token: str) -> User:
+    """The active user a password-reset link is for, while it works.
+
+    Raises DomainError saying whether the link expired, was used, or is not a
+    link made here.
+    """
+    user = _user_from_uid(uid)
+    if user is None:
+        raise DomainError(RESET_LINK_NOT_VALID)
+    if not default_token_generator.check_token(user, token):
+        raise _reset_link_refusal(user=user, token=token)
+    return user
+
+
 def user_password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     """Sets a new password through a reset link, ends every session of the
     user, and marks their address verified: the link reached their inbox.
 
     The link works once: the token is bound to the password it replaces.
     """
-    invalid = DomainError(
-        "This password reset link is not valid or has expired. Ask for a new one."
-    )
-    user = _user_from_uid(uid)
-    if user is None or not default_token_generator.check_token(user, token):
-        raise invalid
+    user = password_reset_link_read(uid=uid, token=token)
     password_check(password=new_password, user=user, field="new_password")
     with transaction.atomic():
         # Checked again under a lock, so that one link sets one password even
         # when it is followed twice at once.
+        # The organization first, then the user: the order of every other
+        # lock of both (sign-up, role change, verification).
+        if user.organization_id is not None:
+            Organization.objects.select_for_update().get(pk=user.organization_id)
         user = (
             User.objects.select_for_update(of=("self",))
             .select_related("organization")
             .get(pk=user.pk)
         )
         if not default_token_generator.check_token(user, token):
-            raise invalid
+            raise _reset_link_refusal(user=user, token=token)
         user.set_password(new_password)
-        fields = ["password"]
-        newly_verified = not user.email_verified
-        if newly_verified:
-            user.email_verified_at = timezone.now()
-            fields.append("email_verified_at")
-        user.save(update_fields=fields)
+        user.save(update_fields=["password"])
         audit_record(
             action=AuditAction.USER_PASSWORD_RESET,
             organization=user.organization,
             actor=user,
             target=user.email,
         )
-        if newly_verified:
-            audit_record(
-                action=AuditAction.USER_EMAIL_VERIFIED,
-                organization=user.organization,
-                actor=user,
-                target=user.email,
-                details={"via": "password_reset"},
-            )
+        # The link reached the inbox, which verifies the address; an admin
+        # whose organization has no admin seat left stays unverified.
+        with contextlib.suppress(SeatLimitReached):
+            user = seats.user_email_verified_mark(user=user, via="password_reset")
         user_sessions_revoke(user=user, actor=user, reason="password_reset")
     return user

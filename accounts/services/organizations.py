@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import selectors
-from accounts.errors import SeatLimitReached
 from accounts.models import Organization, Role, User, UserManager, domain_name_validator
+from accounts.services import seats
 from accounts.services.emails import email_verification_send
 from accounts.services.sessions import device_token_issue, user_sessions_revoke
 from accounts.validators import password_check
@@ -50,25 +50,15 @@ def organization_create(
         ) from None
 
 
-def _check_seat_available(*, organization: Organization, role: str) -> None:
-    """Raises SeatLimitReached if one more active user of `role` passes the cap.
-
-    Callers hold a lock on the organization row, so concurrent sign-ups and
-    role changes for one organization are counted one at a time.
-    """
-    used = selectors.organization_seats_used(organization=organization)
-    cap = organization.admin_seats if role == Role.ADMIN else organization.member_seats
-    if used[role] >= cap:
-        raise SeatLimitReached(
-            f"{organization.company_name} has no {role} seats left "
-            f"({cap} of {cap} taken). Ask an admin of your organization to free one."
-        )
-
-
 def user_sign_up(
     *, email: str, password: str, device_id: str, role: str = Role.MEMBER
 ) -> tuple[User, str]:
     """Creates a user in the organization of the email's domain.
+
+    A member takes a member seat at once. An admin takes an admin seat only
+    when their address is verified (see accounts.services.seats), so that an
+    unverified sign-up never keeps the real admin out; a sign-up when verified
+    admins already fill the seats is refused at once.
 
     Returns the user and a raw device token for `device_id`.
     """
@@ -85,7 +75,7 @@ def user_sign_up(
             organization = Organization.objects.select_for_update().get(
                 pk=organization.pk
             )
-            _check_seat_available(organization=organization, role=role)
+            seats.seat_check_available(organization=organization, role=role)
             user = User.objects.create_user(
                 email=email, password=password, organization=organization, role=role
             )
@@ -114,7 +104,8 @@ def _check_not_last_admin(*, user: User, organization: Organization) -> None:
 
     Callers hold the organization row lock.
     """
-    if user.role != Role.ADMIN:
+    if user.role != Role.ADMIN or not user.email_verified:
+        # An unverified admin holds no seat and no admin powers.
         return
     used = selectors.organization_seats_used(organization=organization)
     if used[Role.ADMIN] <= 1:
@@ -150,7 +141,7 @@ def user_change_role(*, user: User, role: str, actor: User | None = None) -> Use
                 "active people hold admin seats."
             )
         if user.is_active:
-            _check_seat_available(organization=organization, role=role)
+            seats.seat_check_available(organization=organization, role=role)
             _check_not_last_admin(user=user, organization=organization)
         user.role = role
         user.save(update_fields=["role"])

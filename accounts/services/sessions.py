@@ -18,6 +18,7 @@ from accounts import selectors
 from accounts.authentication import SessionToken, bearer_credential, looks_like_jwt
 from accounts.errors import InvalidCredentials
 from accounts.models import DeviceToken, User, UserManager, hash_device_token
+from accounts.services import lockout
 from audit.models import AuditAction
 from audit.services import audit_record
 
@@ -65,9 +66,13 @@ def user_sign_in(
     return _sign_in_with_password(email=email, password=password, device_id=device_id)
 
 
-def _sign_in_with_password(
-    *, email: str, password: str, device_id: str
-) -> tuple[User, str]:
+def user_password_check(*, email: str, password: str) -> User:
+    """The active user with `email` and `password`, else InvalidCredentials.
+
+    Failures are counted per account: past the limit, even the right password
+    waits (TooManyAttempts), whatever address the attempts come from.
+    """
+    lockout.sign_in_lockout_check(email=email)
     user = (
         User.objects.select_related("organization")
         .filter(email=UserManager.normalize_email(email))
@@ -76,9 +81,19 @@ def _sign_in_with_password(
     if user is None:
         # Hash anyway, so that the answer takes as long for an unknown email.
         User().set_password(password)
+        lockout.sign_in_failure_record(email=email)
         raise InvalidCredentials()
     if not user.check_password(password) or not user.is_active:
+        lockout.sign_in_failure_record(email=email)
         raise InvalidCredentials()
+    lockout.sign_in_failures_clear(email=email)
+    return user
+
+
+def _sign_in_with_password(
+    *, email: str, password: str, device_id: str
+) -> tuple[User, str]:
+    user = user_password_check(email=email, password=password)
     return user, device_token_issue(user=user, device_id=device_id)
 
 

@@ -198,3 +198,23 @@ def test_it_changes_roles_only_through_the_actions(staff_browser, member):
 
     assert "role" not in page.context["adminform"].form.fields
     assert "email_verified_at" not in page.context["adminform"].form.fields
+
+
+def test_it_lists_invitations_and_revokes_them(staff_browser, organization):
+    from accounts.models import Invitation
+    from accounts.services.invitations import invitation_create
+
+    invitation = invitation_create(
+        organization=organization, email="new@acme.io", role=Role.MEMBER, actor=None
+    )
+
+    listing = staff_browser.get(f"{ADMIN}accounts/invitation/")
+    assert listing.status_code == 200
+    assert "new@acme.io" in listing.content.decode()
+
+    staff_browser.post(
+        f"{ADMIN}accounts/invitation/",
+        {"action": "revoke", "_selected_action": [invitation.pk]},
+    )
+    assert Invitation.objects.get().status == "revoked"
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_REVOKED).exists()

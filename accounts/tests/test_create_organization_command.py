@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
-from accounts.models import Organization
+from accounts.models import Invitation, Organization
+from audit.models import AuditAction, AuditEvent
 
 
 def run(*args) -> str:
@@ -31,7 +32,12 @@ def test_it_prints_the_existing_organization_when_run_twice(db):
 
     second = run("--domain", "Acme.io", "--company", "Acme again", "--admin-seats", "5")
 
-    assert first == f"Created organization Acme (acme.io): {organization.public_id}\n"
+    assert first == (
+        f"Created organization Acme (acme.io): {organization.public_id}\n"
+        "Nobody can sign in yet. Run again with --admin-email someone@acme.io to "
+        "email the first admin an invitation, or have them sign up with role "
+        "admin in the web app and open the verification link.\n"
+    )
     assert second == (
         f"Organization Acme (acme.io) already exists, unchanged: "
         f"{organization.public_id}\n"
@@ -79,3 +85,62 @@ def test_it_refuses_a_malformed_domain(db, domain):
 def test_it_refuses_negative_seat_caps(db):
     with pytest.raises(CommandError, match="zero or more"):
         run("--domain", "acme.io", "--company", "Acme", "--member-seats", "-1")
+
+
+def test_it_emails_the_first_admin_an_invitation(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run(
+            "--domain", "acme.io", "--company", "Acme", "--admin-email", "Boss@acme.io"
+        )
+
+    organization = Organization.objects.get()
+    assert output == (
+        f"Created organization Acme (acme.io): {organization.public_id}\n"
+        "Invited boss@acme.io to be an admin; the link works for 7 days.\n"
+    )
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.role, invitation.status) == (
+        "boss@acme.io",
+        "admin",
+        "pending",
+    )
+    assert mailoutbox[0].to == ["boss@acme.io"]
+    assert "/account/accept-invitation?token=" in mailoutbox[0].body
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_SENT).count() == 1
+
+
+def test_it_does_not_invite_twice_when_run_again(
+    db, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run("--domain", "acme.io", "--company", "Acme", "--admin-email", "boss@acme.io")
+
+    second = run(
+        "--domain", "acme.io", "--company", "Acme", "--admin-email", "boss@acme.io"
+    )
+
+    assert second.endswith(
+        "No invitation sent: An invitation to boss@acme.io is already pending. "
+        "Revoke it to send a new one.\n"
+    )
+    assert Invitation.objects.count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_it_refuses_an_admin_email_outside_the_domain(db):
+    with pytest.raises(CommandError) as error:
+        run("--domain", "acme.io", "--company", "Acme", "--admin-email", "a@evil.io")
+
+    assert str(error.value) == "Only addresses at acme.io can join Acme."
+
+
+def test_it_refuses_zero_admin_seats(db):
+    with pytest.raises(CommandError) as error:
+        run("--domain", "acme.io", "--company", "Acme", "--admin-seats", "0")
+
+    assert str(error.value) == (
+        "--admin-seats must be at least 1: an organization needs an admin to manage it."
+    )
+    assert not Organization.objects.exists()

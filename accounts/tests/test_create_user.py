@@ -3,6 +3,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import DeviceToken, Role, User, hash_device_token
@@ -135,6 +136,27 @@ def test_it_refuses_an_admin_sign_up_past_the_admin_cap(anon_client, organizatio
     assert not User.objects.filter(email="jane@acme.io").exists()
 
 
+def test_it_keeps_no_admin_seat_for_an_unverified_squatter(anon_client, organization):
+    organization.admin_seats = 1
+    organization.save()
+    squatter = sign_up(anon_client, email="squatter@acme.io", role="admin")
+    assert squatter.status_code == 201
+
+    response = sign_up(APIClient(), email="boss@acme.io", role="admin")
+
+    # The compat endpoint answers as it always did for an admin sign-up.
+    assert response.status_code == 201
+    assert set(response.json()) == {
+        "id",
+        "email",
+        "organization_id",
+        "role",
+        "device_token",
+    }
+    assert response.json()["role"] == "admin"
+    assert User.objects.filter(organization=organization, role=Role.ADMIN).count() == 2
+
+
 def test_it_refuses_a_member_sign_up_past_the_member_cap(anon_client, organization):
     organization.member_seats = 1
     organization.save()
@@ -237,7 +259,7 @@ def test_it_emails_a_verification_link_once_the_user_is_committed(
     assert message.to == ["jane@acme.io"]
     assert message.subject == "Verify your email address for proCure"
     path, params = link_in(message)
-    assert path == "/verify-email"
+    assert path == "/account/verify-email"
     assert set(params) == {"token"}
 
 
@@ -262,7 +284,7 @@ def test_it_signs_up_even_when_the_mail_server_is_down(
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     with (
-        mock.patch("accounts.services.emails.send_mail", refuse),
+        mock.patch("accounts.tasks.send_mail", refuse),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = sign_up(anon_client)

@@ -27,7 +27,7 @@ def test_it_emails_a_reset_link_to_an_existing_address(anon_client, member, mail
     assert mailoutbox[0].to == ["max@acme.io"]
     assert mailoutbox[0].subject == "Reset your proCure password"
     path, params = link_in(mailoutbox[0])
-    assert path == "/reset-password"
+    assert path == "/account/reset-password"
     assert set(params) == {"uid", "token"}
 
 
@@ -48,7 +48,7 @@ def test_it_answers_the_same_when_the_mail_server_is_down(anon_client, member):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
-    with mock.patch("accounts.services.emails.send_mail", refuse):
+    with mock.patch("accounts.tasks.send_mail", refuse):
         response = request_reset(anon_client, "max@acme.io")
 
     assert response.status_code == 200
@@ -80,3 +80,37 @@ def test_it_names_a_malformed_email(anon_client, db, mailoutbox):
     assert response.status_code == 400
     assert response.json()["detail"] == "Enter a valid email address."
     assert mailoutbox == []
+
+
+def test_it_throttles_whatever_x_forwarded_for_says(anon_client, member, mailoutbox):
+    statuses = [
+        anon_client.post(
+            URL,
+            {"email": "max@acme.io"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(8)
+    ]
+
+    assert statuses == [200] * 5 + [429] * 3
+    assert len(mailoutbox) == 5
+
+
+def test_it_sends_one_address_at_most_five_emails_an_hour_from_any_client(
+    anon_client, member, mailoutbox, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    responses = [
+        anon_client.post(
+            URL,
+            {"email": "max@acme.io"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+        for n in range(8)
+    ]
+
+    assert [response.json() for response in responses] == [SAME_ANSWER] * 8
+    assert len(mailoutbox) == 5

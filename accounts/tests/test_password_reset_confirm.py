@@ -15,7 +15,13 @@ from conftest import client_for
 URL = "/api/v1/auth/password-reset/confirm"
 NEW_PASSWORD = "N3wSecretPass"
 INVALID = {
-    "detail": "This password reset link is not valid or has expired. Ask for a new one."
+    "detail": "This password reset link is not valid: it may have been cut short "
+    "or changed. Open the link from the email again, or ask for a new one."
+}
+EXPIRED = {"detail": "This password reset link has expired. Ask for a new one below."}
+USED = {
+    "detail": "This password reset link has already been used. If you need to, ask "
+    "for a new one below."
 }
 
 
@@ -109,7 +115,7 @@ def test_it_works_once(anon_client, member):
     response = confirm(anon_client, link, new_password="An0therPass")
 
     assert response.status_code == 400
-    assert response.json() == INVALID
+    assert response.json() == USED
     assert User.objects.get(pk=member.pk).check_password(NEW_PASSWORD)
 
 
@@ -124,7 +130,7 @@ def test_it_refuses_an_expired_link(anon_client, member, settings, monkeypatch):
     response = confirm(anon_client, link)
 
     assert response.status_code == 400
-    assert response.json() == INVALID
+    assert response.json() == EXPIRED
     assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
 
 

@@ -164,3 +164,120 @@ def test_it_throttles_repeated_failures(anon_client, member, monkeypatch):
     )
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+
+
+def test_it_throttles_whatever_x_forwarded_for_says(anon_client, member, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"sign_in": "3/minute"})
+    statuses = [
+        anon_client.post(
+            URL,
+            {"email": "max@acme.io", "password": "Wr0ngPass", "device_id": "d"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(5)
+    ]
+
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+def test_it_counts_the_address_one_trusted_proxy_names(
+    anon_client, member, monkeypatch, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"sign_in": "2/minute"})
+
+    def attempt(forwarded_for: str) -> int:
+        return anon_client.post(
+            URL,
+            {"email": "max@acme.io", "password": "Wr0ngPass", "device_id": "d"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        ).status_code
+
+    # The proxy appends the real address; whatever the client put before it
+    # does not make it someone else.
+    assert attempt("1.1.1.1, 198.51.100.7") == 401
+    assert attempt("2.2.2.2, 198.51.100.7") == 401
+    assert attempt("3.3.3.3, 198.51.100.7") == 429
+    # Another real client has counts of its own.
+    assert attempt("198.51.100.8") == 401
+
+
+def test_it_locks_an_account_after_repeated_failures_from_any_address(
+    anon_client, member, settings
+):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 3
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def attempt(password: str, n: int):
+        return anon_client.post(
+            URL,
+            {"email": "MAX@acme.io", "password": password, "device_id": "d"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+
+    assert [attempt("Wr0ngPass", n).status_code for n in range(3)] == [401] * 3
+    locked = attempt(TEST_PASSWORD, 99)
+
+    assert locked.status_code == 429
+    assert locked.json()["detail"] == (
+        "Too many failed sign-ins to this account. Try again in 15 minutes, "
+        "or reset your password."
+    )
+    assert 800 < int(locked.headers["Retry-After"]) <= 900
+    assert not DeviceToken.objects.filter(user=member, device_id="d").exists()
+    # Other accounts are not affected.
+    other = anon_client.post(
+        URL,
+        {"email": "nobody@acme.io", "password": "Wr0ngPass", "device_id": "d"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert other.status_code == 401
+
+
+def test_it_forgets_failures_after_a_successful_sign_in(anon_client, member, settings):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 2
+    wrong = {"email": "max@acme.io", "password": "Wr0ngPass", "device_id": "d"}
+    right = {**wrong, "password": TEST_PASSWORD}
+
+    statuses = [
+        sign_in(anon_client, **body).status_code
+        for body in (wrong, right, wrong, right)
+    ]
+
+    assert statuses == [401, 200, 401, 200]
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null"])
+def test_it_refuses_to_sign_in_from_an_untrusted_page(anon_client, member, origin):
+    response = anon_client.post(
+        URL,
+        {"email": "max@acme.io", "password": TEST_PASSWORD, "device_id": "d"},
+        format="json",
+        HTTP_ORIGIN=origin,
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        f"Requests from {origin} are not trusted. Sign in and sign up from the "
+        "proCure web app or the extension."
+    )
+    assert settings.AUTH_COOKIE_NAME not in response.cookies
+    assert not DeviceToken.objects.filter(user=member).exists()
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:3000", "chrome-extension://abcdefghijklmnop"]
+)
+def test_it_signs_in_from_the_web_app_and_the_extension(anon_client, member, origin):
+    response = anon_client.post(
+        URL,
+        {"email": "max@acme.io", "password": TEST_PASSWORD, "device_id": "d"},
+        format="json",
+        HTTP_ORIGIN=origin,
+    )
+
+    assert response.status_code == 200

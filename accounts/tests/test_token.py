@@ -1,4 +1,5 @@
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import User
@@ -130,3 +131,33 @@ def test_it_refuses_an_access_token_sent_to_refresh_in_our_words(anon_client, me
     assert response.status_code == 401
     assert "Token has wrong type" not in response.content.decode()
     assert response.json()["detail"].startswith("This token is invalid")
+
+
+def test_it_throttles_whatever_x_forwarded_for_says(anon_client, member, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"sign_in": "2/minute"})
+
+    statuses = [
+        anon_client.post(
+            "/api/v1/auth/token",
+            {"email": "max@acme.io", "password": "Wr0ngPass"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [401, 401, 429, 429]
+
+
+def test_it_counts_failures_towards_the_accounts_lockout(anon_client, member, settings):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 2
+    for _ in range(2):
+        obtain(anon_client, password="Wr0ngPass")
+
+    response = obtain(anon_client)
+
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith(
+        "Too many failed sign-ins to this account."
+    )
+    assert "Retry-After" in response.headers

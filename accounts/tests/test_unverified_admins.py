@@ -5,7 +5,7 @@ what members may read does not."""
 import pytest
 
 from accounts.models import Role, User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tokens import email_verification_token_make
 from conftest import client_for
 from contracts.models import Contract
@@ -47,8 +47,15 @@ def test_it_refuses_a_contract_write(unverified_client, organization):
     assert not Contract.objects.exists()
 
 
-def test_it_still_lets_them_read_contracts_like_a_member(unverified_client):
-    assert unverified_client.get("/api/v1/contracts").status_code == 200
+def test_it_refuses_them_the_contracts_until_verified(unverified_client):
+    response = unverified_client.get("/api/v1/contracts")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Verify your email address to see your organization's "
+        "contracts. We sent a link to ada@acme.io; ask for a new one at "
+        "/api/v1/auth/verify-email/resend."
+    }
 
 
 def test_it_refuses_analytics(unverified_client, organization):
@@ -84,7 +91,11 @@ def test_it_grants_them_once_the_address_is_verified(
     token = email_verification_token_make(
         user_id=str(unverified_admin.pk), email=unverified_admin.email
     )
-    unverified_client.post("/api/v1/auth/verify-email", {"token": token}, format="json")
+    unverified_client.post(
+        "/api/v1/auth/verify-email",
+        {"token": token, "password": TEST_PASSWORD},
+        format="json",
+    )
 
     response = unverified_client.post("/api/v1/contracts", CONTRACT, format="json")
 

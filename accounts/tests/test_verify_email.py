@@ -4,20 +4,17 @@ import pytest
 from django.core import signing
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.helpers import link_in
 from accounts.tokens import EMAIL_VERIFICATION_SALT, email_verification_token_make
 from audit.models import AuditAction, AuditEvent
 
 URL = "/api/v1/auth/verify-email"
 INVALID = (
-    "This verification link is not valid. "
-    "Ask for a new one at /api/v1/auth/verify-email/resend."
+    "This link is not valid: it may have been cut short or changed. Open the "
+    "link from the email again, or sign in and ask for a new one."
 )
-EXPIRED = (
-    "This verification link has expired. "
-    "Ask for a new one at /api/v1/auth/verify-email/resend."
-)
+EXPIRED = "This link has expired. We sent a new one to jane@acme.io."
 
 
 @pytest.fixture
@@ -31,8 +28,8 @@ def token_for(user: User) -> str:
     return email_verification_token_make(user_id=str(user.pk), email=user.email)
 
 
-def verify(client, token: str):
-    return client.post(URL, {"token": token}, format="json")
+def verify(client, token: str, password: str = TEST_PASSWORD):
+    return client.post(URL, {"token": token, "password": password}, format="json")
 
 
 def test_it_verifies_the_address_from_the_link_emailed_at_sign_up(
@@ -46,7 +43,7 @@ def test_it_verifies_the_address_from_the_link_emailed_at_sign_up(
         )
     _, params = link_in(mailoutbox[0])
 
-    response = verify(anon_client, params["token"])
+    response = verify(anon_client, params["token"], "Str0ngPass")
 
     assert response.status_code == 200
     assert response.json() == {"detail": "Your email address is verified."}
@@ -74,7 +71,9 @@ def test_it_answers_ok_again_for_a_link_already_followed(anon_client, unverified
     )
 
 
-def test_it_refuses_an_expired_link(anon_client, unverified, settings, monkeypatch):
+def test_it_refuses_an_expired_link_and_sends_a_new_one(
+    anon_client, unverified, settings, monkeypatch, mailoutbox
+):
     token = token_for(unverified)
     later = time.time() + settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() + 60
     monkeypatch.setattr(signing.time, "time", lambda: later)
@@ -84,6 +83,7 @@ def test_it_refuses_an_expired_link(anon_client, unverified, settings, monkeypat
     assert response.status_code == 400
     assert response.json() == {"detail": EXPIRED}
     assert User.objects.get(pk=unverified.pk).email_verified_at is None
+    assert [message.to for message in mailoutbox] == [["jane@acme.io"]]
 
 
 @pytest.mark.parametrize(
@@ -132,4 +132,18 @@ def test_it_names_a_missing_token(anon_client, db):
     response = anon_client.post(URL, {}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {"token": ["This field is required."]}
+    assert response.json()["errors"] == {
+        "token": ["This field is required."],
+        "password": ["This field is required."],
+    }
+
+
+def test_it_refuses_the_wrong_password(anon_client, unverified):
+    response = verify(anon_client, token_for(unverified), "N0tTheirs1")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "That is not the password of the proCure account jane@acme.io. "
+        "Didn't create this account? Reset its password."
+    }
+    assert User.objects.get(pk=unverified.pk).email_verified_at is None

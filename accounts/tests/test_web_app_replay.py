@@ -135,3 +135,28 @@ def test_a_cookie_authenticated_change_without_any_origin_is_refused(
 
     assert response.status_code == 403
     assert "no Origin header" in response.json()["detail"]
+
+
+def test_a_cookie_authenticated_change_from_an_opaque_origin_is_refused(
+    admin_user, organization
+):
+    # A sandboxed frame sends Origin: null; its Referer must not stand in.
+    sandboxed = APIClient(HTTP_ORIGIN="null", HTTP_REFERER=f"{WEB_ORIGIN}/contracts")
+    sandboxed.cookies[settings.AUTH_COOKIE_NAME] = session_token_issue(user=admin_user)
+
+    response = sandboxed.post(
+        "/api/v1/contract",
+        {
+            "vendor_name": "Evil",
+            "product_url": "https://evil.example",
+            "organization_id": organization.public_id,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "Requests from null are not trusted. Changes made with the web session "
+        "cookie must come from the proCure web app."
+    )
+    assert not organization.contracts.exists()

@@ -141,3 +141,22 @@ def test_it_answers_404_for_an_unknown_organization(admin_client, member):
 
     assert response.status_code == 404
     assert User.objects.get(pk=member.pk).is_active is True
+
+
+def test_it_lets_the_verified_admin_remove_an_unverified_admin_squatter(
+    admin_client, admin_user, organization
+):
+    organization.admin_seats = 1
+    organization.save()
+    squatter = UserFactory(
+        organization=organization,
+        role=Role.ADMIN,
+        email="squatter@acme.io",
+        email_verified_at=None,
+    )
+
+    response = deactivate(admin_client, organization, squatter)
+
+    assert response.status_code == 200
+    assert not User.objects.get(pk=squatter.pk).is_active
+    assert User.objects.get(pk=admin_user.pk).is_active

@@ -156,3 +156,26 @@ def test_it_searches_vendor_names_and_domains(admin_client, organization, slack)
 
     assert [c["id"] for c in by_name.json()["results"]] == [slack.id]
     assert [c["id"] for c in by_domain.json()["results"]] == [aws.id]
+
+
+def test_it_refuses_an_unverified_sign_up_with_a_made_up_mailbox(
+    anon_client, organization, slack
+):
+    signed_up = anon_client.post(
+        "/api/v1/auth/create-user",
+        {"email": "nobody-123@acme.io", "password": "Str0ngPass", "device_id": "d"},
+        format="json",
+    )
+    assert signed_up.status_code == 201
+
+    response = anon_client.get(LIST_URL)
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Verify your email address to see your organization's "
+        "contracts. We sent a link to nobody-123@acme.io; ask for a new one at "
+        "/api/v1/auth/verify-email/resend."
+    }
+    # The hosts the extension filters on stay open to members, as before.
+    hosts = anon_client.get("/api/v1/url-visits/monitored-hosts")
+    assert hosts.status_code == 200

@@ -23,3 +23,14 @@ def test_it_hides_a_contract_from_an_outsider(outsider_client, slack):
 
 def test_it_requires_authentication_to_read_one(anon_client, slack):
     assert anon_client.get(detail_url(slack)).status_code == 401
+
+
+def test_it_refuses_a_member_whose_address_is_unverified(member, member_client, slack):
+    type(member).objects.filter(pk=member.pk).update(email_verified_at=None)
+
+    response = member_client.get(f"/api/v1/contracts/{slack.pk}")
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith(
+        "Verify your email address to see your organization's contracts."
+    )

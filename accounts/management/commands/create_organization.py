@@ -1,8 +1,11 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.models import Organization, Role
 from accounts.selectors import organization_by_domain_or_public_id
+from accounts.services.invitations import invitation_create
 from accounts.services.organizations import organization_create
 from procure_site.exceptions import Conflict, DomainError
 
@@ -13,7 +16,10 @@ class Command(BaseCommand):
         "its domain join it. Prints the organization's public id. Run again "
         "for a domain that already has an organization, it changes nothing, "
         "prints that organization's id and succeeds, unless --fail-if-exists "
-        "is given."
+        "is given. With --admin-email, emails that address an invitation to "
+        "be the first admin (its link sets a password and verifies the "
+        "address); run again, it invites again only if nobody has accepted "
+        "and no invitation is pending."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,6 +37,11 @@ class Command(BaseCommand):
             help="Cap of member users (default 1000)",
         )
         parser.add_argument(
+            "--admin-email",
+            help="Email the organization's first admin an invitation, e.g. "
+            "boss@acme.io (an address at --domain).",
+        )
+        parser.add_argument(
             "--fail-if-exists",
             action="store_true",
             help="Exit with an error (status 1) if the domain already has an "
@@ -38,6 +49,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["admin_seats"] < 1:
+            raise CommandError(
+                "--admin-seats must be at least 1: an organization needs an "
+                "admin to manage it."
+            )
         try:
             organization = organization_create(
                 domain_name=options["domain"],
@@ -45,20 +61,47 @@ class Command(BaseCommand):
                 admin_seats=options["admin_seats"],
                 member_seats=options["member_seats"],
             )
+            created = True
         except Conflict as exc:
             existing = organization_by_domain_or_public_id(identifier=options["domain"])
             if options["fail_if_exists"] or existing is None:
                 raise CommandError(exc.detail) from None
-            # The existing organization is left as it is, even if the company
-            # name or seat caps given this time differ: say so.
-            self.stdout.write(
-                f"Organization {existing.company_name} ({existing.domain_name}) "
-                f"already exists, unchanged: {existing.public_id}"
-            )
-            return
+            organization, created = existing, False
         except DomainError as exc:
             raise CommandError(exc.detail) from None
-        self.stdout.write(
+        summary = (
             f"Created organization {organization.company_name} "
             f"({organization.domain_name}): {organization.public_id}"
+            if created
+            # The existing organization is left as it is, even if the company
+            # name or seat caps given this time differ: say so.
+            else f"Organization {organization.company_name} "
+            f"({organization.domain_name}) already exists, unchanged: "
+            f"{organization.public_id}"
+        )
+        self.stdout.write(summary)
+        if options["admin_email"]:
+            self.stdout.write(self._invite_first_admin(organization, options))
+        elif created:
+            self.stdout.write(
+                "Nobody can sign in yet. Run again with --admin-email "
+                f"someone@{organization.domain_name} to email the first admin an "
+                "invitation, or have them sign up with role admin in the web "
+                "app and open the verification link."
+            )
+
+    def _invite_first_admin(self, organization: Organization, options: Any) -> str:
+        email = options["admin_email"]
+        try:
+            invitation_create(
+                organization=organization, email=email, role=Role.ADMIN, actor=None
+            )
+        except Conflict as exc:
+            return f"No invitation sent: {exc.detail}"
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
+        days = settings.INVITATION_MAX_AGE.days
+        return (
+            f"Invited {email.strip().lower()} to be an admin; the link works "
+            f"for {days} days."
         )

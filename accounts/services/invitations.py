@@ -1,0 +1,173 @@
+"""Invitations: an admin (or the create_organization command, for the first
+admin) invites an address of the organization's domain in a role; the emailed
+link opens /account/accept-invitation, where the person sets a password.
+Accepting creates the account with the address verified: the link reached
+the inbox."""
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import tasks
+from accounts.models import Invitation, Organization, Role, User, UserManager
+from accounts.services import seats
+from accounts.tokens import invitation_token_read
+from accounts.validators import password_check
+from audit.models import AuditAction
+from audit.services import audit_record
+from procure_site.exceptions import Conflict, DomainError, NotFound
+
+INVITATION_NOT_VALID = (
+    "This invitation link is not valid: it may have been cut short or changed. "
+    "Open the link from the email again."
+)
+
+
+def invitation_create(
+    *, organization: Organization, email: str, role: str, actor: User | None
+) -> Invitation:
+    """Invites `email` into `organization` as `role` and emails the link.
+
+    The address must be at the organization's domain and have no account,
+    and the role a free seat now (accepting checks it again). A pending
+    invitation to the same address must be revoked before another is sent.
+    """
+    email = UserManager.normalize_email(email)
+    if role not in Role.values:
+        raise DomainError(f"{role!r} is not a role. Use admin or member.")
+    if email.rsplit("@", 1)[-1] != organization.domain_name:
+        raise DomainError(
+            f"Only addresses at {organization.domain_name} can join "
+            f"{organization.company_name}."
+        )
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        if User.objects.filter(email=email).exists():
+            raise Conflict(f"{email} already has a proCure account.")
+        if Invitation.objects.pending().filter(email=email).exists():
+            raise Conflict(
+                f"An invitation to {email} is already pending. Revoke it to "
+                "send a new one."
+            )
+        seats.seat_check_available(organization=organization, role=role)
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email=email,
+            role=role,
+            invited_by=actor,
+            expires_at=timezone.now() + settings.INVITATION_MAX_AGE,
+        )
+        audit_record(
+            action=AuditAction.INVITATION_SENT,
+            organization=organization,
+            actor=actor,
+            target=email,
+            details={"role": role},
+        )
+        invitation_id = invitation.pk
+        transaction.on_commit(
+            lambda: tasks.invitation_email_send.enqueue(invitation_id=invitation_id),
+            robust=True,
+        )
+    return invitation
+
+
+def invitation_revoke(
+    *, organization: Organization, invitation_id: int, actor: User | None
+) -> Invitation:
+    """Revokes a pending invitation of `organization`; its link stops working.
+
+    Another organization's invitation is NotFound, as if it did not exist.
+    Revoking one that is no longer pending changes nothing.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("organization", "invited_by")
+            .filter(organization=organization, pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            raise NotFound(f"No invitation {invitation_id} in this organization.")
+        if invitation.status != "pending":
+            return invitation
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditAction.INVITATION_REVOKED,
+            organization=invitation.organization,
+            actor=actor,
+            target=invitation.email,
+        )
+    return invitation
+
+
+def invitation_link_read(*, token: str) -> Invitation:
+    """The pending invitation an invitation link is for.
+
+    Raises DomainError saying whether the link is not valid, or the
+    invitation was accepted, revoked or has expired.
+    """
+    try:
+        invitation_id = invitation_token_read(token=token)
+    except signing.BadSignature:
+        raise DomainError(INVITATION_NOT_VALID) from None
+    invitation = (
+        Invitation.objects.select_related("organization")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise DomainError(INVITATION_NOT_VALID)
+    refusals = {
+        "accepted": "This invitation has already been accepted. Sign in with "
+        f"{invitation.email}, or reset its password.",
+        "revoked": "This invitation was withdrawn. Ask an admin of "
+        f"{invitation.organization.company_name} to invite you again.",
+        "expired": "This invitation has expired. Ask an admin of "
+        f"{invitation.organization.company_name} to invite you again.",
+    }
+    if invitation.status in refusals:
+        raise DomainError(refusals[invitation.status])
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str) -> User:
+    """Creates the invited account with `password`, its address verified.
+
+    The link works once; the seat cap is checked again under the
+    organization's lock.
+    """
+    invitation = invitation_link_read(token=token)
+    password_check(password=password, user=User(email=invitation.email))
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.select_for_update().get(
+                pk=invitation.organization_id
+            )
+            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if invitation.status != "pending":
+                raise DomainError("This invitation has already been accepted.")
+            seats.seat_check_available(organization=organization, role=invitation.role)
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                organization=organization,
+                role=invitation.role,
+                email_verified_at=timezone.now(),
+            )
+            invitation.accepted_at = timezone.now()
+            invitation.save(update_fields=["accepted_at"])
+            audit_record(
+                action=AuditAction.INVITATION_ACCEPTED,
+                organization=organization,
+                actor=user,
+                target=user.email,
+                details={"role": invitation.role},
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"{invitation.email} already has a proCure account. Sign in instead."
+        ) from None
+    return user

@@ -1,0 +1,64 @@
+"""Seat caps: who holds a seat, and the moment an address is verified, which
+is when an admin takes theirs.
+
+An admin holds a seat only once their address is verified. An unverified
+sign-up, which anyone can make with any address of the domain, therefore
+never keeps a person who proves their address out of the organization's
+admin seats: whoever verifies first takes the seat.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import selectors
+from accounts.errors import SeatLimitReached
+from accounts.models import Organization, Role, User
+from audit.models import AuditAction
+from audit.services import audit_record
+
+
+def seat_check_available(*, organization: Organization, role: str) -> None:
+    """Raises SeatLimitReached if one more user of `role` passes the cap.
+
+    Callers hold a lock on the organization row, so concurrent sign-ups,
+    verifications and role changes for one organization are counted one at a
+    time.
+    """
+    used = selectors.organization_seats_used(organization=organization)
+    cap = organization.admin_seats if role == Role.ADMIN else organization.member_seats
+    if used[role] >= cap:
+        raise SeatLimitReached(
+            f"{organization.company_name} has no {role} seats left "
+            f"({cap} of {cap} taken). Ask an admin of your organization to free one."
+        )
+
+
+def user_email_verified_mark(*, user: User, via: str) -> User:
+    """Marks `user`'s current address verified, in the caller's transaction.
+
+    An active admin takes an admin seat now: SeatLimitReached if none is left
+    (the address then stays unverified). Already verified changes nothing.
+    """
+    with transaction.atomic():
+        if user.organization_id is not None:
+            Organization.objects.select_for_update().get(pk=user.organization_id)
+        user = (
+            User.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=user.pk)
+        )
+        if user.email_verified:
+            return user
+        # Members hold their seat from sign-up; an admin takes theirs now.
+        if user.organization is not None and user.is_active and user.is_org_admin:
+            seat_check_available(organization=user.organization, role=Role.ADMIN)
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(
+            action=AuditAction.USER_EMAIL_VERIFIED,
+            organization=user.organization,
+            actor=user,
+            target=user.email,
+            details={"via": via},
+        )
+    return user
