@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts.services.invitations import invitation_create
 from conftest import client_for
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
@@ -75,10 +76,14 @@ def schema(db) -> dict:
 def path_values(organization, admin_user, member) -> dict[str, str]:
     ContractFactory(organization=organization, vendor_name="Slack")
     contract = Contract.objects.get(organization=organization)
+    invitation = invitation_create(
+        organization=organization, email="ivy@acme.io", role="member", actor=None
+    )
     return {
         "organization_id": organization.public_id,
         "id": str(contract.pk),
         "user_id": str(member.id),
+        "invitation_id": str(invitation.pk),
     }
 
 
