@@ -5,7 +5,6 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.errors import InvalidCredentials
 from accounts.models import Invitation, Role, User
 from accounts.services.sessions import user_password_check
 
@@ -129,13 +128,8 @@ class AccountTokenObtainPairSerializer(TokenObtainPairSerializer):
     sign-in, so that failed attempts count towards the account's lockout."""
 
     def validate(self, attrs: dict) -> dict:
-        try:
-            user = user_password_check(email=attrs["email"], password=attrs["password"])
-        except InvalidCredentials:
-            # simplejwt's own sentence, which scripts may already expect.
-            raise exceptions.AuthenticationFailed(
-                "No active account found with the given credentials"
-            ) from None
+        # A wrong password is InvalidCredentials: a 401 with sign-in's words.
+        user = user_password_check(email=attrs["email"], password=attrs["password"])
         refresh = RefreshToken.for_user(user)
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
