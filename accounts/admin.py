@@ -3,10 +3,20 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
 
 from accounts.models import DeviceToken, Organization, Role, User
 from accounts.services import erasure, organizations, sessions
 from procure_site.exceptions import DomainError
+
+# simplejwt's pages list every issued session and refresh token in full, and
+# a copied value signs in as its owner: no admin page shows them. Staff end a
+# person's sessions with the "Sign out everywhere" action on users.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(Organization)
@@ -124,7 +134,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["email", "password", "organization", "role", "is_staff"]}),
     ]
     filter_horizontal = ["groups"]
-    actions = ["make_admin", "make_member"]
+    actions = ["make_admin", "make_member", "sign_out_everywhere"]
 
     def _change_role(self, request: HttpRequest, queryset: QuerySet, role: str) -> None:
         changed = 0
@@ -163,6 +173,17 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description="Make the selected users members (within the cap)")
     def make_member(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._change_role(request, queryset, Role.MEMBER)
+
+    @admin.action(
+        description="Sign the selected users out everywhere",
+        permissions=["change"],
+    )
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for user in queryset:
+            sessions.user_sessions_revoke(user=user, actor=request.user, reason="admin")
+        self.message_user(
+            request, f"Signed {queryset.count()} users out of every device and session."
+        )
 
 
 @admin.register(DeviceToken)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "axes",
     "accounts",
     "contracts",
     "url_visits",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out admin login into 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "procure_site.urls"
@@ -142,6 +145,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://procure")}
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes checks each admin login for a lockout before the password is
+# looked at (see ADMIN_LOGIN_FAILURE_LIMIT below).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -179,6 +188,25 @@ ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must end with '/' and not start with one.")
 
+# How many proxies in front of the service append to X-Forwarded-For; 0 when
+# clients connect directly. Throttles and the admin login's lockout take the
+# client's address from there (procure_site/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The admin login (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT wrong
+# passwords for one account, or from one address, that account or address is
+# refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password.
+# The API's sign-in has its own throttle; axes watches only the admin site.
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = _positive_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_positive_int("ADMIN_LOGIN_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The admin's login form names the email field "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "procure_site.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+
 # Request bodies larger than this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = _positive_int("MAX_REQUEST_BYTES", 2_621_440)
 
@@ -208,6 +236,7 @@ REST_FRAMEWORK = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET_RATE", default="5/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # The web app's cookie. Secure and SameSite=None by default because the web
