@@ -75,3 +75,21 @@ def organization_seats_used(*, organization: Organization) -> dict[str, int]:
     for row in rows:
         counts[row["role"]] = row["users"]
     return counts
+
+
+def users_erasure_summary(*, users: list[User]) -> dict[str, int]:
+    """What erasing `users` deletes, counted: the Django admin's delete page
+    shows it instead of listing every row."""
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    ids = [user.pk for user in users]
+    return {
+        "people": len(ids),
+        "activity rows (user, contract, day)": User.objects.filter(
+            pk__in=ids
+        ).aggregate(rows=Count("activities"))["rows"],
+        "device tokens": DeviceToken.objects.filter(user_id__in=ids).count(),
+        "sessions and refresh tokens": OutstandingToken.objects.filter(
+            user_id__in=ids
+        ).count(),
+    }
