@@ -421,14 +421,21 @@ def contract_renewals(
     )
 
 
-def organization_user_list(*, organization: Organization) -> QuerySet[User]:
-    """The organization's users by email, each with `last_activity`: the latest
-    day they used any contract, or None. One query, however many users."""
+def users_with_last_activity(*, users: QuerySet[User]) -> QuerySet[User]:
+    """`users`, each with `last_activity`: the latest day they used any
+    contract, or None. A subquery per listed row through the (user, contract,
+    day) index, so a page of users costs one query."""
     latest_day = (
         Activity.objects.filter(user=OuterRef("pk")).order_by("-day").values("day")[:1]
     )
-    return User.objects.filter(organization=organization).annotate(
-        last_activity=Subquery(latest_day)
+    return users.annotate(last_activity=Subquery(latest_day))
+
+
+def organization_user_list(*, organization: Organization) -> QuerySet[User]:
+    """The organization's users by email, each with `last_activity`. One query,
+    however many users."""
+    return users_with_last_activity(
+        users=User.objects.filter(organization=organization)
     )
 
 
@@ -440,3 +447,42 @@ def organization_user_get(*, organization: Organization, user_id) -> User:
             f"{organization.company_name} has no user with the id {user_id}."
         )
     return user
+
+
+# The staff console's overview of every organization.
+
+
+@dataclass(frozen=True)
+class OrganizationOverview:
+    organization: Organization
+    annual_spend: Decimal
+    estimated_waste: Decimal
+    last_activity_day: date | None
+
+
+def organizations_overview(*, month: date) -> list[OrganizationOverview]:
+    """Every organization with the totals of its contract usage in `month` and
+    the last day anyone's visits were recorded, most estimated waste first.
+
+    Three queries per organization (its contracts, its monthly active users,
+    its latest activity day through the (organization, last_day) index), so
+    the page grows with the number of organizations, not with activity.
+    """
+    overviews = []
+    for organization in Organization.objects.order_by("company_name"):
+        totals = contract_usage(organization=organization, month=month).totals
+        last_day = (
+            LatestActivity.objects.filter(organization=organization)
+            .order_by("-last_day")
+            .values_list("last_day", flat=True)
+            .first()
+        )
+        overviews.append(
+            OrganizationOverview(
+                organization=organization,
+                annual_spend=totals.annual_spend,
+                estimated_waste=totals.estimated_waste,
+                last_activity_day=last_day,
+            )
+        )
+    return sorted(overviews, key=lambda row: row.estimated_waste, reverse=True)
