@@ -77,6 +77,7 @@ SUPPORT_PERMISSIONS = [
     "accounts.change_organization",
     "accounts.view_user",
     "accounts.change_user",
+    "accounts.view_devicetoken",
     "url_visits.view_activity",
     "audit.view_auditevent",
 ]

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.admin import OrganizationAdmin, UserAdmin
@@ -28,6 +28,7 @@ INACTIVE_DAYS = 30
 RENEWAL_DAYS = 90
 TREND_MONTHS = 12
 QUIET_DAYS = 7
+RECENT_DAYS = 30
 INACTIVE_PAGE_SIZE = 50
 ANALYTICS_PERMISSIONS = ("accounts.view_organization", "url_visits.view_activity")
 
@@ -214,6 +215,30 @@ class ConsoleUserAdmin(UserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return selectors.users_with_last_activity(users=super().get_queryset(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "recent_activity"] if obj is not None else fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Activity", {"fields": ["recent_activity"]})]
+
+    @admin.display(description=f"Last {RECENT_DAYS} days")
+    def recent_activity(self, obj: User) -> str:
+        uses = selectors.user_recent_activity(user=obj, days=RECENT_DAYS)
+        if not uses:
+            return f"No activity recorded in the last {RECENT_DAYS} days."
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} days, last on {}",
+            (
+                (use.vendor_name, use.days_active, use.last_day.isoformat())
+                for use in uses
+            ),
+        )
 
     @admin.display(description="Verified", boolean=True)
     def email_verified(self, obj: User) -> bool:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
@@ -486,3 +486,31 @@ def organizations_overview(*, month: date) -> list[OrganizationOverview]:
             )
         )
     return sorted(overviews, key=lambda row: row.estimated_waste, reverse=True)
+
+
+@dataclass(frozen=True)
+class RecentContractUse:
+    vendor_name: str
+    days_active: int
+    last_day: date
+
+
+def user_recent_activity(*, user: User, days: int) -> list[RecentContractUse]:
+    """Per contract, on how many of the last `days` UTC days (today included)
+    `user` used it and when last, most used first. One query over at most
+    `days` rows per contract, through the (user, contract, day) index."""
+    since = utc_today() - timedelta(days=days - 1)
+    rows = (
+        Activity.objects.filter(user=user, day__gte=since)
+        .values("contract__vendor_name")
+        .annotate(days_active=Count("id"), last_day=Max("day"))
+        .order_by("-days_active", "contract__vendor_name")
+    )
+    return [
+        RecentContractUse(
+            vendor_name=row["contract__vendor_name"],
+            days_active=row["days_active"],
+            last_day=row["last_day"],
+        )
+        for row in rows
+    ]

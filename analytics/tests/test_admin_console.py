@@ -178,3 +178,18 @@ def test_it_lists_users_with_last_activity_and_verification(
     page = response.content.decode()
     assert response.context["cl"].result_list[0].last_activity == last_full_month()
     assert "Last activity" in page and "Verified" in page
+
+
+def test_it_summarizes_a_persons_recent_activity_and_devices(console, organization):
+    from accounts.services.sessions import device_token_issue
+
+    person = UserFactory(organization=organization, email="pat@acme.io")
+    contract = ContractFactory(organization=organization, vendor_name="Figma")
+    for offset in (0, 1, 5, 45):
+        activity(user=person, contract=contract, day=utc_today() - dt.timedelta(offset))
+    device_token_issue(user=person, device_id="laptop-7")
+
+    page = console.get(f"{ADMIN}accounts/user/{person.pk}/change/").content.decode()
+
+    assert f"Figma: 3 days, last on {utc_today().isoformat()}" in page
+    assert "laptop-7" in page
