@@ -67,13 +67,23 @@ class OrganizationAdmin(admin.ModelAdmin):
     def user_count(self, obj: Organization) -> int:
         return obj._users
 
+    @staticmethod
+    def _seats_left(cap: int, used: int) -> str:
+        # A cap lowered below the seats in use shows the overrun, not 0.
+        left = cap - used
+        return str(left) if left >= 0 else f"0 (over by {-left})"
+
     @admin.display(description="Admin seats left")
-    def admins_remaining(self, obj: Organization) -> int:
-        return max(obj.admin_seats - obj._admins, 0) if obj.pk else obj.admin_seats
+    def admins_remaining(self, obj: Organization) -> str:
+        if not obj.pk:
+            return str(obj.admin_seats)
+        return self._seats_left(obj.admin_seats, obj._admins)
 
     @admin.display(description="Member seats left")
-    def members_remaining(self, obj: Organization) -> int:
-        return max(obj.member_seats - obj._members, 0) if obj.pk else obj.member_seats
+    def members_remaining(self, obj: Organization) -> str:
+        if not obj.pk:
+            return str(obj.member_seats)
+        return self._seats_left(obj.member_seats, obj._members)
 
 
 class UserCreationForm(forms.ModelForm):

@@ -211,3 +211,15 @@ def test_it_marks_an_address_verified_on_the_persons_behalf(
     assert event.actor == root
     assert event.target == str(person.email)
     assert event.details == {"by": "staff"}
+
+
+def test_it_shows_an_overrun_when_a_cap_is_lowered_below_the_seats_in_use(
+    browser, organization, admin_user
+):
+    UserFactory(organization=organization, role=Role.ADMIN, email="a2@acme.io")
+    organization.admin_seats = 1
+    organization.save()
+
+    page = browser.get(f"{ADMIN}accounts/organization/").content.decode()
+
+    assert "0 (over by 1)" in page
