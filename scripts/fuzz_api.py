@@ -126,7 +126,7 @@ def wait_until_ready(base_url: str, server: subprocess.Popen, deadline: float):
         try:
             urllib.request.urlopen(f"{base_url}/readyz", timeout=2)  # noqa: S310
             return True
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     return False
 
