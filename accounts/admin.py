@@ -244,8 +244,14 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         if obj is None:
             # Staff pick a new user's first role on the add form.
-            return ["id", "date_joined", "last_login", "email_verified_at"]
-        return self.readonly_fields
+            fields = ["id", "date_joined", "last_login", "email_verified_at"]
+        else:
+            fields = list(self.readonly_fields)
+        if not request.user.is_superuser:
+            # Only superusers grant staff powers: a staff member who may
+            # change users must not make anyone (themselves first) a superuser.
+            fields += ["is_staff", "is_superuser", "groups"]
+        return fields
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         # Deleting a person erases them (accounts.services.erasure): the page

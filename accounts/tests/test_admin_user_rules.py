@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import SignedIn
 from audit.models import AuditAction, AuditEvent
+from conftest import grant
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
@@ -223,3 +224,24 @@ def test_it_shows_an_overrun_when_a_cap_is_lowered_below_the_seats_in_use(
     page = browser.get(f"{ADMIN}accounts/organization/").content.decode()
 
     assert "0 (over by 1)" in page
+
+
+def test_it_lets_only_superusers_grant_staff_powers(organization, member):
+    staff = UserFactory(organization=None, is_staff=True, email="sup@procure.example")
+    staff = grant(staff, "accounts.view_user", "accounts.change_user")
+    client = Client()
+    client.force_login(staff)
+
+    own = client.post(
+        f"{USERS}{staff.pk}/change/",
+        change_form(staff, is_superuser="on", is_staff="on"),
+    )
+    other = client.post(
+        f"{USERS}{member.pk}/change/", change_form(member, is_staff="on")
+    )
+
+    assert (own.status_code, other.status_code) == (302, 302)
+    staff.refresh_from_db()
+    member.refresh_from_db()
+    assert staff.is_superuser is False
+    assert member.is_staff is False
