@@ -57,9 +57,43 @@ def outsider_admin(other_organization):
     )
 
 
+def grant(user, *permissions: str):
+    """Gives `user` Django permissions named "app_label.codename"; returns it
+    fresh from the database, as has_perm caches what it found."""
+    from django.contrib.auth.models import Permission
+
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return type(user).objects.get(pk=user.pk)
+
+
+# What support staff are granted: to read any organization's data and to
+# change its users and settings.
+SUPPORT_PERMISSIONS = [
+    "accounts.view_organization",
+    "accounts.change_organization",
+    "accounts.view_user",
+    "accounts.change_user",
+    "accounts.view_devicetoken",
+    "url_visits.view_activity",
+    "audit.view_auditevent",
+]
+
+
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(organization=None, is_staff=True, email="sam@procure.example")
+    """A staff member with the support permissions."""
+    user = UserFactory(organization=None, is_staff=True, email="sam@procure.example")
+    return grant(user, *SUPPORT_PERMISSIONS)
+
+
+@pytest.fixture
+def bare_staff_user(db):
+    """A staff account with no model permission at all."""
+    return UserFactory(organization=None, is_staff=True, email="bo@procure.example")
 
 
 @pytest.fixture

@@ -2,11 +2,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from rest_framework_simplejwt.token_blacklist.models import (
+    BlacklistedToken,
+    OutstandingToken,
+)
 
+from accounts import selectors
 from accounts.models import DeviceToken, Invitation, Organization, Role, User
-from accounts.services import erasure, invitations, organizations, sessions
+from accounts.services import emails, erasure, invitations, organizations, sessions
 from procure_site.exceptions import DomainError
+
+# simplejwt's pages list every issued session and refresh token in full, and
+# a copied value signs in as its owner: no admin page shows them. Staff end a
+# person's sessions with the "Sign out everywhere" action on users.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(Organization)
@@ -56,13 +67,23 @@ class OrganizationAdmin(admin.ModelAdmin):
     def user_count(self, obj: Organization) -> int:
         return obj._users
 
+    @staticmethod
+    def _seats_left(cap: int, used: int) -> str:
+        # A cap lowered below the seats in use shows the overrun, not 0.
+        left = cap - used
+        return str(left) if left >= 0 else f"0 (over by {-left})"
+
     @admin.display(description="Admin seats left")
-    def admins_remaining(self, obj: Organization) -> int:
-        return max(obj.admin_seats - obj._admins, 0) if obj.pk else obj.admin_seats
+    def admins_remaining(self, obj: Organization) -> str:
+        if not obj.pk:
+            return str(obj.admin_seats)
+        return self._seats_left(obj.admin_seats, obj._admins)
 
     @admin.display(description="Member seats left")
-    def members_remaining(self, obj: Organization) -> int:
-        return max(obj.member_seats - obj._members, 0) if obj.pk else obj.member_seats
+    def members_remaining(self, obj: Organization) -> str:
+        if not obj.pk:
+            return str(obj.member_seats)
+        return self._seats_left(obj.member_seats, obj._members)
 
 
 class UserCreationForm(forms.ModelForm):
@@ -82,12 +103,24 @@ class UserCreationForm(forms.ModelForm):
             )
         return cleaned
 
-    def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)
-        user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-        return user
+    def save(self, commit: bool = False) -> User:
+        # UserAdmin.save_model creates the user through the service.
+        return super().save(commit=False)
+
+
+class DeviceTokenInline(admin.TabularInline):
+    """A person's devices, read-only: only their hashes are stored."""
+
+    model = DeviceToken
+    fields = ["device_id", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -112,8 +145,23 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["organization"]
     search_fields = ["email"]
     # Roles change through the actions below, which keep the seat caps and
-    # the last admin and are audited; an address is verified only by its link.
-    readonly_fields = ["id", "role", "date_joined", "last_login", "email_verified_at"]
+    # the last admin and are audited; an address is verified by its link or by
+    # the audited "mark verified" action. The organization is fixed once the
+    # user exists: moving a person would leave their activity, audit trail and
+    # seat in the first tenant, so a move is an erasure and a new account.
+    readonly_fields = [
+        "id",
+        "organization",
+        "role",
+        "date_joined",
+        "last_login",
+        "email_verified_at",
+    ]
+    inlines = [DeviceTokenInline]
+    delete_confirmation_template = "admin/accounts/user/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/accounts/user/delete_selected_confirmation.html"
+    )
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
         ("Organization", {"fields": ["organization", "role"]}),
@@ -124,7 +172,59 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["email", "password", "organization", "role", "is_staff"]}),
     ]
     filter_horizontal = ["groups"]
-    actions = ["make_admin", "make_member"]
+    actions = [
+        "make_admin",
+        "make_member",
+        "sign_out_everywhere",
+        "mark_email_verified",
+    ]
+
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
+        return self.inlines if obj is not None else []
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The form's writes go through the services (save_model), inside the
+        # admin's transaction: a refusal undoes everything and is shown on
+        # the same page, with its sentence.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, str(exc.detail), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
+    ) -> None:
+        if not change:
+            created = organizations.user_create(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                organization=form.cleaned_data.get("organization"),
+                role=form.cleaned_data.get("role") or Role.MEMBER,
+                is_staff=form.cleaned_data.get("is_staff", False),
+                actor=request.user,
+            )
+            obj.pk, obj.password = created.pk, created.password
+            obj._state.adding = False
+            return
+        if "is_active" in form.changed_data:
+            if obj.is_active:
+                organizations.user_reactivate(user=obj, actor=request.user)
+            else:
+                organizations.user_deactivate(user=obj, actor=request.user)
+        others = [
+            name
+            for name in form.changed_data
+            if name not in ("is_active", "groups", "user_permissions")
+        ]
+        if others:
+            obj.save(update_fields=others)
 
     def _change_role(self, request: HttpRequest, queryset: QuerySet, role: str) -> None:
         changed = 0
@@ -144,8 +244,22 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         if obj is None:
             # Staff pick a new user's first role on the add form.
-            return ["id", "date_joined", "last_login", "email_verified_at"]
-        return self.readonly_fields
+            fields = ["id", "date_joined", "last_login", "email_verified_at"]
+        else:
+            fields = list(self.readonly_fields)
+        if not request.user.is_superuser:
+            # Only superusers grant staff powers: a staff member who may
+            # change users must not make anyone (themselves first) a superuser.
+            fields += ["is_staff", "is_superuser", "groups"]
+        return fields
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # Deleting a person erases them (accounts.services.erasure): the page
+        # says so with counts instead of listing every activity row.
+        users = list(objs)
+        summary = selectors.users_erasure_summary(users=users)
+        perms_needed = set() if self.has_delete_permission(request) else {"user"}
+        return [str(user) for user in users], summary, perms_needed, []
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         # Deleting a person is an erasure: their traces in the audit trail and
@@ -163,6 +277,28 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description="Make the selected users members (within the cap)")
     def make_member(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._change_role(request, queryset, Role.MEMBER)
+
+    @admin.action(
+        description="Mark the selected users' email addresses verified",
+        permissions=["change"],
+    )
+    def mark_email_verified(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for user in queryset:
+            emails.user_email_mark_verified(user=user, actor=request.user)
+        self.message_user(
+            request, f"Marked {queryset.count()} email addresses verified."
+        )
+
+    @admin.action(
+        description="Sign the selected users out everywhere",
+        permissions=["change"],
+    )
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for user in queryset:
+            sessions.user_sessions_revoke(user=user, actor=request.user, reason="admin")
+        self.message_user(
+            request, f"Signed {queryset.count()} users out of every device and session."
+        )
 
 
 @admin.register(DeviceToken)

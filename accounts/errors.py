@@ -29,6 +29,13 @@ def unverified_reader_detail(user: User) -> str:
     )
 
 
+def staff_permission_detail(permission: str) -> str:
+    return (
+        f"Staff need the {permission} permission to do this in another "
+        "organization. Ask a superuser to grant it in the admin."
+    )
+
+
 class SeatLimitReached(DomainError):
     pass
 

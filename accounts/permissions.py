@@ -7,6 +7,7 @@ from accounts import selectors
 from accounts.errors import (
     ADMINS_ONLY,
     NO_ORGANIZATION,
+    staff_permission_detail,
     unverified_admin_detail,
     unverified_reader_detail,
 )
@@ -80,6 +81,14 @@ class MembersReadAdminsWrite(IsOrganizationMember):
 # of the operations of subclasses that have none of their own.)
 class OrganizationScopedView(APIView):
     admins_only = True
+    # The model whose Django permissions let staff use this view in any
+    # organization: view_<model> to read, change_<model> to change.
+    staff_permission_model = "accounts.organization"
+
+    def staff_permission(self) -> str:
+        app_label, model = self.staff_permission_model.split(".")
+        action = "view" if self.request.method in SAFE_METHODS else "change"
+        return f"{app_label}.{action}_{model}"
 
     @cached_property
     def organization(self) -> Organization:
@@ -87,15 +96,20 @@ class OrganizationScopedView(APIView):
 
         An id that does not exist is a 404; another organization's id, or a
         member (or an admin whose email is unverified) where `admins_only`, is
-        a 403. Staff may see any. Handlers ask for it first, so that these
-        answers come before any other.
+        a 403. Staff may use any organization's, as far as their Django
+        permissions allow (`staff_permission`): being staff alone grants
+        nothing. Handlers ask for it first, so that these answers come before
+        any other.
         """
         public_id = self.kwargs["organization_id"]
         user = self.request.user
         organization = selectors.organization_by_public_id(public_id=public_id)
         if organization is None:
             raise NotFound(f"No organization has the id {public_id}.")
-        if user.is_staff:
+        if user.is_staff and user.organization_id != organization.id:
+            permission = self.staff_permission()
+            if not user.has_perm(permission):
+                raise Forbidden(staff_permission_detail(permission))
             return organization
         if user.organization_id != organization.id:
             raise Forbidden("You can only see your own organization.")

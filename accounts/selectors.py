@@ -86,3 +86,21 @@ def organization_invitation_list(*, organization: Organization) -> QuerySet[Invi
     return Invitation.objects.filter(organization=organization).select_related(
         "invited_by"
     )
+
+
+def users_erasure_summary(*, users: list[User]) -> dict[str, int]:
+    """What erasing `users` deletes, counted: the Django admin's delete page
+    shows it instead of listing every row."""
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    ids = [user.pk for user in users]
+    return {
+        "people": len(ids),
+        "activity rows (user, contract, day)": User.objects.filter(
+            pk__in=ids
+        ).aggregate(rows=Count("activities"))["rows"],
+        "device tokens": DeviceToken.objects.filter(user_id__in=ids).count(),
+        "sessions and refresh tokens": OutstandingToken.objects.filter(
+            user_id__in=ids
+        ).count(),
+    }

@@ -142,7 +142,10 @@ class MeView(APIView):
 
 
 @extend_schema_view(
-    post=extend_schema(responses={200: TokenObtainPairSerializer, **AUTH_ERRORS})
+    post=extend_schema(
+        responses={200: TokenObtainPairSerializer, **AUTH_ERRORS},
+        summary="A JWT access and refresh pair for scripts",
+    )
 )
 class TokenObtainView(jwt_views.TokenObtainPairView):
     """A JWT access/refresh pair for scripts and other REST clients."""
@@ -159,7 +162,8 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
             200: SessionTokenRefreshSerializer,
             400: DetailSerializer,
             401: DetailSerializer,
-        }
+        },
+        summary="A new access token (and refresh token) from a refresh token",
     )
 )
 class TokenRefreshView(jwt_views.TokenRefreshView):
@@ -171,7 +175,8 @@ class TokenBlacklistView(jwt_views.TokenBlacklistView):
     authentication_classes: list = []
 
     @extend_schema(
-        responses={200: DetailSerializer, 400: DetailSerializer, 401: DetailSerializer}
+        responses={200: DetailSerializer, 400: DetailSerializer, 401: DetailSerializer},
+        summary="Revoke a refresh token",
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         response = super().post(request, *args, **kwargs)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import CharField, Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
@@ -491,14 +491,21 @@ def contract_renewals(
     )
 
 
-def organization_user_list(*, organization: Organization) -> QuerySet[User]:
-    """The organization's users by email, each with `last_activity`: the latest
-    day they used any contract, or None. One query, however many users."""
+def users_with_last_activity(*, users: QuerySet[User]) -> QuerySet[User]:
+    """`users`, each with `last_activity`: the latest day they used any
+    contract, or None. A subquery per listed row through the (user, contract,
+    day) index, so a page of users costs one query."""
     latest_day = (
         Activity.objects.filter(user=OuterRef("pk")).order_by("-day").values("day")[:1]
     )
-    return User.objects.filter(organization=organization).annotate(
-        last_activity=Subquery(latest_day)
+    return users.annotate(last_activity=Subquery(latest_day))
+
+
+def organization_user_list(*, organization: Organization) -> QuerySet[User]:
+    """The organization's users by email, each with `last_activity`. One query,
+    however many users."""
+    return users_with_last_activity(
+        users=User.objects.filter(organization=organization)
     )
 
 
@@ -523,3 +530,76 @@ def organization_last_activity_day(*, organization: Organization) -> date | None
         .first()
     )
     return latest
+
+
+# The staff console's overview of every organization.
+
+
+@dataclass(frozen=True)
+class OrganizationOverview:
+    organization: Organization
+    annual_spend: Decimal
+    # None where proCure has no data for the month: unknown, not zero.
+    estimated_waste: Decimal | None
+    last_activity_day: date | None
+
+
+def organizations_overview(*, month: date) -> list[OrganizationOverview]:
+    """Every organization with the totals of its contract usage in `month` and
+    the last day anyone's visits were recorded, most estimated waste first.
+
+    Three queries per organization (its contracts, its monthly active users,
+    its latest activity day through the (organization, last_day) index), so
+    the page grows with the number of organizations, not with activity.
+    """
+    overviews = []
+    for organization in Organization.objects.order_by("company_name"):
+        totals = contract_usage(organization=organization, month=month).totals
+        last_day = (
+            LatestActivity.objects.filter(organization=organization)
+            .order_by("-last_day")
+            .values_list("last_day", flat=True)
+            .first()
+        )
+        overviews.append(
+            OrganizationOverview(
+                organization=organization,
+                annual_spend=totals.annual_spend,
+                estimated_waste=totals.estimated_waste,
+                last_activity_day=last_day,
+            )
+        )
+    # Unknown waste ranks last, below any known amount.
+    return sorted(
+        overviews,
+        key=lambda row: (row.estimated_waste is not None, row.estimated_waste or 0),
+        reverse=True,
+    )
+
+
+@dataclass(frozen=True)
+class RecentContractUse:
+    vendor_name: str
+    days_active: int
+    last_day: date
+
+
+def user_recent_activity(*, user: User, days: int) -> list[RecentContractUse]:
+    """Per contract, on how many of the last `days` UTC days (today included)
+    `user` used it and when last, most used first. One query over at most
+    `days` rows per contract, through the (user, contract, day) index."""
+    since = utc_today() - timedelta(days=days - 1)
+    rows = (
+        Activity.objects.filter(user=user, day__gte=since)
+        .values("contract__vendor_name")
+        .annotate(days_active=Count("id"), last_day=Max("day"))
+        .order_by("-days_active", "contract__vendor_name")
+    )
+    return [
+        RecentContractUse(
+            vendor_name=row["contract__vendor_name"],
+            days_active=row["days_active"],
+            last_day=row["last_day"],
+        )
+        for row in rows
+    ]

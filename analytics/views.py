@@ -56,6 +56,8 @@ class ContractUsageView(OrganizationScopedView):
     """Every contract with its active users in a UTC month against its seats and
     spend. Admins of the organization and staff only."""
 
+    staff_permission_model = "url_visits.activity"
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER, ContractUsageQuerySerializer],
         responses={200: ContractUsageReportSerializer, **QUERY_ERRORS},
@@ -75,6 +77,8 @@ class UsageTrendView(OrganizationScopedView):
     """Distinct active users per contract in each of the last N UTC months, the
     current one included, zero-filled. Admins of the organization and staff
     only."""
+
+    staff_permission_model = "url_visits.activity"
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER, UsageTrendQuerySerializer],
@@ -98,6 +102,8 @@ class InactiveUsersView(OrganizationScopedView):
     the seats that can be reclaimed. Admins of the organization and staff
     only."""
 
+    staff_permission_model = "url_visits.activity"
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER, InactiveUsersQuerySerializer],
         responses={200: InactiveUsersReportSerializer, **QUERY_ERRORS},
@@ -120,6 +126,8 @@ class RenewalsView(OrganizationScopedView):
     a renew, downsize or cancel suggestion. Admins of the organization and
     staff only."""
 
+    staff_permission_model = "url_visits.activity"
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER, RenewalsQuerySerializer],
         responses={200: RenewalsReportSerializer, **QUERY_ERRORS},
@@ -141,6 +149,8 @@ USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
 class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
     """The organization's users, for its verified admins and staff."""
 
+    staff_permission_model = "accounts.user"
+
     serializer_class = OrganizationUserSerializer
 
     def get_queryset(self) -> QuerySet[User]:
@@ -159,6 +169,8 @@ class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
 
 
 class OrganizationUserView(OrganizationScopedView):
+    staff_permission_model = "accounts.user"
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
         request=UserRoleInputSerializer,
@@ -183,6 +195,8 @@ class OrganizationUserView(OrganizationScopedView):
 
 
 class OrganizationUserDeactivateView(OrganizationScopedView):
+    staff_permission_model = "accounts.user"
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,

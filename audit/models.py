@@ -8,6 +8,7 @@ class AuditAction(models.TextChoices):
     USER_SIGNED_UP = "user.signed_up", "User signed up"
     USER_ROLE_CHANGED = "user.role_changed", "User role changed"
     USER_DEACTIVATED = "user.deactivated", "User deactivated"
+    USER_REACTIVATED = "user.reactivated", "User reactivated"
     USER_ERASED = "user.erased", "User erased"
     USER_EMAIL_VERIFIED = "user.email_verified", "Email verified"
     USER_PASSWORD_RESET = "user.password_reset", "Password reset"

@@ -16,6 +16,8 @@ class AuditLogView(OrganizationScopedView, generics.ListAPIView):
     """Who did what in the organization, newest first: its verified admins and
     staff only."""
 
+    staff_permission_model = "audit.auditevent"
+
     serializer_class = AuditEventSerializer
 
     def get_queryset(self) -> QuerySet[AuditEvent]:

@@ -1,3 +1,6 @@
+import json
+from datetime import UTC, date, datetime, time
+
 from django import forms
 from django.contrib import admin
 
@@ -12,9 +15,83 @@ from contracts.hosts import (
 from contracts.models import Contract
 from procure_site.exceptions import DomainError
 
+# The usual values of the web app's free-text fields; values already in use
+# are offered too, so that editing a contract never loses one.
+USUAL_VALUES = {
+    "contract_type": ["subscription", "license", "usage-based"],
+    "contract_status": ["active", "pending", "expired", "cancelled"],
+    "payment_type": ["credit card", "invoice", "virtual cards"],
+}
+
+
+class HostListField(forms.CharField):
+    """Extra hosts edited as a list: one host a line (commas work too)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "placeholder": "force.com"})
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, list):
+            return "\n".join(str(host) for host in value)
+        return value
+
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        text = str(value or "").strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                raise forms.ValidationError("Enter one host a line.") from None
+            return parsed if isinstance(parsed, list) else [parsed]
+        return [host for host in text.replace(",", "\n").split() if host]
+
 
 class ContractAdminForm(forms.ModelForm):
     """Normalizes hosts as the API does, so that staff edits match visits too."""
+
+    extra_hosts = HostListField(required=False, help_text="One host a line.")
+    created_at = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expire_at = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name, usual in USUAL_VALUES.items():
+            in_use = (
+                Contract.objects.exclude(**{name: ""})
+                .order_by()
+                .values_list(name, flat=True)
+                .distinct()[:50]
+            )
+            current = getattr(self.instance, name, "") or ""
+            values = sorted({*usual, *in_use, current} - {""})
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", "—"), *((value, value) for value in values)],
+                required=False,
+            )
+        for name in ("created_at", "expire_at"):
+            moment = getattr(self.instance, name, None)
+            if moment is not None:
+                self.initial[name] = moment.astimezone(UTC).date()
+
+    def _moment(self, name: str) -> datetime | None:
+        # A date keeps the time of day already stored for it; a new date is
+        # the start of that UTC day.
+        day: date | None = self.cleaned_data.get(name)
+        if day is None:
+            return None
+        stored: datetime | None = getattr(self.instance, name, None)
+        if stored is not None and stored.astimezone(UTC).date() == day:
+            return stored
+        return datetime.combine(day, time.min, tzinfo=UTC)
+
+    def clean_created_at(self) -> datetime | None:
+        return self._moment("created_at")
+
+    def clean_expire_at(self) -> datetime | None:
+        return self._moment("expire_at")
 
     class Meta:
         model = Contract
@@ -82,13 +159,17 @@ class ContractAdmin(admin.ModelAdmin):
         "num_seats",
         "annual_spend",
         "contract_status",
-        "expire_at",
+        "expires",
     ]
     list_select_related = ["organization"]
     list_filter = ["organization", "contract_status", "contract_type"]
     search_fields = ["vendor_name", "product_url", "vendor_domain"]
     readonly_fields = ["vendor_domain", "updated_at"]
     raw_id_fields = ["owner"]
+
+    @admin.display(description="Expires", ordering="expire_at")
+    def expires(self, obj: Contract) -> date | None:
+        return obj.expire_at.astimezone(UTC).date() if obj.expire_at else None
 
     # Staff edits go through the services, so that they are audited and take
     # the same locks as the API's.

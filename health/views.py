@@ -17,7 +17,11 @@ class PublicView(APIView):
 
 
 class ServiceInfoView(PublicView):
-    @extend_schema(responses={200: ServiceSerializer}, summary="What this service is")
+    @extend_schema(
+        responses={200: ServiceSerializer},
+        summary="What this service is",
+        tags=["health"],
+    )
     def get(self, request: Request) -> Response:
         return Response(
             {
@@ -33,6 +37,7 @@ class PingView(PublicView):
     @extend_schema(
         responses={200: PingSerializer, 503: PingSerializer},
         summary="Database read and write check",
+        tags=["health"],
     )
     def get(self, request: Request) -> Response:
         database = selectors.database_check()
@@ -52,7 +57,9 @@ class PingView(PublicView):
 
 class LivenessView(PublicView):
     @extend_schema(
-        responses={200: ReadinessSerializer}, summary="Liveness: the process answers"
+        responses={200: ReadinessSerializer},
+        summary="Liveness: the process answers",
+        tags=["health"],
     )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok", "detail": "The service is running."})
@@ -62,6 +69,7 @@ class ReadinessView(PublicView):
     @extend_schema(
         responses={200: ReadinessSerializer, 503: ReadinessSerializer},
         summary="Readiness: database reachable and fully migrated",
+        tags=["health"],
     )
     def get(self, request: Request) -> Response:
         problem = selectors.readiness_problem()

@@ -82,9 +82,11 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "accounts",
     "contracts",
     "url_visits",
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out admin login into 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "procure_site.urls"
@@ -115,7 +119,7 @@ WSGI_APPLICATION = "procure_site.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "procure_site" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -146,6 +150,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://procure")}
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes checks each admin login for a lockout before the password is
+# looked at (see ADMIN_LOGIN_FAILURE_LIMIT below).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -182,6 +192,25 @@ WHITENOISE_USE_FINDERS = DEBUG
 ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must end with '/' and not start with one.")
+
+# How many proxies in front of the service append to X-Forwarded-For; 0 when
+# clients connect directly. Throttles and the admin login's lockout take the
+# client's address from there (procure_site/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The admin login (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT wrong
+# passwords for one account, or from one address, that account or address is
+# refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password.
+# The API's sign-in has its own throttle; axes watches only the admin site.
+AXES_ONLY_ADMIN_SITE = True
+AXES_FAILURE_LIMIT = _positive_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_positive_int("ADMIN_LOGIN_COOLOFF_MINUTES", 60))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The admin's login form names the email field "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "procure_site.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
 
 # Request bodies larger than this are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = _positive_int("MAX_REQUEST_BYTES", 2_621_440)
@@ -393,6 +422,28 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    # Swagger UI and ReDoc come from drf-spectacular-sidecar's pinned copies,
+    # served by whitenoise: the docs work offline and no third-party script
+    # runs on the API's origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One group per area of the API, in this order.
+    "TAGS": [
+        {"name": "auth", "description": "Sign-up, sign-in and out, tokens, email"},
+        {"name": "url-visits", "description": "What the extension reports"},
+        {"name": "me", "description": "What is recorded about the signed-in user"},
+        {"name": "contracts", "description": "The organization's SaaS contracts"},
+        {
+            "name": "organizations",
+            "description": "Members, roles, tracking and the audit log",
+        },
+        {
+            "name": "analytics",
+            "description": "Active users against seats and spend",
+        },
+        {"name": "health", "description": "Service information, liveness, readiness"},
+    ],
     # Adds the 503, 413 and page 404 that every operation can answer.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,11 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+from drf_spectacular.views import SpectacularAPIView
+
+from procure_site.api_docs import RedocView, SwaggerView
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -22,8 +20,8 @@ urlpatterns = [
     # The pages emailed links open (Django templates, not the API).
     path("account/", include("accounts.page_urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("docs", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc", RedocView.as_view(url_name="schema"), name="redoc"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

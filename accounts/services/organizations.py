@@ -99,6 +99,51 @@ def user_sign_up(
     return user, device_token_issue(user=user, device_id=device_id)
 
 
+def user_create(
+    *,
+    email: str,
+    password: str,
+    organization: Organization | None,
+    role: str = Role.MEMBER,
+    is_staff: bool = False,
+    actor: User | None = None,
+) -> User:
+    """Creates a user on someone's behalf (staff in the Django admin), within
+    the organization's seat caps and audited like a sign-up. No verification
+    email is sent: staff mark the address verified when they know it is.
+
+    A staff account may belong to no organization.
+    """
+    email = UserManager.normalize_email(email)
+    if role not in Role.values:
+        raise DomainError(f"{role!r} is not a role. Use admin or member.")
+    password_check(password=password, user=User(email=email))
+    try:
+        with transaction.atomic():
+            if organization is not None:
+                organization = Organization.objects.select_for_update().get(
+                    pk=organization.pk
+                )
+                seats.seat_check_available(organization=organization, role=role)
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                organization=organization,
+                role=role,
+                is_staff=is_staff,
+            )
+            audit_record(
+                action=AuditAction.USER_SIGNED_UP,
+                organization=organization,
+                actor=actor,
+                target=user.email,
+                details={"role": role, "by": "staff"},
+            )
+    except IntegrityError:
+        raise Conflict(f"An account for {email} already exists.") from None
+    return user
+
+
 def _check_not_last_admin(*, user: User, organization: Organization) -> None:
     """Raises DomainError if `user` is the organization's last active admin.
 
@@ -161,18 +206,20 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
     The organization's last active admin cannot be deactivated. Deactivating
     someone who is already inactive changes nothing.
     """
-    if user.organization_id is None:
-        raise DomainError(f"{user.email} belongs to no organization.")
     with transaction.atomic():
         # The organization row lock orders this with sign-ups and role
         # changes, so that two admins cannot deactivate each other at once.
-        organization = Organization.objects.select_for_update().get(
-            pk=user.organization_id
+        # A staff account may belong to no organization.
+        organization = (
+            Organization.objects.select_for_update()
+            .filter(id__in=[user.organization_id] if user.organization_id else [])
+            .first()
         )
         user = User.objects.select_related("organization").get(pk=user.pk)
         if not user.is_active:
             return user
-        _check_not_last_admin(user=user, organization=organization)
+        if organization is not None:
+            _check_not_last_admin(user=user, organization=organization)
         user.is_active = False
         user.save(update_fields=["is_active"])
         audit_record(
@@ -182,4 +229,32 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
             target=user.email,
         )
         user_sessions_revoke(user=user, actor=actor, reason="deactivated")
+    return user
+
+
+def user_reactivate(*, user: User, actor: User | None) -> User:
+    """Lets a deactivated user sign in again, if their role has a free seat.
+
+    They sign in afresh: deactivation ended their sessions. Reactivating an
+    active user changes nothing.
+    """
+    with transaction.atomic():
+        organization = (
+            Organization.objects.select_for_update()
+            .filter(id__in=[user.organization_id] if user.organization_id else [])
+            .first()
+        )
+        user = User.objects.select_related("organization").get(pk=user.pk)
+        if user.is_active:
+            return user
+        if organization is not None:
+            seats.seat_check_available(organization=organization, role=user.role)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action=AuditAction.USER_REACTIVATED,
+            organization=organization,
+            actor=actor,
+            target=user.email,
+        )
     return user

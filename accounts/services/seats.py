@@ -33,7 +33,9 @@ def seat_check_available(*, organization: Organization, role: str) -> None:
         )
 
 
-def user_email_verified_mark(*, user: User, via: str) -> User:
+def user_email_verified_mark(
+    *, user: User, via: str, actor: User | None = None
+) -> User:
     """Marks `user`'s current address verified, in the caller's transaction.
 
     An active admin takes an admin seat now: SeatLimitReached if none is left
@@ -57,7 +59,7 @@ def user_email_verified_mark(*, user: User, via: str) -> User:
         audit_record(
             action=AuditAction.USER_EMAIL_VERIFIED,
             organization=user.organization,
-            actor=user,
+            actor=actor or user,
             target=user.email,
             details={"via": via},
         )

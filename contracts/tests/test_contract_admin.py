@@ -133,3 +133,38 @@ def test_it_audits_staff_edits_and_deletes(superuser_client, organization):
     updated = AuditEvent.objects.get(action=AuditAction.CONTRACT_UPDATED)
     assert "num_seats" in updated.details["fields"]
     assert updated.actor_email.startswith("staff")
+
+
+def test_it_edits_extra_hosts_one_a_line_and_dates_as_dates(
+    superuser_client, organization
+):
+    response = superuser_client.post(
+        ADD_URL,
+        form(
+            organization,
+            extra_hosts="AWS.amazon.com\nsellercentral.amazon.com",
+            expire_at="2027-03-31",
+        ),
+    )
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert contract.extra_hosts == ["aws.amazon.com", "sellercentral.amazon.com"]
+    assert str(contract.expire_at) == "2027-03-31 00:00:00+00:00"
+    page = superuser_client.get(f"/admin/contracts/contract/{contract.pk}/change/")
+    html = page.content.decode()
+    assert "aws.amazon.com\nsellercentral.amazon.com</textarea>" in html
+    assert 'type="date" name="expire_at" value="2027-03-31"' in html
+
+
+def test_it_offers_the_usual_values_and_keeps_one_in_use(
+    superuser_client, organization
+):
+    contract = ContractFactory(organization=organization, payment_type="barter")
+
+    page = superuser_client.get(f"/admin/contracts/contract/{contract.pk}/change/")
+
+    fields = page.context["adminform"].form.fields
+    payment = [value for value, _ in fields["payment_type"].choices]
+    assert {"invoice", "credit card", "barter"} <= set(payment)
+    assert "subscription" in [value for value, _ in fields["contract_type"].choices]

@@ -1,0 +1,166 @@
+"""Staff reach another organization's endpoints only as far as their Django
+permissions go: the matching view permission to read, change to change.
+Reproduces the report of a staff account with no permission that changed a
+Globex user's role and paused Globex's tracking."""
+
+import pytest
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from audit.models import AuditEvent
+from conftest import client_for, grant
+
+pytestmark = pytest.mark.django_db
+
+READS = [
+    ("name", "accounts.view_organization"),
+    ("tracking", "accounts.view_organization"),
+    ("contract-usage", "url_visits.view_activity"),
+    ("usage-trend", "url_visits.view_activity"),
+    ("inactive-users", "url_visits.view_activity"),
+    ("renewals", "url_visits.view_activity"),
+    ("users", "accounts.view_user"),
+    ("audit-log", "audit.view_auditevent"),
+]
+
+
+@pytest.fixture
+def globex_member(other_organization, outsider_admin):
+    return UserFactory(
+        organization=other_organization, role=Role.MEMBER, email="gus@globex.com"
+    )
+
+
+def base(organization) -> str:
+    return f"/api/v1/organizations/{organization.public_id}"
+
+
+def refusal(permission: str) -> str:
+    return (
+        f"Staff need the {permission} permission to do this in another "
+        "organization. Ask a superuser to grant it in the admin."
+    )
+
+
+@pytest.mark.parametrize(("endpoint", "permission"), READS)
+def test_it_refuses_reads_to_staff_without_the_view_permission(
+    bare_staff_user, other_organization, endpoint, permission
+):
+    response = client_for(bare_staff_user).get(f"{base(other_organization)}/{endpoint}")
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": refusal(permission)}
+
+
+@pytest.mark.parametrize(("endpoint", "permission"), READS)
+def test_it_lets_staff_with_the_view_permission_read(
+    bare_staff_user, other_organization, endpoint, permission
+):
+    staff = grant(bare_staff_user, permission)
+
+    response = client_for(staff).get(f"{base(other_organization)}/{endpoint}")
+
+    assert response.status_code == 200
+
+
+def test_it_refuses_a_role_change_to_staff_without_permissions(
+    bare_staff_user, other_organization, globex_member
+):
+    response = client_for(bare_staff_user).patch(
+        f"{base(other_organization)}/users/{globex_member.pk}",
+        {"role": "admin"},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": refusal("accounts.change_user")}
+    globex_member.refresh_from_db()
+    assert globex_member.role == Role.MEMBER
+    assert not AuditEvent.objects.filter(action="user.role_changed").exists()
+
+
+def test_it_refuses_a_role_change_to_staff_who_may_only_view_users(
+    bare_staff_user, other_organization, globex_member
+):
+    staff = grant(bare_staff_user, "accounts.view_user")
+
+    response = client_for(staff).patch(
+        f"{base(other_organization)}/users/{globex_member.pk}",
+        {"role": "admin"},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": refusal("accounts.change_user")}
+
+
+def test_it_lets_staff_with_the_change_permission_change_a_role(
+    bare_staff_user, other_organization, globex_member
+):
+    staff = grant(bare_staff_user, "accounts.change_user")
+
+    response = client_for(staff).patch(
+        f"{base(other_organization)}/users/{globex_member.pk}",
+        {"role": "admin"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    globex_member.refresh_from_db()
+    assert globex_member.role == Role.ADMIN
+
+
+def test_it_refuses_a_deactivation_to_staff_without_the_change_permission(
+    bare_staff_user, other_organization, globex_member
+):
+    staff = grant(bare_staff_user, "accounts.view_user")
+
+    response = client_for(staff).post(
+        f"{base(other_organization)}/users/{globex_member.pk}/deactivate"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": refusal("accounts.change_user")}
+    globex_member.refresh_from_db()
+    assert globex_member.is_active
+
+
+def test_it_refuses_pausing_tracking_to_staff_without_the_change_permission(
+    bare_staff_user, other_organization
+):
+    staff = grant(bare_staff_user, "accounts.view_organization")
+
+    response = client_for(staff).put(
+        f"{base(other_organization)}/tracking", {"paused": True}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": refusal("accounts.change_organization")}
+    other_organization.refresh_from_db()
+    assert other_organization.tracking_paused is False
+
+
+def test_it_lets_staff_with_the_change_permission_pause_tracking(
+    bare_staff_user, other_organization
+):
+    staff = grant(bare_staff_user, "accounts.change_organization")
+
+    response = client_for(staff).put(
+        f"{base(other_organization)}/tracking", {"paused": True}, format="json"
+    )
+
+    assert response.status_code == 200
+    other_organization.refresh_from_db()
+    assert other_organization.tracking_paused is True
+
+
+def test_it_lets_a_superuser_do_anything(other_organization, globex_member):
+    superuser = UserFactory(organization=None, is_staff=True, is_superuser=True)
+
+    response = client_for(superuser).patch(
+        f"{base(other_organization)}/users/{globex_member.pk}",
+        {"role": "admin"},
+        format="json",
+    )
+
+    assert response.status_code == 200

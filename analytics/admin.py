@@ -1,0 +1,255 @@
+"""The staff console: the product's questions answered in the Django admin.
+
+An organization's usage page (contract usage for a month, 12-month trends,
+inactive users, renewals) and an overview of every organization. Every
+number comes from analytics.selectors, the same reads as the API. Staff need
+the permissions the API asks of them: view organization and view activity.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from accounts.admin import OrganizationAdmin, UserAdmin
+from accounts.models import Organization, User
+from analytics import charts, metrics, selectors
+from procure_site.exceptions import DomainError
+
+INACTIVE_DAYS = 30
+RENEWAL_DAYS = 90
+TREND_MONTHS = 12
+QUIET_DAYS = 7
+RECENT_DAYS = 30
+INACTIVE_PAGE_SIZE = 50
+ANALYTICS_PERMISSIONS = ("accounts.view_organization", "url_visits.view_activity")
+
+
+def last_full_month() -> date:
+    return metrics.add_months(metrics.month_start(selectors.utc_today()), -1)
+
+
+def _month_from(request: HttpRequest) -> tuple[date, str | None]:
+    text = request.GET.get("month", "")
+    if not text:
+        return last_full_month(), None
+    try:
+        return metrics.parse_month(text), None
+    except (ValueError, DomainError):
+        return last_full_month(), f"{text!r} is not a month; showing the last full one."
+
+
+def _int_param(request: HttpRequest, name: str, default: int) -> int:
+    try:
+        return max(int(request.GET.get(name, default)), 1)
+    except ValueError:
+        return default
+
+
+class ConsoleOrganizationAdmin(OrganizationAdmin):
+    list_display = [*OrganizationAdmin.list_display, "usage_link"]
+
+    def get_urls(self) -> list[URLPattern]:
+        console = [
+            path(
+                "overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="accounts_organization_overview",
+            ),
+            path(
+                "<int:object_id>/usage/",
+                self.admin_site.admin_view(self.usage_view),
+                name="accounts_organization_usage",
+            ),
+        ]
+        return console + super().get_urls()
+
+    @admin.display(description="Usage")
+    def usage_link(self, obj: Organization) -> str:
+        url = reverse("admin:accounts_organization_usage", args=[obj.pk])
+        return format_html('<a href="{}">Usage</a>', url)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = {
+            **(extra_context or {}),
+            "usage_url": reverse("admin:accounts_organization_usage", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _check_analytics_permission(self, request: HttpRequest) -> None:
+        if not request.user.has_perms(ANALYTICS_PERMISSIONS):
+            raise PermissionDenied
+
+    def usage_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        self._check_analytics_permission(request)
+        organization = get_object_or_404(Organization, pk=object_id)
+        month, month_problem = _month_from(request)
+        usage = selectors.contract_usage(organization=organization, month=month)
+        trend = selectors.contract_usage_trend(
+            organization=organization, months=TREND_MONTHS
+        )
+        contract_ids = [row.contract_id for row in usage.contracts]
+        chosen = _int_param(request, "contract", 0)
+        if chosen not in contract_ids:
+            wasteful = max(
+                usage.contracts,
+                key=lambda row: row.estimated_waste or 0,
+                default=None,
+            )
+            chosen = wasteful.contract_id if wasteful else 0
+        inactive_days = _int_param(request, "days", INACTIVE_DAYS)
+        inactive_page = None
+        if chosen:
+            inactive = selectors.contract_inactive_users(
+                organization=organization, days=inactive_days, contract_id=chosen
+            ).contracts[0]
+            inactive_page = Paginator(
+                inactive.inactive_users, INACTIVE_PAGE_SIZE
+            ).get_page(request.GET.get("page"))
+        renewals = selectors.contract_renewals(
+            organization=organization, within_days=RENEWAL_DAYS
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Usage of {organization.company_name}",
+            "organization": organization,
+            "month": usage.month,
+            "month_problem": month_problem,
+            "usage": usage,
+            "organization_chart": mark_safe(self._organization_chart(trend)),  # noqa: S308
+            "contract_chart": mark_safe(self._contract_chart(trend, chosen)),  # noqa: S308
+            "chosen_contract": chosen,
+            "contracts": usage.contracts,
+            "inactive_days": inactive_days,
+            "inactive_page": inactive_page,
+            "renewals": renewals,
+            "renewal_days": RENEWAL_DAYS,
+        }
+        return TemplateResponse(
+            request, "admin/analytics/organization_usage.html", context
+        )
+
+    def _organization_chart(self, trend: selectors.UsageTrendReport) -> str:
+        used = [
+            sum(contract.months[index].active_users for contract in trend.contracts)
+            for index in range(len(trend.months))
+        ]
+        seats = sum(contract.total_seats for contract in trend.contracts)
+        return charts.line_chart_svg(
+            title=f"{trend.company_name}: seats in use across all contracts",
+            months=trend.months,
+            series=[
+                ("active users (sum over contracts)", used),
+                ("seats bought", [seats] * len(trend.months)),
+            ],
+            y_label="users",
+        )
+
+    def _contract_chart(self, trend: selectors.UsageTrendReport, chosen: int) -> str:
+        for contract in trend.contracts:
+            if contract.contract_id == chosen:
+                return charts.line_chart_svg(
+                    title=f"{contract.vendor_name}: monthly active users",
+                    months=trend.months,
+                    series=[
+                        ("active users", [m.active_users for m in contract.months]),
+                        ("seats", [contract.total_seats] * len(trend.months)),
+                    ],
+                    y_label="users",
+                )
+        return ""
+
+    def overview_view(self, request: HttpRequest) -> HttpResponse:
+        self._check_analytics_permission(request)
+        month, month_problem = _month_from(request)
+        quiet_days = _int_param(request, "quiet_days", QUIET_DAYS)
+        rows = selectors.organizations_overview(month=month)
+        quiet_since = selectors.utc_today() - timedelta(days=quiet_days)
+        quiet = [
+            row
+            for row in rows
+            if row.last_activity_day is None or row.last_activity_day < quiet_since
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Organizations overview",
+            "month": metrics.format_month(month),
+            "month_problem": month_problem,
+            "rows": rows,
+            "quiet": quiet,
+            "quiet_days": quiet_days,
+        }
+        return TemplateResponse(request, "admin/analytics/overview.html", context)
+
+
+class ConsoleUserAdmin(UserAdmin):
+    """The users list with each person's last activity and whether their
+    address is verified."""
+
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "is_active",
+        "email_verified",
+        "last_activity",
+        "is_staff",
+        "date_joined",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return selectors.users_with_last_activity(users=super().get_queryset(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "recent_activity"] if obj is not None else fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Activity", {"fields": ["recent_activity"]})]
+
+    @admin.display(description=f"Last {RECENT_DAYS} days")
+    def recent_activity(self, obj: User) -> str:
+        uses = selectors.user_recent_activity(user=obj, days=RECENT_DAYS)
+        if not uses:
+            return f"No activity recorded in the last {RECENT_DAYS} days."
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} days, last on {}",
+            (
+                (use.vendor_name, use.days_active, use.last_day.isoformat())
+                for use in uses
+            ),
+        )
+
+    @admin.display(description="Verified", boolean=True)
+    def email_verified(self, obj: User) -> bool:
+        return obj.email_verified
+
+    @admin.display(description="Last activity", ordering="last_activity")
+    def last_activity(self, obj: User) -> date | None:
+        return getattr(obj, "last_activity", None)
+
+
+admin.site.unregister(Organization)
+admin.site.register(Organization, ConsoleOrganizationAdmin)
+admin.site.unregister(User)
+admin.site.register(User, ConsoleUserAdmin)

@@ -1,0 +1,195 @@
+"""The staff console in the Django admin: an organization's usage page and the
+overview of every organization, with the API's numbers."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from analytics import metrics
+from analytics.tests.helpers import (
+    activity,
+    add_contracts_with_usage,
+    analytics_url,
+    utc_today,
+)
+from conftest import SUPPORT_PERMISSIONS, grant
+from contracts.tests.factories import ContractFactory
+
+ADMIN = "/" + settings.ADMIN_URL
+ORGANIZATIONS = f"{ADMIN}accounts/organization/"
+
+
+def last_full_month() -> dt.date:
+    return metrics.add_months(metrics.month_start(utc_today()), -1)
+
+
+@pytest.fixture
+def console(db):
+    staff = UserFactory(organization=None, is_staff=True, email="ops@procure.example")
+    staff = grant(staff, *SUPPORT_PERMISSIONS)
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def slack(organization):
+    contract = ContractFactory(
+        organization=organization,
+        host="app.slack.com",
+        vendor_name="Slack",
+        num_seats=10,
+        annual_spend=Decimal("1200.00"),
+        expire_at=timezone.now() + dt.timedelta(days=30),
+    )
+    month = last_full_month()
+    for number in range(3):
+        user = UserFactory(organization=organization, email=f"s{number}@acme.io")
+        activity(user=user, contract=contract, day=month + dt.timedelta(days=number))
+    return contract
+
+
+def test_it_shows_the_apis_contract_usage_for_the_last_full_month(
+    console, staff_client, organization, slack
+):
+    api = staff_client.get(
+        analytics_url(
+            organization,
+            "contract-usage",
+            month=metrics.format_month(last_full_month()),
+        )
+    )
+
+    response = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
+
+    assert response.status_code == 200
+    usage = response.context["usage"]
+    row = api.json()["contracts"][0]
+    assert usage.month == api.json()["month"]
+    assert (usage.contracts[0].active_users, usage.contracts[0].total_seats) == (
+        row["active_users"],
+        row["total_seats"],
+    )
+    page = response.content.decode()
+    shown = re.search(r'estimated-waste">([\d.]+)</td>', page).group(1)
+    total = re.search(r'id="total-waste">([\d.]+)<', page).group(1)
+    assert Decimal(shown) == Decimal(str(row["estimated_waste"]))
+    assert Decimal(total) == Decimal(str(api.json()["totals"]["estimated_waste"]))
+    assert "<svg" in page and "Slack: monthly active users" in page
+    assert "s0@acme.io" in page  # inactive for the last 30 days
+    assert "Renewals in the next 90 days" in page and "renew" in page.lower()
+
+
+def test_it_shows_another_month_and_explains_a_bad_one(console, organization, slack):
+    other = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/?month=2020-01")
+    bad = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/?month=Jan")
+
+    assert other.context["usage"].month == "2020-01"
+    assert other.context["usage"].contracts[0].active_users == 0
+    assert bad.status_code == 200
+    assert "&#x27;Jan&#x27; is not a month" in bad.content.decode()
+
+
+def test_it_paginates_the_inactive_users(console, organization):
+    contract = ContractFactory(organization=organization, num_seats=100)
+    long_ago = utc_today() - dt.timedelta(days=90)
+    for number in range(60):
+        user = UserFactory(organization=organization, email=f"u{number:02d}@acme.io")
+        activity(user=user, contract=contract, day=long_ago)
+
+    first = console.get(
+        f"{ORGANIZATIONS}{organization.pk}/usage/?contract={contract.pk}"
+    )
+    second = console.get(
+        f"{ORGANIZATIONS}{organization.pk}/usage/?contract={contract.pk}&page=2"
+    )
+
+    assert len(first.context["inactive_page"]) == 50
+    assert len(second.context["inactive_page"]) == 10
+    assert "60 people used it before" in first.content.decode()
+
+
+def test_its_queries_do_not_grow_with_contracts_or_users(console, organization):
+    add_contracts_with_usage(organization=organization, count=2, today=utc_today())
+    with CaptureQueriesContext(connection) as few:
+        console.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
+    add_contracts_with_usage(organization=organization, count=8, today=utc_today())
+    with CaptureQueriesContext(connection) as many:
+        console.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
+
+    assert len(many) == len(few)
+
+
+def test_it_links_the_usage_page_from_the_list_and_the_change_page(
+    console, organization
+):
+    url = f"{ORGANIZATIONS}{organization.pk}/usage/"
+
+    assert url in console.get(ORGANIZATIONS).content.decode()
+    assert (
+        url in console.get(f"{ORGANIZATIONS}{organization.pk}/change/").content.decode()
+    )
+
+
+def test_it_ranks_organizations_by_waste_and_lists_quiet_ones(
+    console, organization, other_organization, slack
+):
+    ContractFactory(
+        organization=other_organization, num_seats=100, annual_spend=Decimal("100000")
+    )
+
+    response = console.get(f"{ORGANIZATIONS}overview/")
+
+    rows = response.context["rows"]
+    assert [row.organization for row in rows] == [other_organization, organization]
+    assert rows[0].estimated_waste == Decimal("100000.00")
+    quiet = [row.organization for row in response.context["quiet"]]
+    # Acme's last activity was last month; Globex never reported.
+    assert other_organization in quiet
+    assert "never" in response.content.decode()
+
+
+def test_it_refuses_staff_without_the_analytics_permissions(db, organization):
+    staff = UserFactory(organization=None, is_staff=True)
+    staff = grant(staff, "accounts.view_organization")
+    client = Client()
+    client.force_login(staff)
+
+    usage = client.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
+    overview = client.get(f"{ORGANIZATIONS}overview/")
+
+    assert usage.status_code == 403
+    assert overview.status_code == 403
+
+
+def test_it_lists_users_with_last_activity_and_verification(
+    console, organization, slack
+):
+    response = console.get(f"{ADMIN}accounts/user/?q=s0@")
+
+    page = response.content.decode()
+    assert response.context["cl"].result_list[0].last_activity == last_full_month()
+    assert "Last activity" in page and "Verified" in page
+
+
+def test_it_summarizes_a_persons_recent_activity_and_devices(console, organization):
+    from accounts.services.sessions import device_token_issue
+
+    person = UserFactory(organization=organization, email="pat@acme.io")
+    contract = ContractFactory(organization=organization, vendor_name="Figma")
+    for offset in (0, 1, 5, 45):
+        activity(user=person, contract=contract, day=utc_today() - dt.timedelta(offset))
+    device_token_issue(user=person, device_id="laptop-7")
+
+    page = console.get(f"{ADMIN}accounts/user/{person.pk}/change/").content.decode()
+
+    assert f"Figma: 3 days, last on {utc_today().isoformat()}" in page
+    assert "laptop-7" in page
