@@ -8,6 +8,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from alerts.selectors import Digest
+from analytics import metrics
 
 
 def _money(amount: Decimal | None) -> str:
@@ -81,7 +82,14 @@ def _context(digest: Digest) -> dict[str, Any]:
             }
             for row in digest.top_waste
         ],
-        "total_waste": _money(Decimal(digest.total_waste)),
+        # None when proCure has no data for the month: the waste is unknown,
+        # and the coverage note says why, rather than a 0 that would claim
+        # nobody wasted anything.
+        "total_waste": None
+        if digest.total_waste is None
+        else _money(Decimal(digest.total_waste)),
+        "waste_partial": digest.waste_coverage == metrics.PARTIAL,
+        "waste_note": digest.waste_coverage_note,
         "reporting_sentence": _reporting_sentence(digest),
         "inactive_sentence": _inactive_sentence(digest),
     }
@@ -133,11 +141,26 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
             f"…and {len(context['renewals']) - CHAT_RENEWALS} more, soonest "
             "first: see the renewals in proCure."
         )
-    waste_lines = [
-        f"• *{row['vendor_name']}*: {row['estimated_waste']} "
-        f"({row['active_users']} of {row['seats']} seats used)"
-        for row in context["waste"]
-    ] or ["No estimated waste."]
+    if context["total_waste"] is None:
+        waste_lines = [
+            f"*Estimated waste in {digest.waste_month}: unknown.* "
+            f"{context['waste_note']}"
+        ]
+    else:
+        partial = "partial month, " if context["waste_partial"] else ""
+        waste_lines = [
+            f"*Largest estimated waste in {digest.waste_month}* "
+            f"({partial}total {context['total_waste']})",
+            *([f"_{context['waste_note']}_"] if context["waste_note"] else []),
+            *(
+                [
+                    f"• *{row['vendor_name']}*: {row['estimated_waste']} "
+                    f"({row['active_users']} of {row['seats']} seats used)"
+                    for row in context["waste"]
+                ]
+                or ["No estimated waste."]
+            ),
+        ]
     inactive_line = (
         f"*Newly inactive:* {context['inactive_sentence']} "
         f"<{digest.inactive_users_url}|See who>"
@@ -147,8 +170,6 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
             f"*{context['subject']}*",
             f"*Renewing in the next {digest.renewal_window_days} days*",
             *renewal_lines,
-            f"*Largest estimated waste in {digest.waste_month}* "
-            f"(total {context['total_waste']})",
             *waste_lines,
             inactive_line,
             context["reporting_sentence"],
@@ -165,10 +186,7 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
                 f"*Renewing in the next {digest.renewal_window_days} days*\n"
                 + "\n".join(renewal_lines)
             ),
-            _section(
-                f"*Largest estimated waste in {digest.waste_month}* "
-                f"(total {context['total_waste']})\n" + "\n".join(waste_lines)
-            ),
+            _section("\n".join(waste_lines)),
             _section(inactive_line),
             _section(context["reporting_sentence"]),
         ],
@@ -195,6 +213,8 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
                 for row in digest.renewals
             ],
             "waste_month": digest.waste_month,
+            "waste_coverage": digest.waste_coverage,
+            "waste_coverage_note": digest.waste_coverage_note,
             "total_estimated_waste": digest.total_waste,
             "largest_waste": [
                 {

@@ -54,8 +54,13 @@ class Digest:
     renewal_window_days: int
     renewals: list[Renewal]
     waste_month: str
+    # "full", "partial" or "none", as in contract_usage; the note says why a
+    # month is not fully covered.
+    waste_coverage: str
+    waste_coverage_note: str | None
     top_waste: list[ContractUsage]
-    total_waste: str
+    # None when the month is not covered: the waste is unknown, not zero.
+    total_waste: str | None
     inactive_days: int
     newly_inactive_users: int
     newly_inactive_seats: int
@@ -76,7 +81,8 @@ def digest_build(
     """What the organization's digest for `period` says.
 
     Renewals within the window with their advice; the contracts with the
-    largest estimated waste in the last full month; users who became inactive
+    largest estimated waste in the last full month, with how much of it
+    proCure's data covers (no waste at all when none); users who became inactive
     on a contract during the digest's period (counted, never named); and
     whether the extension reported anything in the last REPORTING_DAYS days.
     """
@@ -88,6 +94,7 @@ def digest_build(
     usage = analytics.contract_usage(
         organization=organization, month=previous_month(today=today)
     )
+    total = usage.totals.estimated_waste
     wasteful = sorted(
         (row for row in usage.contracts if row.estimated_waste),
         key=lambda row: (-(row.estimated_waste or 0), row.vendor_name.lower()),
@@ -115,8 +122,10 @@ def digest_build(
         renewal_window_days=notification_settings.renewal_window_days,
         renewals=renewals.contracts,
         waste_month=usage.month,
+        waste_coverage=usage.coverage,
+        waste_coverage_note=usage.coverage_note,
         top_waste=wasteful,
-        total_waste=f"{usage.totals.estimated_waste:.2f}",
+        total_waste=None if total is None else f"{total:.2f}",
         inactive_days=INACTIVE_DAYS,
         newly_inactive_users=len({user.user_id for user in newly}),
         newly_inactive_seats=len(newly),

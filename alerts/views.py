@@ -1,5 +1,4 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -18,8 +17,6 @@ from procure_site.serializers import DetailSerializer
 class NotificationSettingsView(OrganizationScopedView):
     """How the organization's renewal and waste digest is sent. Admins of the
     organization only."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],

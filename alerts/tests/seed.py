@@ -23,8 +23,18 @@ class Seeded:
     today: dt.date
 
 
+def organization_created_on(organization: Organization, day: dt.date) -> None:
+    """Moves the organization's creation, where proCure's data for it begins
+    unless activity was recorded earlier, to the start of `day` (UTC)."""
+    organization.created_at = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    Organization.objects.filter(pk=organization.pk).update(
+        created_at=organization.created_at
+    )
+
+
 def seed_organization(*, organization: Organization, admin: User) -> Seeded:
-    """Acme with three contracts:
+    """Acme, tracked for a year, so that last month is fully covered, with
+    three contracts:
 
     - Slack renews in 20 days; 2 of its 10 seats were used this week.
     - Zoom renews in 200 days; 1 of its 20 seats was used last month, and the
@@ -35,6 +45,7 @@ def seed_organization(*, organization: Organization, admin: User) -> Seeded:
     now = timezone.now()
     today = now.astimezone(dt.UTC).date()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=2)
+    organization_created_on(organization, today - dt.timedelta(days=365))
     slack = ContractFactory(
         organization=organization,
         vendor_name="Slack",

@@ -3,6 +3,8 @@
 
 import datetime as dt
 import smtplib
+from decimal import Decimal
+from html import escape
 from io import StringIO
 
 import pytest
@@ -16,7 +18,7 @@ from accounts.tests.factories import OrganizationFactory, UserFactory
 from alerts import selectors, services
 from alerts.models import DeliveryStatus, DigestDelivery, NotificationSettings
 from alerts.tests.receiver import Answer
-from alerts.tests.seed import seed_organization
+from alerts.tests.seed import organization_created_on, seed_organization
 from contracts.tests.factories import ContractFactory
 from url_visits.tests.factories import ActivityFactory
 
@@ -125,6 +127,8 @@ def test_it_posts_the_exact_digest_to_the_webhook(seeded, receiver):
                 }
             ],
             "waste_month": last_month,
+            "waste_coverage": "full",
+            "waste_coverage_note": None,
             "total_estimated_waste": "6300.00",
             "largest_waste": [
                 {
@@ -264,7 +268,9 @@ def test_it_says_when_the_extension_has_stopped_reporting(organization, admin_us
 
 
 def test_it_says_when_the_extension_never_reported(organization, admin_user):
-    # Not priced per seat: no estimated waste either.
+    # Tracked since before last month, so that its waste is known; not priced
+    # per seat, so there is none.
+    organization_created_on(organization, timezone.now().date() - dt.timedelta(days=90))
     ContractFactory(organization=organization, vendor_name="Notion", num_seats=0)
 
     run()
@@ -273,6 +279,127 @@ def test_it_says_when_the_extension_never_reported(organization, admin_user):
     assert "The extension has not reported any use of a contract yet." in body
     assert "No contract renews in the next 30 days." in body
     assert "No estimated waste." in body
+
+
+def test_it_says_the_waste_is_unknown_for_a_month_without_data(
+    organization, admin_user, receiver
+):
+    # Created today: proCure has no data for last month, so a contract nobody
+    # used then is unknown, not wasted.
+    ContractFactory(organization=organization, vendor_name="Zoom", num_seats=20)
+    use(organization, webhook_url=receiver.url)
+    today = timezone.now().astimezone(dt.UTC).date()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    note = (
+        f"proCure has no data for {last_month}: its data for this organization "
+        f"begins on {today.isoformat()}. Utilization and waste are unknown, not "
+        "zero."
+    )
+
+    out, _ = run()
+
+    assert out.splitlines()[-1] == "Sent 2 digests, 0 failed (retried by a later run)."
+    message = mail.outbox[0]
+    assert f"ESTIMATED WASTE IN {last_month}: UNKNOWN\n{note}\n" in message.body
+    assert "No estimated waste." not in message.body
+    assert "total 0.00" not in message.body
+    [(html, _)] = message.alternatives
+    assert f"Estimated waste in {last_month}: unknown</h2>" in html
+    assert note in html
+    assert "No estimated waste." not in html
+    payload = receiver.requests[0].json()
+    waste = f"*Estimated waste in {last_month}: unknown.* {note}"
+    assert waste in payload["text"].splitlines()
+    assert {"type": "section", "text": {"type": "mrkdwn", "text": waste}} in (
+        payload["blocks"]
+    )
+    facts = payload["procure"]
+    assert facts["waste_coverage"] == "none"
+    assert facts["waste_coverage_note"] == note
+    assert facts["total_estimated_waste"] is None
+    assert facts["largest_waste"] == []
+
+
+def test_it_marks_a_month_covered_in_part(organization, admin_user, receiver):
+    today = timezone.now().astimezone(dt.UTC).date()
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    since = first + dt.timedelta(days=9)
+    organization_created_on(organization, since)
+    ContractFactory(
+        organization=organization,
+        vendor_name="Zoom",
+        num_seats=20,
+        annual_spend=Decimal("5000.00"),
+    )
+    use(organization, webhook_url=receiver.url)
+    month = first.strftime("%Y-%m")
+    note = (
+        f"{month} is covered from {since.isoformat()} only, when proCure's data "
+        "for this organization begins: people who used a contract only earlier "
+        "in the month are not counted."
+    )
+
+    run()
+
+    message = mail.outbox[0]
+    assert (
+        f"LARGEST ESTIMATED WASTE IN {month} (partial month, total 5,000.00)\n"
+        f"{note}\n- Zoom: 5,000.00 (0 of 20 seats used, 20 unused)"
+    ) in message.body
+    [(html, _)] = message.alternatives
+    assert f"Largest estimated waste in {month} (partial month)</h2>" in html
+    assert escape(note) in html
+    payload = receiver.requests[0].json()
+    assert (
+        f"*Largest estimated waste in {month}* (partial month, total 5,000.00)\n"
+        f"_{note}_\n• *Zoom*: 5,000.00 (0 of 20 seats used)"
+    ) in payload["text"]
+    facts = payload["procure"]
+    assert (facts["waste_coverage"], facts["waste_coverage_note"]) == (
+        "partial",
+        note,
+    )
+    assert facts["total_estimated_waste"] == "5000.00"
+
+
+def test_it_suggests_waiting_on_a_renewal_without_30_days_of_data(
+    organization, admin_user, receiver
+):
+    # Tracked for 10 days, nobody used Slack yet: too little data to cancel.
+    today = timezone.now().astimezone(dt.UTC).date()
+    organization_created_on(organization, today - dt.timedelta(days=10))
+    slack = ContractFactory(
+        organization=organization,
+        vendor_name="Slack",
+        num_seats=10,
+        annual_spend=Decimal("1200.00"),
+        expire_at=timezone.now() + dt.timedelta(days=20),
+    )
+    use(organization, webhook_url=receiver.url)
+    expires_on = slack.expire_at.astimezone(dt.UTC).date().isoformat()
+    since = today - dt.timedelta(days=10)
+    reason = (
+        f"proCure has data on Slack only since {since.isoformat()}, less than "
+        "the 30 days advice needs: too little to suggest cutting it. Check again "
+        f"after {(since + dt.timedelta(days=30)).isoformat()}, before it expires "
+        f"on {expires_on}."
+    )
+
+    run()
+
+    message = mail.outbox[0]
+    assert f"  Advice: wait. {reason}\n" in message.body
+    [(html, _)] = message.alternatives
+    assert "<strong>Wait</strong>" in html
+    payload = receiver.requests[0].json()
+    assert f"(20 days): *wait*. {reason}" in payload["text"]
+    [renewal] = payload["procure"]["renewals"]
+    assert (
+        renewal["suggestion"],
+        renewal["suggested_seats"],
+        renewal["estimated_savings"],
+        renewal["reason"],
+    ) == ("wait", None, "0.00", reason)
 
 
 def test_it_says_when_tracking_is_paused(seeded, organization):

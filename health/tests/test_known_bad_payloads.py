@@ -87,13 +87,22 @@ def path_values(organization, admin_user, member) -> dict[str, str]:
     }
 
 
-def operations(schema: dict, values: dict[str, str]) -> list[tuple[str, str]]:
+def operations(
+    schema: dict, values: dict[str, str], *, reading_a_body: bool = False
+) -> list[tuple[str, str]]:
+    """(method, path) of every operation; with `reading_a_body`, only those
+    whose schema declares a request body."""
     found: list[tuple[str, str]] = []
     for path, methods in schema["paths"].items():
         for name, value in values.items():
             path = path.replace("{" + name + "}", value)
         assert "{" not in path, f"no value for the parameters of {path}"
-        found.extend((method, path) for method in methods if method != "parameters")
+        found.extend(
+            (method, path)
+            for method, operation in methods.items()
+            if method != "parameters"
+            and (not reading_a_body or "requestBody" in operation)
+        )
     return found
 
 
@@ -138,7 +147,9 @@ def test_the_parser_refuses_unsafe_text_wherever_a_body_is_read(
     schema, path_values, admin_user, name
 ):
     refused = []
-    for method, path in operations(schema, path_values):
+    # An operation that takes no body (sending a test message) never reads
+    # one, so its 400s are about something else.
+    for method, path in operations(schema, path_values, reading_a_body=True):
         if method not in ("post", "put", "patch"):
             continue
         client = client_for(admin_user)
