@@ -211,7 +211,7 @@ def test_it_marks_an_address_verified_on_the_persons_behalf(
     event = AuditEvent.objects.get(action=AuditAction.USER_EMAIL_VERIFIED)
     assert event.actor == root
     assert event.target == str(person.email)
-    assert event.details == {"by": "staff"}
+    assert event.details == {"via": "staff"}
 
 
 def test_it_shows_an_overrun_when_a_cap_is_lowered_below_the_seats_in_use(
