@@ -130,7 +130,7 @@ def digest_build(
         newly_inactive_users=len({user.user_id for user in newly}),
         newly_inactive_seats=len(newly),
         inactive_users_url=(
-            f"{settings.PUBLIC_BASE_URL}/inactive-users?"
+            f"{settings.WEB_APP_URL}/inactive-users?"
             f"{urlencode({'days': INACTIVE_DAYS})}"
         ),
         tracking_paused=organization.tracking_paused,

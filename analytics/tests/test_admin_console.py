@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Organization
 from accounts.tests.factories import UserFactory
 from analytics import metrics
 from analytics.tests.helpers import (
@@ -144,6 +145,10 @@ def test_it_ranks_organizations_by_waste_and_lists_quiet_ones(
 ):
     ContractFactory(
         organization=other_organization, num_seats=100, annual_spend=Decimal("100000")
+    )
+    # Globex has been tracked for a year, so its empty month is a known 0 users.
+    Organization.objects.filter(pk=other_organization.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=365)
     )
 
     response = console.get(f"{ORGANIZATIONS}overview/")
