@@ -19,6 +19,8 @@ class AuditAction(models.TextChoices):
     ACTIVITY_PURGED = "activity.purged", "Activity purged"
     TRACKING_PAUSED = "tracking.paused", "Tracking paused"
     TRACKING_RESUMED = "tracking.resumed", "Tracking resumed"
+    DISCOVERY_CHANGED = "discovery.changed", "Discovery settings changed"
+    APPLICATIONS_IMPORTED = "applications.imported", "Application catalog imported"
 
 
 class AuditEvent(models.Model):

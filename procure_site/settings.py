@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "accounts",
     "contracts",
+    "discovery",
     "url_visits",
     "analytics",
     "health",

@@ -1,0 +1,9 @@
+import pytest
+
+from discovery import services
+
+
+@pytest.fixture(autouse=True)
+def _months_not_yet_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test starts as a freshly started worker that has closed nothing.
+    monkeypatch.setattr(services, "_closed_before", None)
