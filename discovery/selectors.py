@@ -1,6 +1,7 @@
 """Reads behind discovery: the catalog's match table and the monthly report."""
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from discovery.models import Application, ApplicationMonth, ApplicationUser
 # how long a table built by older code can outlive a deploy.
 APPLICATION_TABLE_KEY = "discovery:application_table:v1"
 APPLICATION_TABLE_TIMEOUT_SECONDS = 24 * 60 * 60
+APPLICATION_TABLE_DIGEST_KEY = "discovery:application_table_digest:v1"
 # An application used by fewer people than this is never reported, whatever
 # the organization sets: one person's use would be theirs alone.
 MIN_USERS_FLOOR = 2
@@ -35,6 +37,20 @@ def application_table() -> ApplicationTable:
         )
         cache.set(APPLICATION_TABLE_KEY, table, APPLICATION_TABLE_TIMEOUT_SECONDS)
     return table
+
+
+def application_table_digest() -> str:
+    """A short digest of the catalog's match table, cached like the table,
+    so that a list built from the catalog can be validated without a query."""
+    digest: str | None = cache.get(APPLICATION_TABLE_DIGEST_KEY)
+    if digest is None:
+        table = application_table()
+        state = ",".join(f"{host}={app_id}" for host, app_id in sorted(table.items()))
+        digest = hashlib.sha256(state.encode()).hexdigest()[:16]
+        cache.set(
+            APPLICATION_TABLE_DIGEST_KEY, digest, APPLICATION_TABLE_TIMEOUT_SECONDS
+        )
+    return digest
 
 
 def discovery_threshold(*, organization: Organization) -> int:

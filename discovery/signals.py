@@ -13,10 +13,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from discovery.models import Application
-from discovery.selectors import APPLICATION_TABLE_KEY
+from discovery.selectors import APPLICATION_TABLE_DIGEST_KEY, APPLICATION_TABLE_KEY
 
 
 @receiver(post_save, sender=Application)
 @receiver(post_delete, sender=Application)
 def _application_changed(sender: type[Application], **kwargs: Any) -> None:
-    cache.delete(APPLICATION_TABLE_KEY)
+    cache.delete_many([APPLICATION_TABLE_KEY, APPLICATION_TABLE_DIGEST_KEY])
