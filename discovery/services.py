@@ -2,6 +2,7 @@
 catalog applications, closing months, and catalog imports."""
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -22,6 +23,15 @@ from procure_site.exceptions import DomainError
 # The months this process has already closed up to; see discovery_record.
 _closed_before: dt.date | None = None
 _CLOSE_BATCH = 5_000
+# Hashes of the (organization, month, user, application) this process
+# recorded lately, and until when it trusts them: an extension reports the
+# same applications sync after sync (every two hours), and a write that would
+# change nothing costs a transaction. Volatile, bounded (a few MB) and
+# short-lived, so that rows deleted meanwhile (discovery turned off and on
+# again within a month) are written again within three hours.
+_recently_recorded: dict[int, float] = {}
+RECENTLY_RECORDED_SECONDS = 3 * 60 * 60.0
+_RECENTLY_RECORDED_MAX = 50_000
 
 
 def discovery_update(
@@ -70,11 +80,13 @@ def discovery_record(
 
     Returns at once, without a query, when the organization's discovery is
     off or its tracking paused. Otherwise costs one INSERT (and, on a cache
-    miss, one query for the catalog); hosts of no catalog application are
-    dropped here, in memory. Visits count in the UTC month they are reported
-    in. The first call of a process in a new month closes the months before
-    it (discovery_months_close), so that nobody stays linked to an
-    application past the month even if the scheduled command does not run.
+    miss, one query for the catalog), and nothing when this process recorded
+    the same applications of the person in the last three hours; hosts of no
+    catalog application are dropped here, in memory. Visits count in the UTC
+    month they are reported in. The first call of a process in a new month
+    closes the months before it (discovery_months_close), so that nobody
+    stays linked to an application past the month even if the scheduled
+    command does not run.
     """
     global _closed_before
     if not organization.discovery_enabled or organization.tracking_paused or not hosts:
@@ -91,6 +103,14 @@ def discovery_record(
     if _closed_before != month:
         discovery_months_close(before=month)
         _closed_before = month
+    now = time.monotonic()
+    unrecorded: list[tuple[int, int]] = []
+    for application_id in sorted(application_ids):
+        key = hash((organization.pk, month, user_id, application_id))
+        if _recently_recorded.get(key, 0.0) < now:
+            unrecorded.append((application_id, key))
+    if not unrecorded:
+        return len(application_ids)
     try:
         with transaction.atomic():
             ApplicationUser.objects.bulk_create(
@@ -101,7 +121,7 @@ def discovery_record(
                         application_id=application_id,
                         user_id=user_id,
                     )
-                    for application_id in sorted(application_ids)
+                    for application_id, _ in unrecorded
                 ],
                 ignore_conflicts=True,
             )
@@ -109,6 +129,10 @@ def discovery_record(
         # The person was erased while their batch was under way: nothing of
         # theirs is to be kept.
         return 0
+    if len(_recently_recorded) > _RECENTLY_RECORDED_MAX:
+        _recently_recorded.clear()
+    for _, key in unrecorded:
+        _recently_recorded[key] = now + RECENTLY_RECORDED_SECONDS
     return len(application_ids)
 
 

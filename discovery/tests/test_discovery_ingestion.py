@@ -2,6 +2,8 @@
 application this month, and nothing else."""
 
 import io
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +11,7 @@ from django.db import connection
 
 from accounts.services.erasure import user_erase
 from contracts.tests.factories import ContractFactory
+from discovery import services
 from discovery.models import Application, ApplicationMonth, ApplicationUser
 from discovery.months import current_month
 from discovery.tests.helpers import (
@@ -132,6 +135,38 @@ def test_it_costs_one_insert_with_discovery_on(
     # the contract and catalog tables are cached.
     with django_assert_num_queries(1 + ACTIVITY_INSERT + 3):
         report_visits(member, "https://linear.app/", "https://app.slack.com/")
+
+    assert users_of("Linear") == {str(member.pk)}
+
+
+def test_it_writes_nothing_for_applications_it_just_recorded(
+    organization, member, django_assert_num_queries
+):
+    discovery_on(organization)
+    report_visits(member, "https://linear.app/", "https://www.figma.com/")
+
+    # The JWT only: this worker recorded both a moment ago.
+    with django_assert_num_queries(1):
+        report_visits(member, "https://linear.app/x", "https://figma.com/y")
+
+
+def test_it_counts_a_person_again_within_three_hours_of_discovery_back_on(
+    admin_client, organization, member, monkeypatch
+):
+    discovery_on(organization)
+    report_visits(member, "https://linear.app/")
+    admin_client.put(
+        f"/api/v1/organizations/{organization.public_id}/discovery",
+        {"enabled": False},
+        format="json",
+    )
+    discovery_on(organization)
+    report_visits(member, "https://linear.app/")
+    assert users_of("Linear") == set()
+
+    later = time.monotonic() + services.RECENTLY_RECORDED_SECONDS + 1
+    monkeypatch.setattr(services, "time", SimpleNamespace(monotonic=lambda: later))
+    report_visits(member, "https://linear.app/")
 
     assert users_of("Linear") == {str(member.pk)}
 
