@@ -8,13 +8,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from discovery import selectors
+from discovery import discovery_sql, selectors
 from discovery.catalog import CatalogEntry, application_match
 from discovery.models import Application, ApplicationMonth, ApplicationUser
 from discovery.months import current_month
@@ -79,10 +79,11 @@ def discovery_record(
     that `hosts` (normalized hosts that matched no contract) belong to.
 
     Returns at once, without a query, when the organization's discovery is
-    off or its tracking paused. Otherwise costs one INSERT (and, on a cache
-    miss, one query for the catalog), and nothing when this process recorded
-    the same applications of the person in the last three hours; hosts of no
-    catalog application are dropped here, in memory. Visits count in the UTC
+    off or its tracking paused. Otherwise costs one INSERT, a statement that
+    commits alone (and, on a cache miss, one query for the catalog), and
+    nothing when this process recorded the same applications of the person in
+    the last three hours; hosts of no catalog application are dropped here,
+    in memory. Visits count in the UTC
     month they are reported in. The first call of a process in a new month
     closes the months before it (discovery_months_close), so that nobody
     stays linked to an application past the month even if the scheduled
@@ -111,24 +112,12 @@ def discovery_record(
             unrecorded.append((application_id, key))
     if not unrecorded:
         return len(application_ids)
-    try:
-        with transaction.atomic():
-            ApplicationUser.objects.bulk_create(
-                [
-                    ApplicationUser(
-                        organization_id=organization.pk,
-                        month=month,
-                        application_id=application_id,
-                        user_id=user_id,
-                    )
-                    for application_id, _ in unrecorded
-                ],
-                ignore_conflicts=True,
-            )
-    except IntegrityError:
-        # The person was erased while their batch was under way: nothing of
-        # theirs is to be kept.
-        return 0
+    discovery_sql.application_users_insert(
+        organization_id=organization.pk,
+        month=month,
+        user_id=user_id,
+        application_ids=[application_id for application_id, _ in unrecorded],
+    )
     if len(_recently_recorded) > _RECENTLY_RECORDED_MAX:
         _recently_recorded.clear()
     for _, key in unrecorded:
