@@ -1,6 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
+from accounts.models import Organization
+from discovery import selectors
 from discovery.models import Application, ApplicationMonth
+from discovery.months import current_month, month_format, month_parse
 
 
 @admin.register(Application)
@@ -26,6 +33,48 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        report = path(
+            "report/",
+            self.admin_site.admin_view(self.report_view),
+            name="discovery_discovered_apps",
+        )
+        return [report, *super().get_urls()]
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        """An organization's discovered applications of a month, as its
+        admins see them in `discovered-apps`."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        organizations = list(Organization.objects.order_by("company_name"))
+        chosen = request.GET.get("organization")
+        organization = next(
+            (org for org in organizations if org.public_id == chosen),
+            organizations[0] if organizations else None,
+        )
+        error = ""
+        month = current_month()
+        try:
+            month = month_parse(request.GET.get("month") or month_format(month))
+        except ValueError as exc:
+            error = str(exc)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Discovered applications",
+            "organizations": organizations,
+            "organization": organization,
+            "month": month_format(month),
+            "error": error,
+            "report": selectors.discovered_applications(
+                organization=organization, month=month
+            )
+            if organization is not None and not error
+            else None,
+        }
+        return TemplateResponse(
+            request, "admin/discovery/discovered_apps.html", context
+        )
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
