@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -33,6 +34,14 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApplicationMonth]:
+        # A count of one person is theirs alone: staff see what admins may.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(active_users__gte=selectors.MIN_USERS_FLOOR)
+        )
 
     def get_urls(self) -> list[URLPattern]:
         report = path(

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from conftest import screenshot
-from discovery.models import Application
+from discovery.models import Application, ApplicationMonth
 from discovery.selectors import APPLICATION_TABLE_KEY, application_table
 from discovery.tests.helpers import discovery_on, people, report_visits
 
@@ -118,3 +118,18 @@ def test_it_shows_the_report_in_a_browser(live_server, page):
         "3",
     ]
     screenshot(page, "admin-discovered-apps")
+
+
+def test_it_lists_no_closed_month_count_of_one_person(superuser_client, organization):
+    for name, users in [("Linear", 1), ("Figma", 2)]:
+        ApplicationMonth.objects.create(
+            organization=organization,
+            month="2026-10-01",
+            application=Application.objects.get(name=name),
+            active_users=users,
+        )
+
+    page = superuser_client.get("/admin/discovery/applicationmonth/").content.decode()
+
+    assert "Figma" in page
+    assert "Linear" not in page
