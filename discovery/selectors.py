@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -25,18 +26,37 @@ APPLICATION_TABLE_DIGEST_KEY = "discovery:application_table_digest:v1"
 MIN_USERS_FLOOR = 2
 
 
+# Each worker also keeps the table it read for a minute: reading it from the
+# cache costs more than matching a whole batch against it (unpickling ~600
+# entries), so a catalog change reaches other workers within a minute.
+LOCAL_TABLE_SECONDS = 60.0
+_local_table: tuple[float, ApplicationTable] | None = None
+
+
 def application_table() -> ApplicationTable:
     """The catalog's domain → application id table, cached for every worker.
 
     A cache hit costs no query and a miss costs one.
     """
+    global _local_table
+    now = time.monotonic()
+    if _local_table is not None and _local_table[0] > now:
+        return _local_table[1]
     table: ApplicationTable | None = cache.get(APPLICATION_TABLE_KEY)
     if table is None:
         table = application_table_build(
             Application.objects.order_by().values_list("id", "domains")
         )
         cache.set(APPLICATION_TABLE_KEY, table, APPLICATION_TABLE_TIMEOUT_SECONDS)
+    _local_table = (now + LOCAL_TABLE_SECONDS, table)
     return table
+
+
+def application_table_forget() -> None:
+    """Drops the catalog table from the cache and from this worker's memory."""
+    global _local_table
+    _local_table = None
+    cache.delete_many([APPLICATION_TABLE_KEY, APPLICATION_TABLE_DIGEST_KEY])
 
 
 def application_table_digest() -> str:

@@ -3,6 +3,10 @@
 import datetime as dt
 import uuid
 
+import pytest
+from django.db import connection
+
+from accounts.tests.factories import OrganizationFactory, UserFactory
 from discovery.discovery_sql import application_users_insert
 from discovery.models import Application, ApplicationUser
 
@@ -39,3 +43,28 @@ def test_it_writes_nothing_for_a_user_erased_meanwhile(organization):
     )
 
     assert not ApplicationUser.objects.exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's setting")
+@pytest.mark.django_db(transaction=True)
+def test_it_commits_alone_and_asynchronously_on_postgresql():
+    organization = OrganizationFactory()
+    user = UserFactory(organization=organization)
+    application = Application.objects.create(
+        name="Test App", vendor="Test", category="ai", domains=["test-app.example"]
+    )
+
+    assert not connection.in_atomic_block
+    application_users_insert(
+        organization_id=organization.pk,
+        month=MONTH,
+        user_id=user.pk,
+        application_ids=[application.pk],
+    )
+
+    assert ApplicationUser.objects.filter(user=user).count() == 1
+    # The setting ended with the statement's own transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
