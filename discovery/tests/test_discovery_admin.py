@@ -106,7 +106,9 @@ def test_it_shows_the_report_in_a_browser(live_server, page):
     page.get_by_label("Email").fill("sam@procure.example")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_selector("#discovered-apps")
+    page.wait_for_selector("#discovered-apps-filter")
+    screenshot(page, "admin-discovered-apps")
+    assert page.locator("#discovered-apps").count() == 1, page.inner_text("#content")
 
     rows = page.locator("#discovered-apps tbody tr")
     assert rows.count() == 3
@@ -117,7 +119,6 @@ def test_it_shows_the_report_in_a_browser(live_server, page):
         "chatgpt.com, chat.openai.com",
         "3",
     ]
-    screenshot(page, "admin-discovered-apps")
 
 
 def test_it_lists_no_closed_month_count_of_one_person(superuser_client, organization):
