@@ -42,6 +42,12 @@ class Organization(models.Model):
     member_seats = models.PositiveIntegerField(default=1000)
     # While paused, url-visits stores nothing for the organization.
     tracking_paused = models.BooleanField(default=False)
+    # Shadow-IT discovery (the discovery app): opt-in, and an application is
+    # reported only once at least `discovery_min_users` people used it in a
+    # month. Kept on this row, which comes with every authenticated request,
+    # so that ingestion learns that discovery is off without a query.
+    discovery_enabled = models.BooleanField(default=False)
+    discovery_min_users = models.PositiveSmallIntegerField(default=3)
     # Bumped whenever one of the organization's contracts changes, so that a
     # cached host-matching table keyed by it is never stale in any worker.
     contracts_version = models.PositiveIntegerField(default=0, editable=False)

@@ -81,6 +81,21 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "organization_id", "role"]
 
 
+class MeSerializer(UserSerializer):
+    discovery_enabled = serializers.BooleanField(
+        source="organization.discovery_enabled",
+        default=None,
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the organization counts its users of SaaS "
+        "applications that have no contract (aggregates only); null without "
+        "an organization.",
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "discovery_enabled"]
+
+
 class SignedInUserSerializer(UserSerializer):
     device_token = serializers.CharField(read_only=True)
 

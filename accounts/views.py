@@ -20,6 +20,7 @@ from accounts.serializers import (
     EmailVerifyInputSerializer,
     InvitationInputSerializer,
     InvitationSerializer,
+    MeSerializer,
     PasswordResetConfirmInputSerializer,
     PasswordResetInputSerializer,
     SessionTokenRefreshSerializer,
@@ -134,11 +135,11 @@ class LogoutView(APIView):
 
 class MeView(APIView):
     @extend_schema(
-        responses={200: UserSerializer, 401: DetailSerializer},
+        responses={200: MeSerializer, 401: DetailSerializer},
         summary="The signed-in user",
     )
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(MeSerializer(request.user).data)
 
 
 @extend_schema_view(

@@ -24,6 +24,8 @@ class AuditAction(models.TextChoices):
     INVITATION_SENT = "invitation.sent", "Invitation sent"
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
     INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    DISCOVERY_CHANGED = "discovery.changed", "Discovery settings changed"
+    APPLICATIONS_IMPORTED = "applications.imported", "Application catalog imported"
 
 
 class AuditEvent(models.Model):

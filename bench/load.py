@@ -12,12 +12,27 @@ from bench.errors import HarnessError
 from bench.server import ROOT
 
 
-def plan(*, tokens: list[str], hosts: list[str], batch_size: int) -> dict:
-    """What bench/locustfile.py reads: the devices and the hosts they visit."""
+def plan(
+    *,
+    tokens: list[str],
+    hosts: list[str],
+    batch_size: int,
+    saas_hosts: list[str] | None = None,
+) -> dict:
+    """What bench/locustfile.py reads: the devices and the hosts they visit.
+
+    With `saas_hosts` (the discovery comparison), one in ten hosts outside
+    the contracts is a SaaS application of the discovery catalog.
+    """
+    unmatched = catalog.unmatched_hosts(count=20_000)
+    if saas_hosts:
+        unmatched = unmatched[:18_000] + [
+            saas_hosts[i % len(saas_hosts)] for i in range(2_000)
+        ]
     return {
         "tokens": tokens,
         "matching_hosts": hosts,
-        "unmatched_hosts": catalog.unmatched_hosts(count=20_000),
+        "unmatched_hosts": unmatched,
         "matching_share": 0.3,
         "batch_size": batch_size,
     }

@@ -125,6 +125,18 @@ def verdicts(summary: dict) -> dict[str, str]:
     }
 
 
+def discovery_line(discovery: dict) -> str:
+    """Ingestion with shadow-IT discovery off and on, as one printed line."""
+    off, on = discovery["off"], discovery["on"]
+    return (
+        f"  discovery off {off['entries_per_s']:,.0f} entries/s (p99 "
+        f"{off['p99_ms']} ms), on {on['entries_per_s']:,.0f} entries/s (p99 "
+        f"{on['p99_ms']} ms): costs {discovery['throughput_cost_percent']}% of "
+        f"the throughput (target at most 10%); errors {off['errors']} and "
+        f"{on['errors']}"
+    )
+
+
 def summarize(runs: list[dict]) -> dict:
     """The median of each figure over the runs."""
     figures = ("requests", "errors", "requests_per_s", "p50_ms", "p95_ms", "p99_ms")

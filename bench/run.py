@@ -72,6 +72,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="record the gunicorn workers with py-spy during each phase",
     )
+    parser.add_argument(
+        "--discovery",
+        action="store_true",
+        help="also measure ingestion with shadow-IT discovery off and on, in "
+        "alternating phases of --duration each (off, on, on, off), with one in "
+        "ten non-contract hosts on a catalog application (local target only)",
+    )
     parser.add_argument("--output", type=Path, help="where to write the JSON")
     remote = parser.add_argument_group(
         "another deployment",
@@ -119,9 +126,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     if args.runs < 1:
         parser.error("--runs must be at least 1.")
+    if args.discovery and args.base_url:
+        parser.error("--discovery turns discovery on and off in the local database.")
     if not args.database_url:
         args.database_url = seed.DEFAULT_DATABASE + ("_quick" if args.quick else "")
     return args
+
+
+def _saas_hosts() -> list[str]:
+    """Hosts of the discovery catalog's applications, as browsers visit them."""
+    from discovery.catalog import catalog_read
+
+    return [
+        f"app.{domain}" if index % 2 else domain
+        for index, domain in enumerate(
+            domain for entry in catalog_read() for domain in entry.domains
+        )
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                     tokens=tokens,
                     hosts=prepared.contract_hosts,
                     batch_size=args.batch_size,
+                    saas_hosts=_saas_hosts() if args.discovery else None,
                 )
             )
         )
@@ -179,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {ingestion['entries_per_s']:,.0f} entries/s, "
                 f"p99 {ingestion['p99_ms']} ms, {ingestion['errors']} errors"
             )
+            if "discovery" in result:
+                print(reports.discovery_line(result["discovery"]))
     except (
         HarnessError,
         RuntimeError,

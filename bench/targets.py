@@ -103,6 +103,11 @@ class LocalTarget:
                 cpu.stop()
                 if profiler:
                     profiler.stop()
+                discovery = (
+                    _discovery_comparison(args, server.base_url, plan_path, run_dir)
+                    if args.discovery
+                    else None
+                )
                 client = dashboard.Client(server.base_url)
                 try:
                     organization_id = dashboard.sign_in(
@@ -121,6 +126,7 @@ class LocalTarget:
         )
         return {
             "ingestion": ingestion,
+            **({"discovery": discovery} if discovery is not None else {}),
             "analytics": analytics,
             "worker_peak_rss_mb": memory.peaks_mb(),
             "worker_rss_after_mb": rss_after,
@@ -198,6 +204,41 @@ def _ingestion(
         duration=args.duration,
         warmup=args.warmup,
     )
+
+
+def _discovery_comparison(
+    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
+) -> dict:
+    """Ingestion with discovery off and on, in phases off, on, on, off, so
+    that a drift of the shared machine's load weighs on both alike; the
+    figures of the two phases of each state are averaged."""
+    from accounts.models import Organization
+
+    phases: dict[str, list[dict]] = {"off": [], "on": []}
+    try:
+        for index, state in enumerate(["off", "on", "on", "off"]):
+            Organization.objects.update(discovery_enabled=state == "on")
+            phase_dir = run_dir / f"discovery-{index}-{state}"
+            phase_dir.mkdir(exist_ok=True)
+            phases[state].append(_ingestion(args, base_url, plan_path, phase_dir))
+    finally:
+        Organization.objects.update(discovery_enabled=False)
+    figures = {
+        state: {
+            key: reports.rounded(sum(p[key] for p in runs) / len(runs))
+            for key in ("entries_per_s", "requests_per_s", "p50_ms", "p99_ms")
+        }
+        | {"errors": sum(p["errors"] for p in runs)}
+        for state, runs in phases.items()
+    }
+    off, on = figures["off"]["entries_per_s"], figures["on"]["entries_per_s"]
+    return {
+        **figures,
+        "phases": phases,
+        "throughput_cost_percent": reports.rounded(100 * (1 - on / off))
+        if off
+        else None,
+    }
 
 
 def _analytics(

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "contracts",
+    "discovery",
     "url_visits",
     "analytics",
     "health",

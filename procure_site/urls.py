@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("contracts.urls")),
     path("", include("url_visits.urls")),
+    path("", include("discovery.urls")),
     path("", include("analytics.urls")),
     path("", include("audit.urls")),
     path("", include("alerts.urls")),

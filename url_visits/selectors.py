@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Organization, User
 from contracts.models import Contract
+from discovery.selectors import application_table, application_table_digest
 from url_visits.matching import (
     ContractHosts,
     MatchTable,
@@ -74,27 +75,34 @@ def monitored_hosts_etag(*, organization: Organization) -> str:
 
     The list is a function of the organization, its contracts version, whether
     tracking is paused and the matching rule's format, so a hash of those
-    changes whenever the list can.
+    changes whenever the list can. With discovery on, the catalog's digest
+    (cached) joins them.
     """
     state = (
         f"{MATCH_TABLE_FORMAT}:{organization.public_id}:"
         f"{organization.contracts_version}:{int(organization.tracking_paused)}"
     )
+    if organization.discovery_enabled:
+        state += f":discovery:{application_table_digest()}"
     return '"' + hashlib.sha256(state.encode()).hexdigest()[:32] + '"'
 
 
 def monitored_hosts(*, organization: Organization) -> MonitoredHosts:
     """The hosts whose visits the organization records, for the extension to
     filter on the device. While tracking is paused nothing is recorded, so
-    the list is empty and the contracts are not read.
+    the list is empty and the contracts are not read. With discovery on, the
+    catalog's domains are listed too, so that the extension sends the visits
+    discovery counts.
 
-    Costs no query while the match table is cached, one otherwise.
+    Costs no query while the match tables are cached, one each otherwise.
     """
     hosts = (
         []
         if organization.tracking_paused
         else match_table_hosts(contract_match_table(organization=organization))
     )
+    if organization.discovery_enabled and not organization.tracking_paused:
+        hosts = sorted(set(hosts) | set(application_table()))
     return MonitoredHosts(
         organization_id=organization.public_id,
         version=organization.contracts_version,

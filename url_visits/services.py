@@ -12,6 +12,7 @@ from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from contracts.hosts import InvalidHost, host_from_url
+from discovery.services import discovery_record
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
@@ -84,8 +85,10 @@ def url_visits_record(
     Each entry whose host matches a contract of the user's organization
     counts towards one activity per (contract, UTC day), first seen at the
     earliest matching timestamp of the batch. Entries with an unusable URL or
-    timestamp are skipped and counted. Hosts that match nothing are dropped
-    here, in memory: they are never stored or logged.
+    timestamp are skipped and counted. With the organization's discovery on,
+    hosts that match no contract go to discovery_record, which counts the
+    user among the month's users of the catalog applications they belong to.
+    Hosts that match nothing are dropped in memory: never stored or logged.
 
     While the organization's tracking is paused the batch is accepted and
     nothing is read or stored. With REQUIRE_VERIFIED_EMAIL_FOR_REPORTING on,
@@ -93,7 +96,8 @@ def url_visits_record(
 
     Costs a constant number of queries whatever the batch size: at most one
     to load the organization's contracts, one INSERT, and when it recorded new
-    activity, one write to each of its two rollups.
+    activity, one write to each of its two rollups; with discovery on, what
+    discovery_record costs.
     """
     organization = user.organization
     if organization is None:
@@ -124,6 +128,8 @@ def url_visits_record(
     latest_ms = _milliseconds(dt.datetime.now(dt.UTC) + FUTURE_TOLERANCE)
     table = selectors.contract_match_table(organization=organization)
     first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {}
+    # Hosts that match no contract, kept (in memory) only for discovery.
+    unmatched: set[str] | None = set() if organization.discovery_enabled else None
     matched = skipped = 0
     for entry in entries:
         seen_at = _visit_time(
@@ -138,6 +144,8 @@ def url_visits_record(
             continue
         contract_id = match_host(table, host)
         if contract_id is None:
+            if unmatched is not None:
+                unmatched.add(host)
             continue
         matched += 1
         key = (contract_id, seen_at.date())
@@ -147,6 +155,8 @@ def url_visits_record(
     recorded = activity_insert_new(
         user_id=user.pk, organization_id=organization.pk, first_seen=first_seen
     )
+    if unmatched:
+        discovery_record(organization=organization, user_id=user.pk, hosts=unmatched)
     return VisitsRecorded(
         processed=len(entries), matched=matched, recorded=recorded, skipped=skipped
     )

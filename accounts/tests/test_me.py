@@ -14,7 +14,17 @@ def test_it_describes_the_signed_in_user(member_client, member):
         "email": "max@acme.io",
         "organization_id": member.organization.public_id,
         "role": "member",
+        "discovery_enabled": False,
     }
+
+
+def test_it_tells_a_member_that_discovery_is_on(member_client, organization):
+    organization.discovery_enabled = True
+    organization.save()
+
+    response = member_client.get("/api/v1/auth/me")
+
+    assert response.json()["discovery_enabled"] is True
 
 
 def test_it_accepts_the_device_token(device_client, member):

@@ -244,3 +244,59 @@ def test_it_has_help(capsys):
 def test_it_refuses_an_unknown_format(organization):
     with pytest.raises(CommandError, match="invalid choice: 'xml'"):
         run("--org", "acme.io", "--format", "xml")
+
+
+def test_it_prints_the_discovered_applications(organization):
+    from discovery.tests.helpers import discovery_on, people, report_visits
+
+    discovery_on(organization, min_users=2)
+    for user in people(organization, 2):
+        report_visits(user, "https://linear.app/", "https://claude.ai/new")
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    out = io.StringIO()
+
+    call_command("usage_report", "--org", "acme.io", "--discovered", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == [
+        "Application",
+        "Vendor",
+        "Category",
+        "Users",
+        "First",
+        "seen",
+        "Contract",
+    ]
+    assert [line.split() for line in lines[1:3]] == [
+        ["Claude", "Anthropic", "ai", "2", month, "no"],
+        ["Linear", "Linear", "engineering", "2", month, "no"],
+    ]
+    assert lines[3:] == [
+        f"Acme (acme.io), {month}: 2 discovered applications used by at least 2 people."
+    ]
+
+
+def test_it_prints_the_discovered_applications_as_csv(organization):
+    from discovery.tests.helpers import discovery_on, people, report_visits
+
+    discovery_on(organization, min_users=2)
+    for user in people(organization, 2):
+        report_visits(user, "https://linear.app/")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "usage_report",
+        "--org",
+        "acme.io",
+        "--discovered",
+        "--format",
+        "csv",
+        stdout=out,
+        stderr=err,
+    )
+
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["name"], r["domains"], r["active_users"]) for r in rows] == [
+        ("Linear", "linear.app", "2")
+    ]
+    assert "1 discovered applications" in err.getvalue()

@@ -241,3 +241,23 @@ def test_it_costs_the_same_queries_for_one_contract_and_many(
     cache.clear()
     with django_assert_num_queries(2):
         assert len(member_client.get(URL).json()["hosts"]) == 51
+
+
+def test_it_lists_the_catalogs_domains_while_discovery_is_on(
+    device_client, organization, contracts
+):
+    before = device_client.get(URL)
+    organization.discovery_enabled = True
+    organization.save()
+
+    response = device_client.get(URL, HTTP_IF_NONE_MATCH=before["ETag"])
+
+    # Turning discovery on changes the list, so the old copy is stale.
+    assert response.status_code == 200
+    assert response["ETag"] != before["ETag"]
+    hosts = response.json()["hosts"]
+    assert {"slack.com", "aws.amazon.com", "linear.app", "drive.google.com"} <= set(
+        hosts
+    )
+    assert hosts == sorted(hosts)
+    assert "globex-tools.com" not in hosts

@@ -6,9 +6,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts import selectors as accounts_selectors
 from analytics import metrics, selectors
 from analytics.serializers import ContractUsageReportSerializer
+from discovery import selectors as discovery_selectors
+from discovery.serializers import DiscoveryReportSerializer
 from procure_site.exceptions import DomainError
 from procure_site.spreadsheets import csv_cell
 
+DISCOVERED_COLUMNS = [
+    "name",
+    "vendor",
+    "category",
+    "domains",
+    "active_users",
+    "first_seen_month",
+    "has_contract",
+]
 COLUMNS = [
     "contract_id",
     "vendor_name",
@@ -45,6 +56,12 @@ class Command(BaseCommand):
             default="table",
             help="table (default) for people, csv or json for other programs.",
         )
+        parser.add_argument(
+            "--discovered",
+            action="store_true",
+            help="The month's discovered applications (shadow IT used by at "
+            "least the organization's min_users people) instead of contracts.",
+        )
 
     def handle(self, *args, **options) -> None:
         organization = accounts_selectors.organization_by_domain_or_public_id(
@@ -60,6 +77,9 @@ class Command(BaseCommand):
                 month = metrics.parse_month(options["month"])
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+        if options["discovered"]:
+            self._discovered(organization, month, options["format"])
+            return
         try:
             report = selectors.contract_usage(organization=organization, month=month)
         except DomainError as exc:
@@ -94,6 +114,60 @@ class Command(BaseCommand):
         else:
             self.stderr.write(summary)
 
+    def _discovered(self, organization, month, output_format: str) -> None:
+        report = discovery_selectors.discovered_applications(
+            organization=organization,
+            month=month or metrics.month_start(selectors.utc_today()),
+        )
+        data = DiscoveryReportSerializer(report).data
+        if output_format == "json":
+            self.stdout.write(json.dumps(data, indent=2))
+        elif output_format == "csv":
+            writer = csv.writer(self.stdout, lineterminator="\n")
+            writer.writerow(DISCOVERED_COLUMNS)
+            for row in data["applications"]:
+                writer.writerow(
+                    [
+                        " ".join(row[c]) if c == "domains" else row[c]
+                        for c in DISCOVERED_COLUMNS
+                    ]
+                )
+        else:
+            self.stdout.write(
+                _grid(
+                    [
+                        "Application",
+                        "Vendor",
+                        "Category",
+                        "Users",
+                        "First seen",
+                        "Contract",
+                    ],
+                    [
+                        [
+                            row["name"],
+                            row["vendor"],
+                            row["category"],
+                            str(row["active_users"]),
+                            row["first_seen_month"],
+                            "yes" if row["has_contract"] else "no",
+                        ]
+                        for row in data["applications"]
+                    ],
+                )
+            )
+        summary = (
+            f"{organization.company_name} ({organization.domain_name}), "
+            f"{data['month']}: {len(report.applications)} discovered applications "
+            f"used by at least {report.min_users} people"
+            + ("" if organization.discovery_enabled else " (discovery is off)")
+            + "."
+        )
+        if output_format == "table":
+            self.stdout.write(summary)
+        else:
+            self.stderr.write(summary)
+
 
 def _table(rows: list[dict]) -> str:
     headings = [
@@ -119,6 +193,10 @@ def _table(rows: list[dict]) -> str:
         ]
         for row in rows
     ]
+    return _grid(headings, lines)
+
+
+def _grid(headings: list[str], lines: list[list[str]]) -> str:
     widths = [
         max(len(cells[i]) for cells in [headings, *lines]) for i in range(len(headings))
     ]

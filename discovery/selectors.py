@@ -1,0 +1,224 @@
+"""Reads behind discovery: the catalog's match table and the monthly report."""
+
+import datetime as dt
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Min
+
+from accounts.models import Organization
+from contracts.hosts import InvalidHost, host_and_parents
+from contracts.models import Contract
+from discovery.catalog import ApplicationTable, application_table_build, catalog_domain
+from discovery.models import Application, ApplicationMonth, ApplicationUser
+
+# The catalog changes rarely (the import command, the Django admin), and each
+# change deletes this key (discovery/signals.py), so the timeout only bounds
+# how long a table built by older code can outlive a deploy.
+APPLICATION_TABLE_KEY = "discovery:application_table:v1"
+APPLICATION_TABLE_TIMEOUT_SECONDS = 24 * 60 * 60
+APPLICATION_TABLE_DIGEST_KEY = "discovery:application_table_digest:v1"
+# An application used by fewer people than this is never reported, whatever
+# the organization sets: one person's use would be theirs alone.
+MIN_USERS_FLOOR = 2
+
+
+# Each worker also keeps the table it read for a minute: reading it from the
+# cache costs more than matching a whole batch against it (unpickling ~600
+# entries), so a catalog change reaches other workers within a minute.
+LOCAL_TABLE_SECONDS = 60.0
+_local_table: tuple[float, ApplicationTable] | None = None
+
+
+def application_table() -> ApplicationTable:
+    """The catalog's domain → application id table, cached for every worker.
+
+    A cache hit costs no query and a miss costs one.
+    """
+    global _local_table
+    now = time.monotonic()
+    if _local_table is not None and _local_table[0] > now:
+        return _local_table[1]
+    table: ApplicationTable | None = cache.get(APPLICATION_TABLE_KEY)
+    if table is None:
+        table = application_table_build(
+            Application.objects.order_by().values_list("id", "domains")
+        )
+        cache.set(APPLICATION_TABLE_KEY, table, APPLICATION_TABLE_TIMEOUT_SECONDS)
+    _local_table = (now + LOCAL_TABLE_SECONDS, table)
+    return table
+
+
+def application_table_forget() -> None:
+    """Drops the catalog table from the cache and from this worker's memory."""
+    global _local_table
+    _local_table = None
+    cache.delete_many([APPLICATION_TABLE_KEY, APPLICATION_TABLE_DIGEST_KEY])
+
+
+def application_table_digest() -> str:
+    """A short digest of the catalog's match table, cached like the table,
+    so that a list built from the catalog can be validated without a query."""
+    digest: str | None = cache.get(APPLICATION_TABLE_DIGEST_KEY)
+    if digest is None:
+        table = application_table()
+        state = ",".join(f"{host}={app_id}" for host, app_id in sorted(table.items()))
+        digest = hashlib.sha256(state.encode()).hexdigest()[:16]
+        cache.set(
+            APPLICATION_TABLE_DIGEST_KEY, digest, APPLICATION_TABLE_TIMEOUT_SECONDS
+        )
+    return digest
+
+
+def discovery_threshold(*, organization: Organization) -> int:
+    """The fewest distinct users an application needs to be reported."""
+    return max(MIN_USERS_FLOOR, organization.discovery_min_users)
+
+
+@dataclass(frozen=True)
+class DiscoveredApplication:
+    application_id: int
+    name: str
+    vendor: str
+    category: str
+    domains: list[str]
+    active_users: int
+    first_seen_month: dt.date
+    has_contract: bool
+
+    @property
+    def contract(self) -> dict[str, object]:
+        """The fields of `POST /contracts` that make this row a contract."""
+        return {
+            "vendor_name": self.name,
+            "product_url": f"https://{self.domains[0]}" if self.domains else "",
+            "extra_hosts": self.domains[1:],
+        }
+
+
+@dataclass(frozen=True)
+class DiscoveryReport:
+    organization: Organization
+    month: dt.date
+    min_users: int
+    applications: list[DiscoveredApplication]
+
+
+def _month_counts(*, organization: Organization, month: dt.date) -> Counter[int]:
+    """Distinct users per application in one month: the anonymous count of a
+    closed month, and the people of a month that is still open."""
+    counts: Counter[int] = Counter()
+    closed = ApplicationMonth.objects.filter(organization=organization, month=month)
+    for application_id, active_users in closed.values_list(
+        "application_id", "active_users"
+    ):
+        counts[application_id] += active_users
+    still_open = (
+        ApplicationUser.objects.filter(organization=organization, month=month)
+        .values("application_id")
+        .annotate(users=Count("user_id"))
+        .order_by()
+        .values_list("application_id", "users")
+    )
+    for application_id, users in still_open:
+        counts[application_id] += users
+    return counts
+
+
+def _first_months(
+    *, organization: Organization, application_ids: set[int], threshold: int
+) -> dict[int, dt.date]:
+    """The first month in which each application reached the threshold."""
+    first: dict[int, dt.date] = {}
+    closed = (
+        ApplicationMonth.objects.filter(
+            organization=organization,
+            application_id__in=application_ids,
+            active_users__gte=threshold,
+        )
+        .values("application_id")
+        .annotate(first=Min("month"))
+        .order_by()
+        .values_list("application_id", "first")
+    )
+    still_open = (
+        ApplicationUser.objects.filter(
+            organization=organization, application_id__in=application_ids
+        )
+        .values("application_id", "month")
+        .annotate(users=Count("user_id"))
+        .filter(users__gte=threshold)
+        .order_by()
+        .values_list("application_id", "month")
+    )
+    for application_id, month in [*closed, *still_open]:
+        if application_id not in first or month < first[application_id]:
+            first[application_id] = month
+    return first
+
+
+def _contract_hosts(*, organization: Organization) -> set[str]:
+    """The hosts the organization's contracts claim, bare domains widened to
+    their registrable domain as matching does."""
+    hosts: set[str] = set()
+    rows = Contract.objects.filter(organization=organization).values_list(
+        "product_url", "extra_hosts"
+    )
+    for product_url, extra_hosts in rows:
+        candidates = [
+            product_url,
+            *(extra_hosts if isinstance(extra_hosts, list) else []),
+        ]
+        for candidate in candidates:
+            try:
+                hosts.add(catalog_domain(str(candidate)))
+            except InvalidHost:
+                continue
+    return hosts
+
+
+def discovered_applications(
+    *, organization: Organization, month: dt.date
+) -> DiscoveryReport:
+    """The catalog applications that at least the organization's threshold of
+    distinct people used in `month`, most used first.
+
+    An application `has_contract` when a contract of the organization claims
+    one of its domains or a parent of one, so that its visits now count
+    towards that contract. Costs six queries whatever the number of rows
+    (two when nothing reaches the threshold).
+    """
+    threshold = discovery_threshold(organization=organization)
+    counts = _month_counts(organization=organization, month=month)
+    reported = {app_id for app_id, users in counts.items() if users >= threshold}
+    if not reported:
+        return DiscoveryReport(organization, month, threshold, [])
+    first_months = _first_months(
+        organization=organization, application_ids=reported, threshold=threshold
+    )
+    contract_hosts = _contract_hosts(organization=organization)
+    applications = Application.objects.filter(pk__in=reported).only(
+        "name", "vendor", "category", "domains"
+    )
+    rows = [
+        DiscoveredApplication(
+            application_id=application.pk,
+            name=application.name,
+            vendor=application.vendor,
+            category=application.category,
+            domains=list(application.domains),
+            active_users=counts[application.pk],
+            first_seen_month=first_months.get(application.pk, month),
+            has_contract=any(
+                parent in contract_hosts
+                for domain in application.domains
+                for parent in host_and_parents(str(domain))
+            ),
+        )
+        for application in applications
+    ]
+    rows.sort(key=lambda row: (-row.active_users, row.name.lower()))
+    return DiscoveryReport(organization, month, threshold, rows)

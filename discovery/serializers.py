@@ -1,0 +1,92 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from discovery.catalog import CATEGORIES
+from discovery.months import month_parse
+from discovery.selectors import MIN_USERS_FLOOR
+
+MIN_USERS_CEILING = 10_000
+
+
+class DiscoverySerializer(serializers.Serializer[Any]):
+    organization_id = serializers.CharField(source="public_id")
+    enabled = serializers.BooleanField(
+        source="discovery_enabled",
+        help_text="Whether visits to catalog applications without a contract "
+        "are counted. Off until an admin turns it on.",
+    )
+    min_users = serializers.IntegerField(
+        source="discovery_min_users",
+        help_text="The fewest distinct users an application needs in a month "
+        "to be reported.",
+    )
+
+
+class DiscoveryInputSerializer(serializers.Serializer[Any]):
+    enabled = serializers.BooleanField(
+        help_text="True counts this month's users of catalog applications "
+        "that match no contract; false stops it and deletes the open month's "
+        "list of who used what."
+    )
+    min_users = serializers.IntegerField(
+        default=3,
+        min_value=MIN_USERS_FLOOR,
+        max_value=MIN_USERS_CEILING,
+        error_messages={
+            key: f"min_users must be a whole number between {MIN_USERS_FLOOR} "
+            f"and {MIN_USERS_CEILING}, so that nobody is singled out."
+            for key in ("invalid", "min_value", "max_value", "max_string_length")
+        },
+        help_text=f"Report an application only when at least this many people "
+        f"used it in the month ({MIN_USERS_FLOOR} or more; default 3).",
+    )
+
+
+class DiscoveredAppsQuerySerializer(serializers.Serializer[Any]):
+    month = serializers.CharField(
+        required=False,
+        help_text="The UTC month, YYYY-MM. Default: the current UTC month.",
+    )
+
+    def validate_month(self, value: str) -> object:
+        try:
+            return month_parse(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class ContractTemplateSerializer(serializers.Serializer[Any]):
+    vendor_name = serializers.CharField()
+    product_url = serializers.CharField()
+    extra_hosts = serializers.ListField(child=serializers.CharField())
+
+
+class DiscoveredApplicationSerializer(serializers.Serializer[Any]):
+    application_id = serializers.IntegerField()
+    name = serializers.CharField()
+    vendor = serializers.CharField()
+    category = serializers.ChoiceField(choices=list(CATEGORIES))
+    domains = serializers.ListField(child=serializers.CharField())
+    active_users = serializers.IntegerField(
+        help_text="Distinct people of the organization who used it in the month."
+    )
+    first_seen_month = serializers.DateField(
+        format="%Y-%m",
+        help_text="The first month (YYYY-MM) it reached the threshold.",
+    )
+    has_contract = serializers.BooleanField(
+        help_text="A contract of the organization now claims one of its domains."
+    )
+    contract = ContractTemplateSerializer(
+        help_text="The fields of POST /api/v1/contracts that make it a contract: "
+        "send them with the spend and seats."
+    )
+
+
+class DiscoveryReportSerializer(serializers.Serializer[Any]):
+    organization_id = serializers.CharField(source="organization.public_id")
+    month = serializers.DateField(format="%Y-%m")
+    enabled = serializers.BooleanField(source="organization.discovery_enabled")
+    min_users = serializers.IntegerField()
+    applications = DiscoveredApplicationSerializer(many=True)

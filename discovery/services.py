@@ -1,0 +1,225 @@
+"""Writes of discovery: the organization's settings, the month's users of
+catalog applications, closing months, and catalog imports."""
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import Organization, User
+from audit.models import AuditAction
+from audit.services import audit_record
+from discovery import discovery_sql, selectors
+from discovery.catalog import CatalogEntry, application_match
+from discovery.models import Application, ApplicationMonth, ApplicationUser
+from discovery.months import current_month
+from procure_site.exceptions import DomainError
+
+# The months this process has already closed up to; see discovery_record.
+_closed_before: dt.date | None = None
+_CLOSE_BATCH = 5_000
+# Hashes of the (organization, month, user, application) this process
+# recorded lately, and until when it trusts them: an extension reports the
+# same applications sync after sync (every two hours), and a write that would
+# change nothing costs a transaction. Volatile, bounded (a few MB) and
+# short-lived, so that rows deleted meanwhile (discovery turned off and on
+# again within a month) are written again within three hours.
+_recently_recorded: dict[int, float] = {}
+RECENTLY_RECORDED_SECONDS = 3 * 60 * 60.0
+_RECENTLY_RECORDED_MAX = 50_000
+
+
+def discovery_update(
+    *, organization: Organization, enabled: bool, min_users: int, actor: User
+) -> Organization:
+    """Turns the organization's discovery on or off and sets its threshold.
+
+    Turning it off deletes the people of the open month at once (the closed
+    months' anonymous counts stay). A request that changes nothing audits
+    nothing. The row is locked while it is compared, so that two admins
+    changing it at once leave one event each.
+    """
+    if min_users < selectors.MIN_USERS_FLOOR:
+        raise DomainError(
+            f"min_users must be at least {selectors.MIN_USERS_FLOOR}, so that "
+            "no application is reported for one person."
+        )
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        before = {
+            "enabled": locked.discovery_enabled,
+            "min_users": locked.discovery_min_users,
+        }
+        after = {"enabled": enabled, "min_users": min_users}
+        if before != after:
+            locked.discovery_enabled = enabled
+            locked.discovery_min_users = min_users
+            locked.save(update_fields=["discovery_enabled", "discovery_min_users"])
+            if not enabled:
+                ApplicationUser.objects.filter(organization=locked).delete()
+            audit_record(
+                action=AuditAction.DISCOVERY_CHANGED,
+                organization=locked,
+                actor=actor,
+                target=f"organization:{locked.public_id}",
+                details={"before": before, "after": after},
+            )
+    return locked
+
+
+def discovery_record(
+    *, organization: Organization, user_id: UUID, hosts: Collection[str]
+) -> int:
+    """Counts `user_id` among this month's users of the catalog applications
+    that `hosts` (normalized hosts that matched no contract) belong to.
+
+    Returns at once, without a query, when the organization's discovery is
+    off or its tracking paused. Otherwise costs one INSERT, a statement that
+    commits alone (and, on a cache miss, one query for the catalog), and
+    nothing when this process recorded the same applications of the person in
+    the last three hours; hosts of no catalog application are dropped here,
+    in memory. Visits count in the UTC
+    month they are reported in. The first call of a process in a new month
+    closes the months before it (discovery_months_close), so that nobody
+    stays linked to an application past the month even if the scheduled
+    command does not run.
+    """
+    global _closed_before
+    if not organization.discovery_enabled or organization.tracking_paused or not hosts:
+        return 0
+    table = selectors.application_table()
+    application_ids = {
+        application_id
+        for host in hosts
+        if (application_id := application_match(table, host)) is not None
+    }
+    if not application_ids:
+        return 0
+    month = current_month()
+    if _closed_before != month:
+        discovery_months_close(before=month)
+        _closed_before = month
+    now = time.monotonic()
+    unrecorded: list[tuple[int, int]] = []
+    for application_id in sorted(application_ids):
+        key = hash((organization.pk, month, user_id, application_id))
+        if _recently_recorded.get(key, 0.0) < now:
+            unrecorded.append((application_id, key))
+    if not unrecorded:
+        return len(application_ids)
+    discovery_sql.application_users_insert(
+        organization_id=organization.pk,
+        month=month,
+        user_id=user_id,
+        application_ids=[application_id for application_id, _ in unrecorded],
+    )
+    if len(_recently_recorded) > _RECENTLY_RECORDED_MAX:
+        _recently_recorded.clear()
+    for _, key in unrecorded:
+        _recently_recorded[key] = now + RECENTLY_RECORDED_SECONDS
+    return len(application_ids)
+
+
+def discovery_months_close(*, before: dt.date | None = None) -> int:
+    """Closes every month before `before` (default: the current UTC month).
+
+    Each (organization, month, application) keeps one anonymous count of its
+    distinct users, and the rows that said who they were are deleted in the
+    same transaction. Rows are locked as they are read, so that two closers
+    at once count each row once. Returns how many rows were closed; safe to
+    run any number of times.
+    """
+    before = before or current_month()
+    with transaction.atomic():
+        rows = list(
+            ApplicationUser.objects.filter(month__lt=before)
+            .select_for_update()
+            .order_by()
+            .values_list("pk", "organization_id", "month", "application_id")
+        )
+        if not rows:
+            return 0
+        counts = Counter((org_id, month, app_id) for _, org_id, month, app_id in rows)
+        for (organization_id, month, application_id), users in counts.items():
+            updated = ApplicationMonth.objects.filter(
+                organization_id=organization_id,
+                month=month,
+                application_id=application_id,
+            ).update(active_users=F("active_users") + users)
+            if not updated:
+                ApplicationMonth.objects.create(
+                    organization_id=organization_id,
+                    month=month,
+                    application_id=application_id,
+                    active_users=users,
+                )
+        pks = [row[0] for row in rows]
+        for start in range(0, len(pks), _CLOSE_BATCH):
+            ApplicationUser.objects.filter(
+                pk__in=pks[start : start + _CLOSE_BATCH]
+            ).delete()
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class ApplicationsImported:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def applications_import(*, entries: list[CatalogEntry]) -> ApplicationsImported:
+    """Creates or updates catalog applications by name, all or none.
+
+    Applications the file does not name are kept. A domain that another
+    application already has is refused, naming both, so that matching never
+    depends on which of the two was loaded first. Audited as the system.
+    """
+    with transaction.atomic():
+        existing = {app.name: app for app in Application.objects.select_for_update()}
+        named = {entry.name for entry in entries}
+        owners = {
+            domain: app.name
+            for app in existing.values()
+            if app.name not in named
+            for domain in (app.domains if isinstance(app.domains, list) else [])
+        }
+        clashes = [
+            f"{entry.name}: {domain} already belongs to {owners[domain]}."
+            for entry in entries
+            for domain in entry.domains
+            if domain in owners
+        ]
+        if clashes:
+            raise DomainError(" ".join(["The catalog was not changed.", *clashes[:10]]))
+        created = updated = unchanged = 0
+        for entry in entries:
+            values = {
+                "vendor": entry.vendor,
+                "category": entry.category,
+                "domains": entry.domains,
+            }
+            application = existing.get(entry.name)
+            if application is None:
+                Application.objects.create(name=entry.name, **values)
+                created += 1
+            elif any(
+                getattr(application, field) != value for field, value in values.items()
+            ):
+                for field, value in values.items():
+                    setattr(application, field, value)
+                application.save()
+                updated += 1
+            else:
+                unchanged += 1
+        audit_record(
+            action=AuditAction.APPLICATIONS_IMPORTED,
+            target="applications",
+            details={"created": created, "updated": updated, "unchanged": unchanged},
+        )
+    return ApplicationsImported(created, updated, unchanged)

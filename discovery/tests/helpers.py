@@ -1,0 +1,59 @@
+"""What the discovery tests share: people of an organization reporting
+visits through POST /url-visits, and reading the report."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Organization, Role, User
+from accounts.tests.factories import UserFactory
+from conftest import client_for
+from discovery import services
+
+
+def discovery_on(organization: Organization, min_users: int = 3) -> None:
+    organization.discovery_enabled = True
+    organization.discovery_min_users = min_users
+    organization.save()
+
+
+def report_visits(user: User, *urls: str) -> dict[str, Any]:
+    """Posts one batch of visits made now as `user`, as the extension does."""
+    now = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    entries = [{"url": url, "timestamp": now} for url in urls]
+    response = client_for(user).post(
+        "/api/v1/url-visits", {"entries": entries}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def people(organization: Organization, count: int) -> list[User]:
+    return [
+        UserFactory(organization=organization, role=Role.MEMBER) for _ in range(count)
+    ]
+
+
+def report_url(organization: Organization) -> str:
+    return f"/api/v1/organizations/{organization.public_id}/discovered-apps"
+
+
+def discovered(
+    client: APIClient, organization: Organization, **query: str
+) -> dict[str, int]:
+    """Application name → active users, as the report shows them."""
+    response = client.get(report_url(organization), query)
+    assert response.status_code == 200, response.json()
+    return {row["name"]: row["active_users"] for row in response.json()["applications"]}
+
+
+def month_after(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def pretend_month_is(monkeypatch: pytest.MonkeyPatch, month: dt.date) -> None:
+    """Moves discovery's clock to `month`, as if that month had begun."""
+    monkeypatch.setattr(services, "current_month", lambda: month)
