@@ -1,7 +1,6 @@
 from typing import cast
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,8 +21,6 @@ from procure_site.serializers import DetailSerializer
 class DiscoveryView(OrganizationScopedView):
     """Whether the organization counts its users of catalog applications
     that match no contract. Admins of the organization only."""
-
-    parser_classes = [JSONParser]
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
