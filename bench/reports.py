@@ -54,6 +54,18 @@ def median_of(runs: list[dict], *keys: str) -> float | None:
     return rounded(statistics.median(values), 2) if values else None
 
 
+# Ingestion requests per second as a share of GET /healthz requests per second
+# on the same server in the same run (issue 12).
+FLOOR_SHARE_TARGET = 0.25
+
+
+def share_of_floor(ingestion: dict, floor: dict) -> float | None:
+    """Ingestion requests/s over the floor's requests/s."""
+    if not floor.get("requests_per_s"):
+        return None
+    return round(ingestion["requests_per_s"] / floor["requests_per_s"], 3)
+
+
 def devices_per_core(entries_per_cpu_second: float | None) -> int | None:
     """Extension devices one CPU core serves, each syncing HOSTS_PER_SYNC
     hosts every SYNC_SECONDS."""
@@ -110,7 +122,9 @@ def verdicts(summary: dict) -> dict[str, str]:
         return None if value is None else value < limit
 
     rss = summary.get("max_worker_rss_after_mb")
+    share = summary.get("ingestion_share_of_floor")
     return {
+        "floor": mark(None if share is None else share >= FLOOR_SHARE_TARGET),
         "url-visits": mark(
             ingestion["entries_per_s"] is not None
             and ingestion["entries_per_s"] >= 5000
@@ -137,7 +151,9 @@ def summarize(runs: list[dict]) -> dict:
         for name in runs[0]["analytics"]
     }
     return {
+        "floor": {key: median_of(runs, "floor", key) for key in figures},
         "ingestion": ingestion,
+        "ingestion_share_of_floor": median_of(runs, "ingestion_share_of_floor"),
         "analytics": analytics,
         "max_worker_peak_rss_mb": median_of(runs, "max_worker_peak_rss_mb"),
         "max_worker_rss_after_mb": median_of(runs, "max_worker_rss_after_mb"),
@@ -168,7 +184,11 @@ def print_table(report: dict) -> None:
     )
     print(header)
     print("-" * (len(header) + 40))
-    rows = [("url-visits", summary["ingestion"]), *summary["analytics"].items()]
+    rows = [
+        ("healthz (floor)", summary["floor"]),
+        ("url-visits", summary["ingestion"]),
+        *summary["analytics"].items(),
+    ]
     for name, figures in rows:
         target = TARGETS.get(name, "")
         verdict = f" ({marks[name]})" if marks.get(name) else ""
@@ -181,6 +201,16 @@ def print_table(report: dict) -> None:
             f"  {target}{verdict}"
         )
     print()
+    share = summary["ingestion_share_of_floor"]
+    if share is not None:
+        print(
+            f"ingestion / floor: {share:.1%} of GET /healthz requests/s on the same "
+            f"server, same concurrency (target ≥ {FLOOR_SHARE_TARGET:.0%}: "
+            f"{marks['floor']}); per run: "
+            + ", ".join(
+                f"{run['ingestion_share_of_floor']:.1%}" for run in report["runs"]
+            )
+        )
     if report["runs"][0].get("worker_peak_rss_mb") is not None:
 
         def per_run(key: str) -> str:

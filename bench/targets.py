@@ -35,9 +35,11 @@ class Target(Protocol):
         """Everything the load needs, done once before the runs."""
         ...
 
-    def run_once(self, *, number: int, plan_path: Path, run_dir: Path) -> dict:
-        """The ingestion load, then the analytics timings; the run's figures
-        as they go into the report."""
+    def run_once(
+        self, *, number: int, plan_path: Path, run_dir: Path, seed: int
+    ) -> dict:
+        """The floor, the ingestion load, then the analytics timings; the
+        run's figures as they go into the report."""
         ...
 
 
@@ -87,7 +89,9 @@ class LocalTarget:
             },
         )
 
-    def run_once(self, *, number: int, plan_path: Path, run_dir: Path) -> dict:
+    def run_once(
+        self, *, number: int, plan_path: Path, run_dir: Path, seed: int
+    ) -> dict:
         args = self._args
         # Each device's previous sync was two hours ago, as in the field,
         # whatever the previous run did.
@@ -97,9 +101,10 @@ class LocalTarget:
             memory = resources.WorkerMemory(server)
             cpu = resources.CpuAccount(server, database)
             with memory:
+                floor = _floor(args, server.base_url, plan_path, run_dir)
                 profiler = self._profiler(server, run_dir, f"ingest{number}")
                 cpu.start()
-                ingestion = _ingestion(args, server.base_url, plan_path, run_dir)
+                ingestion = _ingestion(args, server.base_url, plan_path, run_dir, seed)
                 cpu.stop()
                 if profiler:
                     profiler.stop()
@@ -120,7 +125,9 @@ class LocalTarget:
             ingestion["all_entries"] / service_seconds if service_seconds > 0 else None
         )
         return {
+            "floor": floor,
             "ingestion": ingestion,
+            "ingestion_share_of_floor": reports.share_of_floor(ingestion, floor),
             "analytics": analytics,
             "worker_peak_rss_mb": memory.peaks_mb(),
             "worker_rss_after_mb": rss_after,
@@ -173,9 +180,12 @@ class RemoteTarget:
             seeding=None,
         )
 
-    def run_once(self, *, number: int, plan_path: Path, run_dir: Path) -> dict:
+    def run_once(
+        self, *, number: int, plan_path: Path, run_dir: Path, seed: int
+    ) -> dict:
         args = self._args
-        ingestion = _ingestion(args, args.base_url, plan_path, run_dir)
+        floor = _floor(args, args.base_url, plan_path, run_dir)
+        ingestion = _ingestion(args, args.base_url, plan_path, run_dir, seed)
         client = dashboard.Client(args.base_url)
         try:
             organization_id = dashboard.sign_in(
@@ -184,11 +194,16 @@ class RemoteTarget:
             analytics = _analytics(args, client, organization_id)
         finally:
             client.close()
-        return {"ingestion": ingestion, "analytics": analytics}
+        return {
+            "floor": floor,
+            "ingestion": ingestion,
+            "ingestion_share_of_floor": reports.share_of_floor(ingestion, floor),
+            "analytics": analytics,
+        }
 
 
 def _ingestion(
-    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
+    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path, seed: int
 ) -> dict:
     return load.run_ingestion(
         base_url=base_url,
@@ -197,6 +212,20 @@ def _ingestion(
         concurrency=args.concurrency,
         duration=args.duration,
         warmup=args.warmup,
+        seed=seed,
+    )
+
+
+def _floor(
+    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
+) -> dict:
+    return load.run_floor(
+        base_url=base_url,
+        plan_path=plan_path,
+        run_dir=run_dir,
+        concurrency=args.concurrency,
+        duration=args.floor_duration,
+        warmup=min(args.warmup, args.floor_duration / 4),
     )
 
 
