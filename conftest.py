@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
+from url_visits.selectors import contract_host_matches_forget
 
 WEB_ORIGIN = "http://localhost:3000"
 
@@ -26,8 +27,10 @@ def _fast_and_isolated(settings):
         },
     }
     cache.clear()
+    contract_host_matches_forget()
     yield
     cache.clear()
+    contract_host_matches_forget()
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ from accounts.errors import NO_ORGANIZATION
 from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from contracts.hosts import InvalidHost, host_from_url
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
-from url_visits.matching import match_host
 from url_visits.models import Activity
+from url_visits.visited_hosts import visited_host
 
 DEFAULT_BROWSER = "Chrome"
 # How far ahead of the server's clock a visit may be; clients' clocks drift.
@@ -129,21 +128,18 @@ def url_visits_record(
     cutoff_day = activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS)
     earliest_ms = _milliseconds(dt.datetime.combine(cutoff_day, dt.time(), dt.UTC))
     latest_ms = _milliseconds(dt.datetime.now(dt.UTC) + FUTURE_TOLERANCE)
-    table = selectors.contract_match_table(organization=organization)
+    matches = selectors.contract_host_matches(organization=organization)
     first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {}
     matched = skipped = 0
     for entry in entries:
         seen_at = _visit_time(
             entry.get("timestamp"), earliest_ms=earliest_ms, latest_ms=latest_ms
         )
-        try:
-            host = host_from_url(entry.get("url"))
-        except InvalidHost:
-            host = None
+        host = visited_host(entry.get("url"))
         if seen_at is None or host is None:
             skipped += 1
             continue
-        contract_id = match_host(table, host)
+        contract_id = matches.contract_for(host)
         if contract_id is None:
             continue
         matched += 1
