@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             run_seed = random.SystemRandom().randrange(2**31)
             result = target.run_once(
-                number=number, plan_path=plan_path, run_dir=run_dir, seed=run_seed
+                number=number, plan_path=plan_path, run_dir=run_dir, run_seed=run_seed
             )
             result["seed"] = run_seed
             report["runs"].append(result)

@@ -36,7 +36,7 @@ class Target(Protocol):
         ...
 
     def run_once(
-        self, *, number: int, plan_path: Path, run_dir: Path, seed: int
+        self, *, number: int, plan_path: Path, run_dir: Path, run_seed: int
     ) -> dict:
         """The floor, the ingestion load, then the analytics timings; the
         run's figures as they go into the report."""
@@ -90,7 +90,7 @@ class LocalTarget:
         )
 
     def run_once(
-        self, *, number: int, plan_path: Path, run_dir: Path, seed: int
+        self, *, number: int, plan_path: Path, run_dir: Path, run_seed: int
     ) -> dict:
         args = self._args
         # Each device's previous sync was two hours ago, as in the field,
@@ -104,7 +104,9 @@ class LocalTarget:
                 floor = _floor(args, server.base_url, plan_path, run_dir)
                 profiler = self._profiler(server, run_dir, f"ingest{number}")
                 cpu.start()
-                ingestion = _ingestion(args, server.base_url, plan_path, run_dir, seed)
+                ingestion = _ingestion(
+                    args, server.base_url, plan_path, run_dir, run_seed
+                )
                 cpu.stop()
                 if profiler:
                     profiler.stop()
@@ -181,11 +183,11 @@ class RemoteTarget:
         )
 
     def run_once(
-        self, *, number: int, plan_path: Path, run_dir: Path, seed: int
+        self, *, number: int, plan_path: Path, run_dir: Path, run_seed: int
     ) -> dict:
         args = self._args
         floor = _floor(args, args.base_url, plan_path, run_dir)
-        ingestion = _ingestion(args, args.base_url, plan_path, run_dir, seed)
+        ingestion = _ingestion(args, args.base_url, plan_path, run_dir, run_seed)
         client = dashboard.Client(args.base_url)
         try:
             organization_id = dashboard.sign_in(
@@ -203,7 +205,11 @@ class RemoteTarget:
 
 
 def _ingestion(
-    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path, seed: int
+    args: argparse.Namespace,
+    base_url: str,
+    plan_path: Path,
+    run_dir: Path,
+    run_seed: int,
 ) -> dict:
     return load.run_ingestion(
         base_url=base_url,
@@ -212,7 +218,7 @@ def _ingestion(
         concurrency=args.concurrency,
         duration=args.duration,
         warmup=args.warmup,
-        seed=seed,
+        seed=run_seed,
     )
 
 
