@@ -261,5 +261,14 @@ def print_table(report: dict) -> None:
                 f"{cores['load_generator']}, "
                 f"other processes on the machine {cores['other_processes']}"
             )
+    for number, run in enumerate(report["runs"], start=1):
+        figures = run.get("purge")
+        if figures:
+            print(
+                f"purge of the oldest month ({figures['month']}, "
+                f"{figures['rows']:,} rows), run {number}: DELETE "
+                f"{figures['delete_s']:.2f} s, detach + drop of its partition "
+                f"{figures['drop_s']:.3f} s (both rolled back)"
+            )
     print(f"matched share of entries: {summary['ingestion']['matched_share']}")
     print(f"JSON: {report['output']}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bench import catalog, dashboard, load, reports, resources, seed
+from bench import catalog, dashboard, load, purge, reports, resources, seed
 from bench.errors import HarnessError
 from bench.server import Gunicorn, production_environment
 
@@ -122,6 +122,9 @@ class LocalTarget:
                 finally:
                     client.close()
             rss_after = resources.current_rss_mb(server.worker_pids())
+        # After the load and with the server stopped: both purges of the
+        # oldest month, rolled back.
+        purge_figures = purge.purge_figures(args.database_url)
         service_seconds = cpu.service_seconds
         per_cpu_second = (
             ingestion["all_entries"] / service_seconds if service_seconds > 0 else None
@@ -139,6 +142,7 @@ class LocalTarget:
             "cores_used_during_ingestion": cpu.cores_used(),
             "entries_per_cpu_second": reports.rounded(per_cpu_second),
             "devices_per_core": reports.devices_per_core(per_cpu_second),
+            "purge": purge_figures,
         }
 
     def _profiler(
