@@ -141,6 +141,15 @@ def activity_partition_drop(partition: ActivityPartition) -> None:
         )
         cursor.execute(f"DROP TABLE {quote(partition.name)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    transaction.on_commit(
+        lambda: _known_forget_month(partition.start), using=connection.alias
+    )
+
+
+def _known_forget_month(month: dt.date) -> None:
+    with _known_lock:
+        if _known is not None:
+            _known.months.discard(month)
 
 
 # What this process knows of the partitions: listed once, on first use, then
@@ -173,7 +182,9 @@ def _known_partitions() -> _Known:
     return known
 
 
-def activity_partitions_ready(*, days: Iterable[dt.date]) -> None:
+def activity_partitions_ready(
+    *, days: Iterable[dt.date], list_again: bool = False
+) -> None:
     """Makes sure the month of each of `days` has its partition, creating the
     missing ones; costs nothing once this process knows them (one query the
     first time).
@@ -181,12 +192,20 @@ def activity_partitions_ready(*, days: Iterable[dt.date]) -> None:
     Called by ingestion before each insert, so that no row ever arrives at a
     month without a partition (the first visit of a month creates it, even at
     midnight on the 1st, if nothing did before), and by `purge_activity`,
-    which creates the coming months ahead of time.
+    which creates the coming months ahead of time. With `list_again`, the
+    partitions are listed from the database rather than taken from what this
+    process knows: for writers outside the ingestion window, such as
+    `seed_demo`, whose months a purge may have dropped.
     """
     known = _known_partitions()
     if not known.partitioned:
         return
-    missing = {month_start(day) for day in days} - known.months
+    existing = (
+        {partition.start for partition in activity_partitions()}
+        if list_again
+        else known.months
+    )
+    missing = {month_start(day) for day in days} - existing
     if not missing:
         return
     connection = _connection()
