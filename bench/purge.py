@@ -1,7 +1,8 @@
-"""The retention purge of the oldest month, timed both ways and rolled back.
+"""The retention purge of the oldest full month, timed both ways and rolled
+back.
 
 In one transaction each, on the benchmark database: the DELETE of every
-activity row of the oldest month (what the purge does on one table), then
+activity row of the oldest full month (what the purge does on one table), then
 detaching and dropping that month's partition (what it does on PostgreSQL
 since activity is partitioned by month). Both are rolled back, as DDL is
 transactional in PostgreSQL, so the seeded rows stay for the next run.
@@ -26,7 +27,8 @@ def purge_figures(database_url: str) -> dict | None:
         oldest = conn.execute(f"SELECT min(day) FROM {TABLE}").fetchone()[0]  # noqa: S608
         if oldest is None:
             return None
-        month = oldest.replace(day=1)
+        # The oldest full month: seeded activity starts mid-month.
+        month = oldest.replace(day=1) if oldest.day == 1 else _next_month(oldest)
         partition = f"{TABLE}_p{month:%Y%m}"
         exists = conn.execute(
             "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c "
@@ -38,8 +40,8 @@ def purge_figures(database_url: str) -> dict | None:
         conn.rollback()
         started = time.perf_counter()
         rows = conn.execute(
-            f"DELETE FROM {TABLE} WHERE day < %s",  # noqa: S608
-            [_next_month(month)],
+            f"DELETE FROM {TABLE} WHERE day >= %s AND day < %s",  # noqa: S608
+            [month, _next_month(month)],
         ).rowcount
         delete_s = time.perf_counter() - started
         conn.rollback()

@@ -265,7 +265,7 @@ def print_table(report: dict) -> None:
         figures = run.get("purge")
         if figures:
             print(
-                f"purge of the oldest month ({figures['month']}, "
+                f"purge of the oldest full month ({figures['month']}, "
                 f"{figures['rows']:,} rows), run {number}: DELETE "
                 f"{figures['delete_s']:.2f} s, detach + drop of its partition "
                 f"{figures['drop_s']:.3f} s (both rolled back)"
