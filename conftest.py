@@ -10,8 +10,18 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
+from url_visits.activity_partitions import activity_partitions_ready
+from url_visits.selectors import contract_host_matches_forget
 
 WEB_ORIGIN = "http://localhost:3000"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _activity_partitions_listed(django_db_setup, django_db_blocker):
+    # Ingestion lists the activity partitions once per process (PostgreSQL);
+    # done here, so that no test counting queries pays for it.
+    with django_db_blocker.unblock():
+        activity_partitions_ready(days=[])
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +36,10 @@ def _fast_and_isolated(settings):
         },
     }
     cache.clear()
+    contract_host_matches_forget()
     yield
     cache.clear()
+    contract_host_matches_forget()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from accounts import device_token_sql
 from accounts.models import (
     PUBLIC_ID_PREFIX,
     DeviceToken,
@@ -35,19 +36,19 @@ def user_by_email(*, email: str) -> User | None:
 def live_device_token(*, raw_token: str) -> DeviceToken | None:
     """The live token with this value, its user active, or None.
 
-    Records the time of use, coarsely.
+    Records the time of use, coarsely. Every extension request comes through
+    here, so the lookup is one statement written once (device_token_sql.py);
+    it reads the database on every call, so that a revoked or rotated token,
+    a deactivated user or a paused organization is seen at once.
     """
-    token = (
-        DeviceToken.objects.live()
-        .select_related("user__organization")
-        .filter(token_hash=hash_device_token(raw_token), user__is_active=True)
-        .first()
+    token = device_token_sql.live_device_token_by_hash(
+        token_hash=hash_device_token(raw_token)
     )
     if token is None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        device_token_sql.device_token_touch(token_id=token.pk, used_at=now)
         token.last_used_at = now
     return token
 

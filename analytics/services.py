@@ -12,6 +12,7 @@ from accounts.services.organizations import organization_create
 from analytics.selectors import utc_today
 from contracts.models import Contract
 from contracts.services import contract_import
+from url_visits.activity_partitions import activity_partitions_ready, months_between
 from url_visits.models import Activity
 from url_visits.rollups import activity_rollups_rebuild
 
@@ -171,6 +172,9 @@ def demo_seed(
             seed=seed,
         )
         before = Activity.objects.filter(organization=organization).count()
+        # More months than the retention window reach back before the oldest
+        # activity partition on PostgreSQL.
+        activity_partitions_ready(days=months_between(first, today), list_again=True)
         Activity.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         activity_rollups_rebuild(organization=organization)
         after = Activity.objects.filter(organization=organization).count()

@@ -46,15 +46,81 @@ def run_ingestion(
     concurrency: int,
     duration: float,
     warmup: float,
+    seed: int,
 ) -> dict:
     """Locust, headless, `concurrency` extensions for `duration` seconds; the
-    first `warmup` seconds are left out of the figures."""
-    samples_path = run_dir / "ingestion-samples.json"
+    first `warmup` seconds are left out of the figures. `seed` chooses the
+    order of devices and the batches they send."""
+    samples = _locust(
+        user_class="Extension",
+        base_url=base_url,
+        plan_path=plan_path,
+        run_dir=run_dir,
+        concurrency=concurrency,
+        duration=duration,
+        seed=seed,
+        phase="ingestion",
+    )
+    return ingestion_figures(samples, warmup=warmup)
+
+
+def run_floor(
+    *,
+    base_url: str,
+    plan_path: Path,
+    run_dir: Path,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+) -> dict:
+    """The floor: `GET /healthz` back to back from `concurrency` clients, on the
+    same server, so that ingestion can be read as a share of what the
+    framework serves at best on this machine at this moment."""
+    samples = _locust(
+        user_class="HealthCheck",
+        base_url=base_url,
+        plan_path=plan_path,
+        run_dir=run_dir,
+        concurrency=concurrency,
+        duration=duration,
+        seed=1,
+        phase="floor",
+    )
+    figures = ingestion_figures(samples, warmup=warmup)
+    return {
+        key: figures[key]
+        for key in (
+            "requests",
+            "errors",
+            "error_kinds",
+            "seconds",
+            "requests_per_s",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+        )
+    }
+
+
+def _locust(
+    *,
+    user_class: str,
+    base_url: str,
+    plan_path: Path,
+    run_dir: Path,
+    concurrency: int,
+    duration: float,
+    seed: int,
+    phase: str,
+) -> list[list]:
+    """Runs one Locust user class headless; the samples it recorded."""
+    samples_path = run_dir / f"{phase}-samples.json"
     samples_path.unlink(missing_ok=True)
     env = {
         **os.environ,
         "BENCH_PLAN": str(plan_path),
         "BENCH_SAMPLES": str(samples_path),
+        "BENCH_SEED": str(seed),
     }
     command = [
         sys.executable,
@@ -77,8 +143,11 @@ def run_ingestion(
         "--loglevel",
         "WARNING",
         "--skip-log-setup",
+        user_class,
     ]
-    with (run_dir / "locust.log").open("w") as log:
+    log_name = "locust.log" if phase == "ingestion" else f"locust-{phase}.log"
+    log_path = run_dir / log_name
+    with log_path.open("w") as log:
         subprocess.run(
             command,
             cwd=ROOT,
@@ -89,11 +158,11 @@ def run_ingestion(
             check=False,
         )
     if not samples_path.exists():
-        raise HarnessError(f"Locust wrote no samples; see {run_dir / 'locust.log'}.")
+        raise HarnessError(f"Locust wrote no samples; see {log_path}.")
     samples = json.loads(samples_path.read_text())
     if not samples:
-        raise HarnessError("Locust sent no request.")
-    return ingestion_figures(samples, warmup=warmup)
+        raise HarnessError(f"Locust sent no request in the {phase} phase.")
+    return samples
 
 
 def ingestion_figures(samples: list[list], *, warmup: float) -> dict:
@@ -114,7 +183,7 @@ def ingestion_figures(samples: list[list], *, warmup: float) -> dict:
     entries = sum(s[3] for s in ok)
     if not ok:
         detail = errors[0][2] if errors else "no request in the measured window"
-        raise HarnessError(f"No url-visits batch succeeded ({detail}).")
+        raise HarnessError(f"No request succeeded ({detail}).")
     return {
         "requests": len(measured),
         "errors": len(errors),

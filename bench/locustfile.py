@@ -5,8 +5,11 @@ reads: device tokens, hosts that match a contract and hosts that do not.
 Each request is one extension's sync: a batch of entries, about 30% of them
 on contract hosts, with timestamps within the last day, signed with the next
 device token of the pool, so that the load comes from many devices as it does
-in the field. Every request is written to the samples file at the end; the
-harness computes the figures from it, leaving out the warm-up.
+in the field. The floor phase runs the HealthCheck user instead: `GET
+/healthz` back to back, the cheapest request the framework serves, so that the
+ingestion rate can be read as a share of it. Every request is written to the
+samples file at the end; the harness computes the figures from it, leaving
+out the warm-up.
 """
 
 import itertools
@@ -98,6 +101,28 @@ class Extension(FastHttpUser):
                 _samples.append(
                     [started, elapsed_ms, None, answer["processed"], answer["matched"]]
                 )
+            else:
+                error = f"HTTP {response.status_code}"
+                response.failure(error)
+                _samples.append([started, elapsed_ms, error, 0, 0])
+
+
+class HealthCheck(FastHttpUser):
+    """The floor: what the same server answers for a request that does nothing."""
+
+    connection_timeout = 30.0
+    network_timeout = 60.0
+
+    @task
+    def health(self) -> None:
+        started = time.time()
+        with self.client.get(
+            "/healthz", name="healthz", catch_response=True
+        ) as response:
+            elapsed_ms = (time.time() - started) * 1000
+            if response.status_code == 200:
+                response.success()
+                _samples.append([started, elapsed_ms, None, 0, 0])
             else:
                 error = f"HTTP {response.status_code}"
                 response.failure(error)

@@ -53,6 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=float, help="seconds of ingestion load")
     parser.add_argument(
+        "--floor-duration",
+        type=float,
+        help="seconds of GET /healthz load before the ingestion load, the floor "
+        "that ingestion is compared with (default 20, 5 with --quick)",
+    )
+    parser.add_argument(
         "--warmup", type=float, help="seconds of load left out of the figures"
     )
     parser.add_argument("--batch-size", type=int, default=100)
@@ -106,11 +112,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         # Seeding is part of what the quick run proves works.
         args.reseed = True
         args.duration = args.duration or 10.0
+        args.floor_duration = args.floor_duration or 5.0
         args.warmup = 2.0 if args.warmup is None else args.warmup
         args.analytics_requests = args.analytics_requests or 10
         args.workers = args.workers or 2
     else:
         args.duration = args.duration or 60.0
+        args.floor_duration = args.floor_duration or 20.0
         args.warmup = 5.0 if args.warmup is None else args.warmup
         args.analytics_requests = args.analytics_requests or 60
     if args.workers is None:
@@ -167,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": args.concurrency,
             "batch_size": args.batch_size,
             "duration_s": args.duration,
+            "floor_duration_s": args.floor_duration,
             "warmup_s": args.warmup,
             "workers": prepared.workers,
             "analytics_requests": args.analytics_requests,
@@ -192,13 +201,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             run_seed = random.SystemRandom().randrange(2**31)
             result = target.run_once(
-                number=number, plan_path=plan_path, run_dir=run_dir
+                number=number, plan_path=plan_path, run_dir=run_dir, run_seed=run_seed
             )
             result["seed"] = run_seed
             report["runs"].append(result)
             ingestion = result["ingestion"]
             print(
-                f"  {ingestion['entries_per_s']:,.0f} entries/s, "
+                f"  floor {result['floor']['requests_per_s']:,.0f} req/s; "
+                f"ingestion {ingestion['requests_per_s']:,.0f} req/s "
+                f"({result['ingestion_share_of_floor']:.0%} of the floor), "
+                f"{ingestion['entries_per_s']:,.0f} entries/s, "
                 f"p99 {ingestion['p99_ms']} ms, {ingestion['errors']} errors"
             )
             if "discovery" in result:

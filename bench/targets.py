@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bench import catalog, dashboard, load, reports, resources, seed
+from bench import catalog, dashboard, load, purge, reports, resources, seed
 from bench.errors import HarnessError
 from bench.server import Gunicorn, production_environment
 
@@ -35,9 +35,11 @@ class Target(Protocol):
         """Everything the load needs, done once before the runs."""
         ...
 
-    def run_once(self, *, number: int, plan_path: Path, run_dir: Path) -> dict:
-        """The ingestion load, then the analytics timings; the run's figures
-        as they go into the report."""
+    def run_once(
+        self, *, number: int, plan_path: Path, run_dir: Path, run_seed: int
+    ) -> dict:
+        """The floor, the ingestion load, then the analytics timings; the
+        run's figures as they go into the report."""
         ...
 
 
@@ -87,7 +89,9 @@ class LocalTarget:
             },
         )
 
-    def run_once(self, *, number: int, plan_path: Path, run_dir: Path) -> dict:
+    def run_once(
+        self, *, number: int, plan_path: Path, run_dir: Path, run_seed: int
+    ) -> dict:
         args = self._args
         # Each device's previous sync was two hours ago, as in the field,
         # whatever the previous run did.
@@ -97,9 +101,12 @@ class LocalTarget:
             memory = resources.WorkerMemory(server)
             cpu = resources.CpuAccount(server, database)
             with memory:
+                floor = _floor(args, server.base_url, plan_path, run_dir)
                 profiler = self._profiler(server, run_dir, f"ingest{number}")
                 cpu.start()
-                ingestion = _ingestion(args, server.base_url, plan_path, run_dir)
+                ingestion = _ingestion(
+                    args, server.base_url, plan_path, run_dir, run_seed
+                )
                 cpu.stop()
                 if profiler:
                     profiler.stop()
@@ -120,13 +127,18 @@ class LocalTarget:
                 finally:
                     client.close()
             rss_after = resources.current_rss_mb(server.worker_pids())
+        # After the load and with the server stopped: both purges of the
+        # oldest month, rolled back.
+        purge_figures = purge.purge_figures(args.database_url)
         service_seconds = cpu.service_seconds
         per_cpu_second = (
             ingestion["all_entries"] / service_seconds if service_seconds > 0 else None
         )
         return {
+            "floor": floor,
             "ingestion": ingestion,
             **({"discovery": discovery} if discovery is not None else {}),
+            "ingestion_share_of_floor": reports.share_of_floor(ingestion, floor),
             "analytics": analytics,
             "worker_peak_rss_mb": memory.peaks_mb(),
             "worker_rss_after_mb": rss_after,
@@ -136,6 +148,7 @@ class LocalTarget:
             "cores_used_during_ingestion": cpu.cores_used(),
             "entries_per_cpu_second": reports.rounded(per_cpu_second),
             "devices_per_core": reports.devices_per_core(per_cpu_second),
+            "purge": purge_figures,
         }
 
     def _profiler(
@@ -179,9 +192,12 @@ class RemoteTarget:
             seeding=None,
         )
 
-    def run_once(self, *, number: int, plan_path: Path, run_dir: Path) -> dict:
+    def run_once(
+        self, *, number: int, plan_path: Path, run_dir: Path, run_seed: int
+    ) -> dict:
         args = self._args
-        ingestion = _ingestion(args, args.base_url, plan_path, run_dir)
+        floor = _floor(args, args.base_url, plan_path, run_dir)
+        ingestion = _ingestion(args, args.base_url, plan_path, run_dir, run_seed)
         client = dashboard.Client(args.base_url)
         try:
             organization_id = dashboard.sign_in(
@@ -190,11 +206,20 @@ class RemoteTarget:
             analytics = _analytics(args, client, organization_id)
         finally:
             client.close()
-        return {"ingestion": ingestion, "analytics": analytics}
+        return {
+            "floor": floor,
+            "ingestion": ingestion,
+            "ingestion_share_of_floor": reports.share_of_floor(ingestion, floor),
+            "analytics": analytics,
+        }
 
 
 def _ingestion(
-    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
+    args: argparse.Namespace,
+    base_url: str,
+    plan_path: Path,
+    run_dir: Path,
+    run_seed: int,
 ) -> dict:
     return load.run_ingestion(
         base_url=base_url,
@@ -203,6 +228,20 @@ def _ingestion(
         concurrency=args.concurrency,
         duration=args.duration,
         warmup=args.warmup,
+        seed=run_seed,
+    )
+
+
+def _floor(
+    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
+) -> dict:
+    return load.run_floor(
+        base_url=base_url,
+        plan_path=plan_path,
+        run_dir=run_dir,
+        concurrency=args.concurrency,
+        duration=args.floor_duration,
+        warmup=min(args.warmup, args.floor_duration / 4),
     )
 
 

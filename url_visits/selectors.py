@@ -1,4 +1,6 @@
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -14,6 +16,7 @@ from url_visits.matching import (
     match_table_hosts,
 )
 from url_visits.models import Activity
+from url_visits.visited_hosts import HostMatches
 
 # Tables of old contract versions are never read again; they only need to
 # outlive the busiest stretch of a day before the cache drops them.
@@ -50,6 +53,45 @@ def contract_match_table(*, organization: Organization) -> MatchTable:
         table = match_table_build(ContractHosts(*row) for row in rows)
         cache.set(key, table, MATCH_TABLE_TIMEOUT_SECONDS)
     return table
+
+
+# Each worker keeps the host matches of the organizations it served last, per
+# contracts version: a version it has not seen (a contract changed) misses and
+# reads the new table, so a change is seen on the next request as before.
+HOST_MATCHES_ORGANIZATIONS = 64
+HOST_MATCHES_HOSTS = 20_000
+_host_matches: OrderedDict[tuple[str, int, int], HostMatches] = OrderedDict()
+_host_matches_lock = threading.Lock()
+
+
+def contract_host_matches(*, organization: Organization) -> HostMatches:
+    """The organization's host → contract matches, remembered in this process
+    for its current contracts version (see `contract_match_table`).
+
+    Costs no query and no cache read while this worker has served the same
+    version of the organization's contracts recently.
+    """
+    key = (MATCH_TABLE_FORMAT, organization.pk, organization.contracts_version)
+    with _host_matches_lock:
+        matches = _host_matches.get(key)
+        if matches is not None:
+            _host_matches.move_to_end(key)
+            return matches
+    matches = HostMatches(
+        contract_match_table(organization=organization), size=HOST_MATCHES_HOSTS
+    )
+    with _host_matches_lock:
+        _host_matches[key] = matches
+        while len(_host_matches) > HOST_MATCHES_ORGANIZATIONS:
+            _host_matches.popitem(last=False)
+    return matches
+
+
+def contract_host_matches_forget() -> None:
+    """Forgets every remembered host match of this process. For tests, whose
+    databases reuse organization ids that production never reuses."""
+    with _host_matches_lock:
+        _host_matches.clear()
 
 
 def activity_for_user(*, user: User) -> QuerySet[Activity]:

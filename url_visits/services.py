@@ -11,14 +11,13 @@ from accounts.errors import NO_ORGANIZATION
 from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from contracts.hosts import InvalidHost, host_from_url
 from discovery.services import discovery_record
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
-from url_visits import activity_sql, rollups, selectors
+from url_visits import activity_partitions, activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
 from url_visits.browsers import browser_name
-from url_visits.matching import match_host
 from url_visits.models import Activity
+from url_visits.visited_hosts import visited_host
 
 # How far ahead of the server's clock a visit may be; clients' clocks drift.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -126,7 +125,7 @@ def url_visits_record(
     cutoff_day = activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS)
     earliest_ms = _milliseconds(dt.datetime.combine(cutoff_day, dt.time(), dt.UTC))
     latest_ms = _milliseconds(dt.datetime.now(dt.UTC) + FUTURE_TOLERANCE)
-    table = selectors.contract_match_table(organization=organization)
+    matches = selectors.contract_host_matches(organization=organization)
     first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {}
     # Hosts that match no contract, kept (in memory) only for discovery.
     unmatched: set[str] | None = set() if organization.discovery_enabled else None
@@ -135,14 +134,11 @@ def url_visits_record(
         seen_at = _visit_time(
             entry.get("timestamp"), earliest_ms=earliest_ms, latest_ms=latest_ms
         )
-        try:
-            host = host_from_url(entry.get("url"))
-        except InvalidHost:
-            host = None
+        host = visited_host(entry.get("url"))
         if seen_at is None or host is None:
             skipped += 1
             continue
-        contract_id = match_host(table, host)
+        contract_id = matches.contract_for(host)
         if contract_id is None:
             if unmatched is not None:
                 unmatched.add(host)
@@ -174,6 +170,7 @@ def activity_insert_new(
     """
     if not first_seen:
         return 0
+    activity_partitions.activity_partitions_ready(days=[day for _, day in first_seen])
     connection = connections[router.db_for_write(Activity)]
     if connection.vendor == "postgresql":
         return activity_sql.activity_insert_new_with_rollups(
@@ -205,12 +202,18 @@ def activity_purge(
 ) -> ActivityPurged:
     """Deletes activity whose day is older than `older_than_days` days ago.
 
-    Deletes in batches of `batch_size` rows, so that a large purge neither
-    holds one long lock nor builds one huge transaction, and calls
-    `on_progress(purged so far, total)` after each batch. Each batch is
-    audited in its own transaction, as the system, with its count and the
-    cutoff. With `dry_run`, only counts and audits nothing. Safe to run twice:
-    the second run finds nothing to delete.
+    On PostgreSQL, where activity is partitioned by month, each month that
+    lies wholly before the cutoff (and before ACTIVITY_RETENTION_DAYS, the
+    window ingestion accepts) is detached and dropped in one statement,
+    audited with its row count, and only the month the cutoff falls in is
+    deleted from row by row; the coming months' partitions are created ahead
+    of time too. Elsewhere, and inside that month, rows are deleted in batches
+    of `batch_size`, so that a large purge neither holds one long lock nor
+    builds one huge transaction; `on_progress(purged so far, total)` is
+    called after each batch or month. Each batch is audited in its own
+    transaction, as the system, with its count and the cutoff. With
+    `dry_run`, only counts and audits nothing. Safe to run twice: the second
+    run finds nothing to delete.
     """
     if older_than_days < 1:
         raise DomainError("The retention window must be at least 1 day.")
@@ -221,11 +224,42 @@ def activity_purge(
     total = expired.count()
     if dry_run:
         return ActivityPurged(rows=total, cutoff=cutoff, dry_run=True)
+    today = dt.datetime.now(dt.UTC).date()
+    activity_partitions.activity_partitions_ready(
+        days=[today, activity_partitions.next_month(today)]
+    )
     if total == 0:
         rollups.activity_rollups_trim(cutoff=cutoff)
         return ActivityPurged(rows=0, cutoff=cutoff, dry_run=False)
 
+    details = {"cutoff": cutoff.isoformat(), "older_than_days": older_than_days}
     purged = 0
+    # Months that ingestion may still write to keep their partition, even
+    # when this purge is asked for a shorter window: their old rows are
+    # deleted instead.
+    droppable_before = min(
+        cutoff,
+        activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS),
+    )
+    for partition in activity_partitions.activity_partitions():
+        if partition.end > droppable_before:
+            break
+        with transaction.atomic():
+            dropped = activity_partitions.activity_partition_count(partition)
+            activity_partitions.activity_partition_drop(partition)
+            if dropped:
+                audit_record(
+                    action=AuditAction.ACTIVITY_PURGED,
+                    target="activity",
+                    details={
+                        "count": dropped,
+                        "month": f"{partition.start:%Y-%m}",
+                        **details,
+                    },
+                )
+        purged += dropped
+        if dropped and on_progress is not None:
+            on_progress(purged, total)
     while True:
         with transaction.atomic():
             batch = expired.values("pk")[:batch_size]
@@ -234,11 +268,7 @@ def activity_purge(
                 audit_record(
                     action=AuditAction.ACTIVITY_PURGED,
                     target="activity",
-                    details={
-                        "count": deleted,
-                        "cutoff": cutoff.isoformat(),
-                        "older_than_days": older_than_days,
-                    },
+                    details={"count": deleted, **details},
                 )
         purged += deleted
         if deleted and on_progress is not None:

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from io import StringIO
 
@@ -5,8 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, User
+from analytics.selectors import utc_today
 from contracts.models import Contract
 from url_visits.models import Activity
+from url_visits.tests.factories import ActivityFactory
 
 
 def seed(*args) -> str:
@@ -34,6 +37,19 @@ def test_it_seeds_an_organization_whose_usage_shows_real_numbers(anon_client, db
     assert len(contracts) == 10
     assert sum(row["active_users"] for row in contracts) > 0
     assert {row["vendor_name"] for row in contracts} >= {"Slack", "AWS", "HubSpot"}
+
+
+def test_it_seeds_more_months_than_the_retention_window(db, settings):
+    # On PostgreSQL the purge drops the monthly partitions older than the
+    # window, so the demo's older months have none until it makes them.
+    settings.ACTIVITY_RETENTION_DAYS = 30
+    ActivityFactory(day=utc_today() - dt.timedelta(days=200))
+    call_command("purge_activity", stdout=StringIO())
+
+    call_command("seed_demo", "--members", "3", "--months", "12", stdout=StringIO())
+
+    oldest = min(Activity.objects.values_list("day", flat=True))
+    assert (Activity.objects.latest("day").day - oldest).days > 300
 
 
 def test_it_is_safe_to_run_twice(db):

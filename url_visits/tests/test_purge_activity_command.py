@@ -87,8 +87,9 @@ def test_it_runs_one_delete_per_batch(db, django_assert_max_num_queries):
 
     # The count, then three batches of at most two rows, each in a transaction
     # (a savepoint and its release, in a test) with its audit event, then
-    # three deletes that trim the rollups.
-    with django_assert_max_num_queries(16) as captured:
+    # three deletes that trim the rollups; on PostgreSQL, one more lists the
+    # monthly partitions (none is old enough to drop here).
+    with django_assert_max_num_queries(17) as captured:
         purge("--older-than-days", "10", "--batch-size", "2")
 
     statements = [query["sql"] for query in captured]

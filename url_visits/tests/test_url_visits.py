@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
+from url_visits.selectors import contract_host_matches_forget
 
 URL = "/api/v1/url-visits"
 # The statements that record a batch's new activity and its rollups.
@@ -553,9 +554,11 @@ def test_it_runs_the_same_queries_for_one_entry_and_a_thousand(
     # a transaction (a savepoint and its release, in a test).
     expected = 2 + len(BATCH_WRITES)
     cache.clear()
+    contract_host_matches_forget()
     with django_assert_max_num_queries(expected) as for_one:
         assert post(member_client, one).json()["recorded"] == 1
     cache.clear()
+    contract_host_matches_forget()
     with django_assert_max_num_queries(expected) as for_thousand:
         body = post(member_client, thousand).json()
 
@@ -574,3 +577,17 @@ def test_it_needs_no_contract_query_while_the_contracts_are_unchanged(
     # The JWT, then the writes.
     with django_assert_num_queries(1 + len(BATCH_WRITES)):
         post(member_client, [visit("https://slack.com/", days_ago(2))])
+
+
+def test_it_authenticates_a_device_and_matches_in_one_query(
+    device_client, slack, django_assert_num_queries
+):
+    post(device_client, [visit("https://slack.com/", days_ago(1))])
+
+    # The device token with its user and organization, then the writes: the
+    # token's last use was written moments ago and the matches are known.
+    with django_assert_num_queries(1 + len(BATCH_WRITES)):
+        response = post(device_client, [visit("https://app.slack.com/", days_ago(2))])
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["recorded"] == 1
