@@ -123,6 +123,10 @@ REVOKED_JWT_SENTENCE = (
     "auth/token for a new pair."
 )
 WRONG_CREDENTIALS_DETAIL = "Invalid email or password"
+NOT_SIGNED_IN_DETAIL = (
+    "You are not signed in. Sign in, then send your token as "
+    '"Authorization: Bearer <token>" or the session cookie.'
+)
 
 
 def library_detail(exc: exceptions.APIException, context) -> str | None:
@@ -133,6 +137,8 @@ def library_detail(exc: exceptions.APIException, context) -> str | None:
     """
     if isinstance(exc, InvalidToken):
         return REVOKED_JWT_SENTENCE
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return NOT_SIGNED_IN_DETAIL
     if (
         isinstance(exc, exceptions.AuthenticationFailed)
         and exc.get_codes() == "no_active_account"

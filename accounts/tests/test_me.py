@@ -3,6 +3,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.services.sessions import session_token_issue
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def test_it_describes_the_signed_in_user(member_client, member):
@@ -55,9 +56,7 @@ def test_it_answers_401_without_credentials(anon_client):
     response = anon_client.get("/api/v1/auth/me")
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -95,3 +94,11 @@ def test_it_refuses_tokens_issued_before_a_password_change(member):
     member.save()
 
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_it_tells_an_anonymous_caller_how_to_sign_in_in_our_words(anon_client):
+    response = anon_client.get("/api/v1/auth/me")
+
+    detail = response.json()["detail"]
+    assert "Authentication credentials were not provided" not in detail
+    assert detail.startswith("You are not signed in. Sign in, then send your token")

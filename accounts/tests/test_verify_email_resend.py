@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.helpers import link_in
 from conftest import client_for
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 URL = "/api/v1/auth/verify-email/resend"
 
@@ -50,9 +51,7 @@ def test_it_needs_a_signed_in_user(anon_client, mailoutbox, db):
     response = anon_client.post(URL, {"email": "jane@acme.io"}, format="json")
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
     assert mailoutbox == []
 
 

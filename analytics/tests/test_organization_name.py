@@ -1,6 +1,7 @@
 import pytest
 
 from analytics.tests.helpers import analytics_url
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def test_it_returns_the_organization_name_to_a_member(member_client, organization):
@@ -38,9 +39,7 @@ def test_it_answers_404_for_an_unknown_id(member_client):
 def test_it_requires_authentication(anon_client, organization):
     response = anon_client.get(analytics_url(organization, "name"))
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
 
 
 def test_it_answers_without_a_trailing_slash_redirect(member_client, organization):

@@ -13,6 +13,7 @@ from analytics.tests.helpers import (
     utc_today,
 )
 from contracts.tests.factories import ContractFactory
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def days_ago(count: int) -> dt.date:
@@ -185,7 +186,11 @@ def test_it_refuses_a_bad_window(admin_client, organization, value):
         ("staff_client", 200, None),
         ("member_client", 403, "Only admins of the organization can do this."),
         ("outsider_client", 403, "You can only see your own organization."),
-        ("anon_client", 401, "Authentication credentials were not provided."),
+        (
+            "anon_client",
+            401,
+            NOT_SIGNED_IN_DETAIL,
+        ),
     ],
 )
 def test_it_checks_who_is_asking(request, organization, client_name, status, detail):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from contracts.tests.factories import ContractFactory
 from contracts.tests.helpers import LIST_URL
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 OUTPUT_FIELDS = {
     "id",
@@ -74,9 +75,7 @@ def test_it_requires_authentication_to_list(anon_client, slack):
     response = anon_client.get(LIST_URL)
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
 
 
 def test_it_refuses_a_user_without_an_organization(staff_client, slack):

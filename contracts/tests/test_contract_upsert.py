@@ -8,6 +8,7 @@ import pytest
 from audit.models import AuditAction, AuditEvent
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 URL = "/api/v1/contract"
 
@@ -223,9 +224,7 @@ def test_it_requires_authentication(anon_client, organization):
     response = anon_client.post(URL, slack_payload(organization), format="json")
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
     assert not Contract.objects.exists()
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from contracts.tests.factories import ContractFactory
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 from url_visits.tests.factories import ActivityFactory
 
 URL = "/api/v1/me/activity"
@@ -125,9 +126,7 @@ def test_it_refuses_anonymous_callers(anon_client):
     response = anon_client.get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
 
 
 def test_it_reads_a_page_in_a_constant_number_of_queries(

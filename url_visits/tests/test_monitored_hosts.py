@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.services.sessions import session_token_issue
 from contracts.tests.factories import ContractFactory
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 URL = "/api/v1/url-visits/monitored-hosts"
 
@@ -87,9 +88,7 @@ def test_it_refuses_anonymous_callers(anon_client, contracts):
     response = anon_client.get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
 
 
 def test_it_refuses_users_without_an_organization(staff_client, contracts):

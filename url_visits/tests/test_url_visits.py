@@ -10,6 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from contracts.tests.factories import ContractFactory
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 from url_visits.models import Activity
 from url_visits.selectors import contract_host_matches_forget
 
@@ -321,9 +322,7 @@ def test_it_refuses_anonymous_callers(anon_client, slack):
     response = post(anon_client, [visit("https://slack.com/")])
 
     assert response.status_code == 401
-    assert response.json() == {
-        "detail": "Authentication credentials were not provided."
-    }
+    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
     assert not Activity.objects.exists()
 
 
