@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from discovery.catalog import CATEGORIES
@@ -62,6 +63,16 @@ class ContractTemplateSerializer(serializers.Serializer[Any]):
     extra_hosts = serializers.ListField(child=serializers.CharField())
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"}
+)
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (the first day of a month inside)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class DiscoveredApplicationSerializer(serializers.Serializer[Any]):
     application_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -71,8 +82,7 @@ class DiscoveredApplicationSerializer(serializers.Serializer[Any]):
     active_users = serializers.IntegerField(
         help_text="Distinct people of the organization who used it in the month."
     )
-    first_seen_month = serializers.DateField(
-        format="%Y-%m",
+    first_seen_month = MonthField(
         help_text="The first month (YYYY-MM) it reached the threshold.",
     )
     has_contract = serializers.BooleanField(
@@ -86,7 +96,7 @@ class DiscoveredApplicationSerializer(serializers.Serializer[Any]):
 
 class DiscoveryReportSerializer(serializers.Serializer[Any]):
     organization_id = serializers.CharField(source="organization.public_id")
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     enabled = serializers.BooleanField(source="organization.discovery_enabled")
     min_users = serializers.IntegerField()
     applications = DiscoveredApplicationSerializer(many=True)

@@ -1,5 +1,7 @@
 """GET /api/v1/organizations/{organization_id}/discovered-apps."""
 
+import re
+
 from contracts.tests.factories import ContractFactory
 from discovery.models import Application, ApplicationMonth
 from discovery.months import current_month
@@ -175,3 +177,24 @@ def test_it_refuses_an_unknown_organization(admin_client):
 
 def test_it_refuses_an_anonymous_caller(anon_client, organization):
     assert anon_client.get(report_url(organization)).status_code == 401
+
+
+def test_its_schema_describes_months_as_the_report_writes_them(
+    admin_client, organization
+):
+    # The schema fuzzer found the months declared as dates ("2026-11-01")
+    # while the report writes "2026-11".
+    schema = admin_client.get("/api/schema", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    report = admin_client.get(
+        f"/api/v1/organizations/{organization.public_id}/discovered-apps"
+    ).json()
+
+    for component, field in [
+        ("DiscoveryReport", "month"),
+        ("DiscoveredApplication", "first_seen_month"),
+    ]:
+        described = components[component]["properties"][field]
+        assert described.get("format") != "date"
+        assert described["pattern"] == r"^\d{4}-\d{2}$"
+    assert re.fullmatch(r"\d{4}-\d{2}", report["month"])
