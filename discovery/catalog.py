@@ -153,9 +153,10 @@ def application_table_build(
 def application_match(table: ApplicationTable, host: str) -> int | None:
     """The id of the application a normalized host belongs to, or None.
 
-    Tries the host and then each parent domain, as contracts.hosts.host_and_parents lists
-    them, cutting one label at a time rather than building the list: it runs
-    for every host of a batch that matched no contract.
+    Tries the host and then each parent domain, in the order of
+    contracts.hosts.host_and_parents, cutting one label at a time rather
+    than building the list: it runs for every host of a batch that matched
+    no contract.
     """
     candidate = host
     while True:
