@@ -111,7 +111,9 @@ class LocalTarget:
                 if profiler:
                     profiler.stop()
                 discovery = (
-                    _discovery_comparison(args, server.base_url, plan_path, run_dir)
+                    _discovery_comparison(
+                        args, server.base_url, plan_path, run_dir, run_seed
+                    )
                     if args.discovery
                     else None
                 )
@@ -246,7 +248,11 @@ def _floor(
 
 
 def _discovery_comparison(
-    args: argparse.Namespace, base_url: str, plan_path: Path, run_dir: Path
+    args: argparse.Namespace,
+    base_url: str,
+    plan_path: Path,
+    run_dir: Path,
+    run_seed: int,
 ) -> dict:
     """Ingestion with discovery off and on, in phases off, on, on, off, so
     that a drift of the shared machine's load weighs on both alike; the
@@ -259,7 +265,9 @@ def _discovery_comparison(
             Organization.objects.update(discovery_enabled=state == "on")
             phase_dir = run_dir / f"discovery-{index}-{state}"
             phase_dir.mkdir(exist_ok=True)
-            phases[state].append(_ingestion(args, base_url, plan_path, phase_dir))
+            phases[state].append(
+                _ingestion(args, base_url, plan_path, phase_dir, run_seed)
+            )
     finally:
         Organization.objects.update(discovery_enabled=False)
     figures = {

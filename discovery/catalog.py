@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 from contracts.hosts import (
     InvalidHost,
-    host_and_parents,
     is_bare_domain,
     normalize_host,
     registrable_domain,
@@ -152,9 +151,19 @@ def application_table_build(
 
 
 def application_match(table: ApplicationTable, host: str) -> int | None:
-    """The id of the application a normalized host belongs to, or None."""
-    for candidate in host_and_parents(host):
+    """The id of the application a normalized host belongs to, or None.
+
+    Tries the host and then each parent domain, in the order of
+    contracts.hosts.host_and_parents, cutting one label at a time rather
+    than building the list: it runs for every host of a batch that matched
+    no contract.
+    """
+    candidate = host
+    while True:
         application_id = table.get(candidate)
         if application_id is not None:
             return application_id
-    return None
+        dot = candidate.find(".")
+        if dot < 0:
+            return None
+        candidate = candidate[dot + 1 :]

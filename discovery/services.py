@@ -20,7 +20,7 @@ from discovery.models import Application, ApplicationMonth, ApplicationUser
 from discovery.months import current_month
 from procure_site.exceptions import DomainError
 
-# The months this process has already closed up to; see discovery_record.
+# The months this process has already closed up to; see discovery_rows.
 _closed_before: dt.date | None = None
 _CLOSE_BATCH = 5_000
 # Hashes of the (organization, month, user, application) this process
@@ -72,26 +72,41 @@ def discovery_update(
     return locked
 
 
-def discovery_record(
-    *, organization: Organization, user_id: UUID, hosts: Collection[str]
-) -> int:
-    """Counts `user_id` among this month's users of the catalog applications
-    that `hosts` (normalized hosts that matched no contract) belong to.
+@dataclass(frozen=True)
+class DiscoveryRows:
+    """The (organization, month, application, user) rows of one batch that
+    this process has not recorded lately, and their memo keys."""
 
-    Returns at once, without a query, when the organization's discovery is
-    off or its tracking paused. Otherwise costs one INSERT, a statement that
-    commits alone (and, on a cache miss, one query for the catalog), and
-    nothing when this process recorded the same applications of the person in
-    the last three hours; hosts of no catalog application are dropped here,
-    in memory. Visits count in the UTC
-    month they are reported in. The first call of a process in a new month
-    closes the months before it (discovery_months_close), so that nobody
-    stays linked to an application past the month even if the scheduled
-    command does not run.
+    organization_id: int
+    month: dt.date
+    user_id: UUID
+    application_ids: list[int]
+    keys: list[int]
+
+
+def discovery_rows(
+    *, organization: Organization, user_id: UUID, hosts: Collection[str]
+) -> DiscoveryRows | None:
+    """The rows that count `user_id` among this month's users of the catalog
+    applications that `hosts` (normalized hosts that matched no contract)
+    belong to, or None when there is nothing to write.
+
+    None at once, without a query, when the organization's discovery is off
+    or its tracking paused. Otherwise reads the catalog table (a query only
+    on a cache miss) and drops, in memory, hosts of no catalog application
+    and the applications this process recorded for the person in the last
+    three hours. Visits count in the UTC month they are reported in. The
+    first call of a process in a new month closes the months before it
+    (discovery_months_close), so that nobody stays linked to an application
+    past the month even if the scheduled command does not run.
+
+    The caller writes the rows (discovery_sql.application_users_insert, or
+    in the activity INSERT of the batch on PostgreSQL) and then passes them
+    to discovery_rows_written.
     """
     global _closed_before
     if not organization.discovery_enabled or organization.tracking_paused or not hosts:
-        return 0
+        return None
     table = selectors.application_table()
     application_ids = {
         application_id
@@ -99,30 +114,47 @@ def discovery_record(
         if (application_id := application_match(table, host)) is not None
     }
     if not application_ids:
-        return 0
+        return None
     month = current_month()
     if _closed_before != month:
         discovery_months_close(before=month)
         _closed_before = month
     now = time.monotonic()
-    unrecorded: list[tuple[int, int]] = []
+    unrecorded, keys = [], []
     for application_id in sorted(application_ids):
         key = hash((organization.pk, month, user_id, application_id))
         if _recently_recorded.get(key, 0.0) < now:
-            unrecorded.append((application_id, key))
+            unrecorded.append(application_id)
+            keys.append(key)
     if not unrecorded:
-        return len(application_ids)
-    discovery_sql.application_users_insert(
+        return None
+    return DiscoveryRows(
         organization_id=organization.pk,
         month=month,
         user_id=user_id,
-        application_ids=[application_id for application_id, _ in unrecorded],
+        application_ids=unrecorded,
+        keys=keys,
     )
+
+
+def discovery_rows_written(*, rows: DiscoveryRows) -> None:
+    """Remembers, for three hours, that this process wrote `rows`."""
     if len(_recently_recorded) > _RECENTLY_RECORDED_MAX:
         _recently_recorded.clear()
-    for _, key in unrecorded:
-        _recently_recorded[key] = now + RECENTLY_RECORDED_SECONDS
-    return len(application_ids)
+    until = time.monotonic() + RECENTLY_RECORDED_SECONDS
+    for key in rows.keys:
+        _recently_recorded[key] = until
+
+
+def discovery_rows_insert(*, rows: DiscoveryRows) -> None:
+    """Writes `rows` in a statement of their own, which commits alone."""
+    discovery_sql.application_users_insert(
+        organization_id=rows.organization_id,
+        month=rows.month,
+        user_id=rows.user_id,
+        application_ids=rows.application_ids,
+    )
+    discovery_rows_written(rows=rows)
 
 
 def discovery_months_close(*, before: dt.date | None = None) -> int:

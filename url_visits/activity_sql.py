@@ -18,6 +18,7 @@ from django.db.models import Model, QuerySet
 
 from accounts.models import User
 from contracts.models import Contract
+from discovery.models import ApplicationUser
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
 
 # (contract id, UTC day) of one activity row of one user.
@@ -158,7 +159,12 @@ def activity_insert_new(
 
 
 def activity_insert_new_with_rollups(
-    *, user_id: UUID, organization_id: int, first_seen: FirstSeen
+    *,
+    user_id: UUID,
+    organization_id: int,
+    first_seen: FirstSeen,
+    discovered_month: dt.date | None = None,
+    discovered_applications: Sequence[int] = (),
 ) -> int:
     """activity_insert_new and the rollups of the rows that were new, in one
     PostgreSQL statement; returns how many rows were new.
@@ -167,6 +173,13 @@ def activity_insert_new_with_rollups(
     data-modifying CTEs, so that a batch costs one round trip instead of five
     (BEGIN, three INSERTs, COMMIT) and is atomic on its own. The rollup rows
     are locked in contract order too.
+
+    With `discovered_applications`, one more CTE counts the user among the
+    users of these catalog applications in `discovered_month` (discovery's
+    ApplicationUser rows), so that discovery costs no statement and no commit
+    of its own. Like discovery_sql.application_users_insert, it writes only
+    while the user exists, locked FOR KEY SHARE, and leaves existing rows
+    alone.
     """
     connection = _connection(Activity)
     insert, params = _activity_insert_new(
@@ -183,6 +196,14 @@ def activity_insert_new_with_rollups(
     month = _column(connection, MonthlyActivity, "month")
     last_day = _column(connection, LatestActivity, "last_day")
     latest = _table(connection, LatestActivity)
+    discovered = ""
+    if discovered_applications:
+        discovered = _application_users_insert(connection)
+        params = {
+            **params,
+            "discovered_month": discovered_month,
+            "discovered_applications": list(discovered_applications),
+        }
     sql = f"""
         WITH new AS ({insert}
         ), monthly AS (
@@ -203,13 +224,37 @@ def activity_insert_new_with_rollups(
             ON CONFLICT ({user}, {contract}) DO UPDATE
             SET {last_day} = excluded.{last_day}
             WHERE {latest}.{last_day} < excluded.{last_day}
-        )
+        ){discovered}
         SELECT count(*) FROM new
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (recorded,) = cursor.fetchone()
     return recorded
+
+
+def _application_users_insert(connection: BaseDatabaseWrapper) -> str:
+    """The CTE of activity_insert_new_with_rollups that writes discovery's
+    rows, after a comma."""
+    users, user_pk = _table(connection, User), User._meta.pk.column
+    columns = ", ".join(
+        _column(connection, ApplicationUser, name)
+        for name in ("organization", "month", "application", "user")
+    )
+    return f"""
+        , discovered AS (
+            INSERT INTO {_table(connection, ApplicationUser)} ({columns})
+            SELECT %(organization)s::bigint, %(discovered_month)s::date,
+                application.id, %(user)s::uuid
+            FROM unnest(%(discovered_applications)s::bigint[]) AS application (id)
+            WHERE EXISTS (
+                SELECT 1 FROM {users}
+                WHERE {users}.{connection.ops.quote_name(user_pk)} = %(user)s::uuid
+                FOR KEY SHARE
+            )
+            ORDER BY application.id
+            ON CONFLICT DO NOTHING
+        )"""  # noqa: S608
 
 
 def _as_date(value: dt.date | str) -> dt.date:

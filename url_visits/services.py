@@ -11,7 +11,12 @@ from accounts.errors import NO_ORGANIZATION
 from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
-from discovery.services import discovery_record
+from discovery.services import (
+    DiscoveryRows,
+    discovery_rows,
+    discovery_rows_insert,
+    discovery_rows_written,
+)
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import activity_partitions, activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
@@ -85,8 +90,8 @@ def url_visits_record(
     counts towards one activity per (contract, UTC day), first seen at the
     earliest matching timestamp of the batch. Entries with an unusable URL or
     timestamp are skipped and counted. With the organization's discovery on,
-    hosts that match no contract go to discovery_record, which counts the
-    user among the month's users of the catalog applications they belong to.
+    hosts that match no contract go to discovery_rows, which counts the user
+    among the month's users of the catalog applications they belong to.
     Hosts that match nothing are dropped in memory: never stored or logged.
 
     While the organization's tracking is paused the batch is accepted and
@@ -95,8 +100,10 @@ def url_visits_record(
 
     Costs a constant number of queries whatever the batch size: at most one
     to load the organization's contracts, one INSERT, and when it recorded new
-    activity, one write to each of its two rollups; with discovery on, what
-    discovery_record costs.
+    activity, one write to each of its two rollups; with discovery on, a
+    query for the catalog on a cache miss, and on SQLite, or when no entry
+    matched a contract, one INSERT of discovery's rows (on PostgreSQL they
+    are written in the activity INSERT).
     """
     organization = user.organization
     if organization is None:
@@ -148,42 +155,66 @@ def url_visits_record(
         if key not in first_seen or seen_at < first_seen[key][0]:
             first_seen[key] = (seen_at, browser_name(entry.get("browser")))
 
-    recorded = activity_insert_new(
-        user_id=user.pk, organization_id=organization.pk, first_seen=first_seen
+    discovered = (
+        discovery_rows(organization=organization, user_id=user.pk, hosts=unmatched)
+        if unmatched
+        else None
     )
-    if unmatched:
-        discovery_record(organization=organization, user_id=user.pk, hosts=unmatched)
+    recorded = activity_insert_new(
+        user_id=user.pk,
+        organization_id=organization.pk,
+        first_seen=first_seen,
+        discovered=discovered,
+    )
     return VisitsRecorded(
         processed=len(entries), matched=matched, recorded=recorded, skipped=skipped
     )
 
 
 def activity_insert_new(
-    *, user_id: UUID, organization_id: int, first_seen: FirstSeen
+    *,
+    user_id: UUID,
+    organization_id: int,
+    first_seen: FirstSeen,
+    discovered: DiscoveryRows | None = None,
 ) -> int:
     """Inserts the activity rows of one user that do not exist yet, with their
-    rollups; returns how many were new.
+    rollups, and discovery's rows of the batch; returns how many activity
+    rows were new.
 
     On PostgreSQL one statement writes them all; elsewhere the INSERT and the
-    two rollup writes share a transaction. The tests' ActivityFactory inserts
-    through here too, so that their rollups are kept as production keeps them.
+    two rollup writes share a transaction, and discovery's rows follow in a
+    statement of their own. The tests' ActivityFactory inserts through here
+    too, so that their rollups are kept as production keeps them.
     """
-    if not first_seen:
-        return 0
-    activity_partitions.activity_partitions_ready(days=[day for _, day in first_seen])
     connection = connections[router.db_for_write(Activity)]
-    if connection.vendor == "postgresql":
-        return activity_sql.activity_insert_new_with_rollups(
-            user_id=user_id, organization_id=organization_id, first_seen=first_seen
+    if first_seen:
+        activity_partitions.activity_partitions_ready(
+            days=[day for _, day in first_seen]
         )
-    with transaction.atomic(using=connection.alias):
-        recorded = activity_sql.activity_insert_new(
-            user_id=user_id, organization_id=organization_id, first_seen=first_seen
+    if first_seen and connection.vendor == "postgresql":
+        recorded = activity_sql.activity_insert_new_with_rollups(
+            user_id=user_id,
+            organization_id=organization_id,
+            first_seen=first_seen,
+            discovered_month=discovered.month if discovered else None,
+            discovered_applications=discovered.application_ids if discovered else (),
         )
-        rollups.activity_rollups_record(
-            user_id=user_id, organization_id=organization_id, activity=recorded
-        )
-    return len(recorded)
+        if discovered is not None:
+            discovery_rows_written(rows=discovered)
+        return recorded
+    activity: list[ActivityKey] = []
+    if first_seen:
+        with transaction.atomic(using=connection.alias):
+            activity = activity_sql.activity_insert_new(
+                user_id=user_id, organization_id=organization_id, first_seen=first_seen
+            )
+            rollups.activity_rollups_record(
+                user_id=user_id, organization_id=organization_id, activity=activity
+            )
+    if discovered is not None:
+        discovery_rows_insert(rows=discovered)
+    return len(activity)
 
 
 @dataclass(frozen=True)
