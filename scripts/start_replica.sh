@@ -18,7 +18,8 @@ PRIMARY_PORT="${PRIMARY_PORT:-5432}"
 REPLICA_PORT="${REPLICA_PORT:-5433}"
 REPLICA_DIR="${REPLICA_DIR:-/tmp/procure-replica}"
 REPLICA_LOG="${REPLICA_DIR}.log"
-WAIT_SECONDS="${WAIT_SECONDS:-60}"
+# Long enough for a fresh standby's first start on a busy machine.
+WAIT_SECONDS="${WAIT_SECONDS:-300}"
 
 fail() {
     echo "start_replica: $*" >&2
@@ -52,13 +53,18 @@ replica_running() {
 }
 
 # Waits until the replica accepts connections, is in recovery and streams WAL
-# from the primary; returns non-zero if it does not within WAIT_SECONDS.
+# from the primary; returns non-zero if it does not within WAIT_SECONDS, or
+# as soon as its server is found stopped.
 wait_until_streaming() {
     local state=""
-    for _ in $(seq 1 "$WAIT_SECONDS"); do
+    for second in $(seq 1 "$WAIT_SECONDS"); do
         state="$(replica_sql "SELECT pg_is_in_recovery()::text || ' ' || coalesce((SELECT status FROM pg_stat_wal_receiver), 'none')" || true)"
         if [ "$state" = "true streaming" ]; then
             return 0
+        fi
+        if [ "$second" -gt 5 ] && ! replica_running; then
+            echo "start_replica: the replica's server stopped while starting" >&2
+            return 1
         fi
         sleep 1
     done
@@ -72,8 +78,9 @@ stop_replica() {
     fi
 }
 
+# Does not wait: wait_until_streaming does, for longer than pg_ctl would.
 start_replica() {
-    as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR" -l "$REPLICA_LOG" -w -t "$WAIT_SECONDS" start >/dev/null
+    as_postgres "$PG_BIN/pg_ctl" -D "$REPLICA_DIR" -l "$REPLICA_LOG" -W start >/dev/null
 }
 
 build_replica() {
@@ -81,8 +88,11 @@ build_replica() {
     rm -rf "$REPLICA_DIR"
     # -R writes standby.signal and primary_conninfo; -X stream copies the WAL
     # written during the backup, so the copy is consistent without archiving.
+    # This standby is a throwaway copy for tests: nothing in it is fsynced
+    # (--no-sync here, fsync = off below), which saves a minute-long sync of
+    # every file at its first start.
     as_postgres "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -w \
-        -D "$REPLICA_DIR" -R -X stream -c fast ||
+        -D "$REPLICA_DIR" -R -X stream -c fast --no-sync ||
         fail "pg_basebackup from 127.0.0.1:$PRIMARY_PORT failed."
 
     # Debian keeps postgresql.conf and pg_hba.conf in /etc, outside the data
@@ -99,6 +109,7 @@ listen_addresses = '127.0.0.1'
 port = $REPLICA_PORT
 unix_socket_directories = '$REPLICA_DIR'
 hot_standby = on
+fsync = off
 $limits
 EOF
     as_postgres tee "$REPLICA_DIR/pg_hba.conf" >/dev/null <<EOF
