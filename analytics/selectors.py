@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Organization, User
 from analytics import metrics
 from contracts.models import Contract
+from procure_site.db_router import reads_from_replica
 from procure_site.exceptions import DomainError, NotFound
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
 from url_visits.services import activity_cutoff_day
@@ -149,6 +150,7 @@ class ContractUsageReport:
     totals: UsageTotals
 
 
+@reads_from_replica
 def contract_usage(
     *, organization: Organization, month: date | None = None
 ) -> ContractUsageReport:
@@ -257,6 +259,7 @@ class UsageTrendReport:
     contracts: list[ContractTrend]
 
 
+@reads_from_replica
 def contract_usage_trend(
     *, organization: Organization, months: int, contract_id: int | None = None
 ) -> UsageTrendReport:
@@ -346,6 +349,7 @@ def _uuid_text(value: str) -> str:
     return value if "-" in value else str(UUID(value))
 
 
+@reads_from_replica
 def contract_inactive_users(
     *, organization: Organization, days: int, contract_id: int | None = None
 ) -> InactiveUsersReport:
@@ -425,6 +429,7 @@ class RenewalsReport:
     contracts: list[Renewal]
 
 
+@reads_from_replica
 def contract_renewals(
     *, organization: Organization, within_days: int
 ) -> RenewalsReport:
@@ -519,6 +524,7 @@ def organization_user_get(*, organization: Organization, user_id) -> User:
     return user
 
 
+@reads_from_replica
 def organization_last_activity_day(*, organization: Organization) -> date | None:
     """The last UTC day on which anyone's use of any contract was recorded,
     or None: whether the extension is reporting at all. One indexed read of
@@ -544,6 +550,7 @@ class OrganizationOverview:
     last_activity_day: date | None
 
 
+@reads_from_replica
 def organizations_overview(*, month: date) -> list[OrganizationOverview]:
     """Every organization with the totals of its contract usage in `month` and
     the last day anyone's visits were recorded, most estimated waste first.
@@ -584,6 +591,7 @@ class RecentContractUse:
     last_day: date
 
 
+@reads_from_replica
 def user_recent_activity(*, user: User, days: int) -> list[RecentContractUse]:
     """Per contract, on how many of the last `days` UTC days (today included)
     `user` used it and when last, most used first. One query over at most

@@ -146,6 +146,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=5
     )
+
+# An optional read replica (a streaming standby of the primary) for the
+# analytics reads; see procure_site/db_router.py and docs/scaling.md. The
+# test runner does not create a database on a read-only standby: the replica
+# alias mirrors the primary's test database, and the replica tests point it
+# at the standby themselves.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    replica = env.db_url_config(DATABASE_REPLICA_URL)
+    if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name the same kind of database as "
+            "DATABASE_URL (a replica of it)."
+        )
+    replica["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer quickly is skipped for the primary.
+    replica.setdefault("OPTIONS", {})["connect_timeout"] = _positive_int(
+        "DB_REPLICA_CONNECT_TIMEOUT", 2
+    )
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+    DATABASE_ROUTERS = ["procure_site.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://procure")}
