@@ -64,15 +64,18 @@ def test_it_creates_when_asked_to_fail_if_it_exists_and_it_does_not(db):
     assert Organization.objects.count() == 1
 
 
-def test_it_exits_zero_on_a_second_run_from_the_command_line(db):
+def test_it_exits_zero_on_a_second_run_from_the_command_line(db, capsys):
     run("--domain", "acme.io", "--company", "Acme")
 
     # Only the command line turns a CommandError into exit status 1, which
-    # surfaces here as SystemExit.
+    # would surface here as SystemExit.
     utility = ManagementUtility(
         ["manage.py", "create_organization", "--domain", "acme.io", "--company", "A"]
     )
     utility.execute()
+
+    assert "already exists, unchanged" in capsys.readouterr().out
+    assert Organization.objects.count() == 1
 
 
 @pytest.mark.parametrize("domain", ["acme", "not a domain", "-acme.io", "acme..io"])
