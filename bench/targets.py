@@ -79,7 +79,7 @@ class LocalTarget:
                 )
                 for token in pair
             ],
-            contract_hosts=_seeded_contract_hosts(shape),
+            contract_hosts=seeded_contract_hosts(shape),
             workers=args.workers,
             seeding={
                 "seconds": round(seeded.seconds, 1),
@@ -299,7 +299,7 @@ def _analytics(
     )
 
 
-def _seeded_contract_hosts(shape: seed.Shape) -> list[str]:
+def seeded_contract_hosts(shape: seed.Shape) -> list[str]:
     """Hosts people visit on the seeded contracts, popular products more often."""
     rng = random.Random(5)
     hosts = []
