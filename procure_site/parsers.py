@@ -64,6 +64,37 @@ def _where(path: str) -> str:
     return f"in {path}" if path else "in the body"
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` nests containers more than `limit` levels deep; walks
+    the containers only, with an explicit stack."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def check_json_text(text: str, value: Any) -> None:
+    """Refuses the value decoded from `text` when it is too deep or holds
+    unsafe text.
+
+    A decoded string can hold a NUL or a lone surrogate only if the text
+    spelled it as a \\u escape: the reader refuses raw control characters,
+    and valid UTF-8 cannot carry a surrogate. Without any \\u in the text,
+    as in nearly every body, only the depth is checked, over the containers;
+    otherwise every string is looked at too.
+    """
+    if "\\u" in text:
+        check_json_value(value)
+    elif isinstance(value, dict | list) and _deeper_than(value, MAX_JSON_DEPTH):
+        raise BodyRejected(TOO_DEEP)
+
+
 def check_json_value(value: Any) -> None:
     """Refuses a decoded JSON value that is too deep or holds unsafe text.
 
@@ -115,5 +146,5 @@ class JSONBodyParser(BaseParser):
             raise BodyRejected(TOO_DEEP) from None
         except ValueError:
             raise BodyRejected(NOT_JSON) from None
-        check_json_value(value)
+        check_json_text(text, value)
         return value

@@ -42,6 +42,24 @@ def test_it_refuses_nesting_just_past_the_limit(anon_client, db):
     assert "nested more than 32 levels" in response.json()["detail"]
 
 
+# The parser checks every string only when the text holds a \u escape, and
+# the depth alone otherwise: both ways draw the line at the same depth.
+@pytest.mark.parametrize("email", ["ana@acme.io", r"an\u00e1@acme.io"])
+@pytest.mark.parametrize(("lists", "refused"), [(31, False), (32, True)])
+def test_it_draws_the_depth_line_alike_with_and_without_escapes(
+    anon_client, db, email, lists, refused
+):
+    body = (
+        f'{{"email": "{email}", "password": "wrong", '
+        f'"extra": {"[" * lists}{"]" * lists}}}'
+    )
+
+    response = post_raw(anon_client, "/api/v1/auth/sign-in", body)
+
+    assert response.status_code in (400, 401)
+    assert ("nested more than 32 levels" in response.json()["detail"]) is refused
+
+
 @pytest.mark.parametrize("browser", [r"Chr\u0000ome", r"\ud800", r"Chrome\udfff"])
 def test_it_refuses_unsafe_text_in_a_visits_browser(device_client, member, browser):
     body = (
