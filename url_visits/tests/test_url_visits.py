@@ -13,6 +13,7 @@ from contracts.tests.factories import ContractFactory
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 from url_visits.models import Activity
 from url_visits.selectors import contract_host_matches_forget
+from url_visits.serializers import VisitsRecordedSerializer
 
 URL = "/api/v1/url-visits"
 # The statements that record a batch's new activity and its rollups.
@@ -257,6 +258,22 @@ def test_it_answers_an_empty_batch(device_client, slack):
     assert response.status_code == 200
     assert response.json()["processed"] == 0
     assert not Activity.objects.exists()
+
+
+def test_its_answer_has_exactly_the_documented_fields(device_client, slack):
+    response = post(
+        device_client, [visit("https://slack.com/"), {"url": "x", "timestamp": 1}]
+    )
+
+    assert response.json() == {
+        "processed": 2,
+        "matched": 1,
+        "recorded": 1,
+        "skipped": 1,
+        "message": "Processed 2 entries: 1 matched a contract, 1 new activity "
+        "recorded, 1 skipped as invalid.",
+    }
+    assert set(response.json()) == set(VisitsRecordedSerializer().fields)
 
 
 def test_it_refuses_a_batch_over_the_limit(device_client, slack, settings):
