@@ -69,7 +69,8 @@ def _entries(data: object) -> list[dict]:
             return entries
     serializer = UrlVisitsInputSerializer(data=data)
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data["entries"]
+    validated: list[dict] = serializer.validated_data["entries"]
+    return validated
 
 
 class MeActivityView(ListAPIView):
