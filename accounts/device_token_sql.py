@@ -20,6 +20,7 @@ from django.db import connections, router
 from django.db.models import Field, Model
 
 from accounts.models import DeviceToken, Organization, User
+from procure_site.prepared import prepared_cursor
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -119,7 +120,7 @@ def live_device_token_by_hash(*, token_hash: str) -> DeviceToken | None:
     # be seen by the very next request.
     database = router.db_for_write(DeviceToken)
     statement = _statement(database)
-    with connections[database].cursor() as cursor:
+    with prepared_cursor(database) as cursor:
         cursor.execute(statement.sql, [token_hash, True])
         row = cursor.fetchone()
     if row is None:

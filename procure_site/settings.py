@@ -146,6 +146,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=5
     )
+# The few statements every extension request runs are prepared on the server
+# (procure_site/prepared.py); off behind a pooler in transaction mode that
+# cannot carry prepared statements (PgBouncer before 1.21).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+if (
+    DB_PREPARED_STATEMENTS
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
+    # Django turns psycopg's prepared statements off (threshold None). With
+    # a threshold no statement reaches, only those run with prepare=True are
+    # prepared: Django's own cursors bind on the client and never prepare.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 
 # An optional read replica (a streaming standby of the primary) for the
 # analytics reads; see procure_site/db_router.py and docs/scaling.md. The

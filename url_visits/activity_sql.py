@@ -19,6 +19,7 @@ from django.db.models import Model, QuerySet
 from accounts.models import User
 from contracts.models import Contract
 from discovery.models import ApplicationUser
+from procure_site.prepared import prepared_cursor
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
 
 # (contract id, UTC day) of one activity row of one user.
@@ -231,7 +232,7 @@ def activity_insert_new_with_rollups(
         ){discovered}
         SELECT count(*) FROM new
     """  # noqa: S608
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection.alias) as cursor:
         cursor.execute(sql, params)
         (recorded,) = cursor.fetchone()
     return recorded
