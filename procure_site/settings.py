@@ -140,7 +140,11 @@ DATABASES = {
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+POSTGRESQL_ENGINE = "procure_site.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip while
+    # the connection is idle (procure_site/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
@@ -150,10 +154,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # (procure_site/prepared.py); off behind a pooler in transaction mode that
 # cannot carry prepared statements (PgBouncer before 1.21).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
-if (
-    DB_PREPARED_STATEMENTS
-    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-):
+if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE:
     # Django turns psycopg's prepared statements off (threshold None). With
     # a threshold no statement reaches, only those run with prepare=True are
     # prepared: Django's own cursors bind on the client and never prepare.
@@ -167,6 +168,8 @@ if (
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     replica = env.db_url_config(DATABASE_REPLICA_URL)
+    if replica["ENGINE"] == "django.db.backends.postgresql":
+        replica["ENGINE"] = POSTGRESQL_ENGINE
     if replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL must name the same kind of database as "
