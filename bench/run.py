@@ -115,7 +115,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.floor_duration = args.floor_duration or 5.0
         args.warmup = 2.0 if args.warmup is None else args.warmup
         args.analytics_requests = args.analytics_requests or 10
-        args.workers = args.workers or 2
     else:
         args.duration = args.duration or 60.0
         args.floor_duration = args.floor_duration or 20.0
