@@ -8,12 +8,22 @@ directly with the same requests gunicorn would hand it (the same batches of
 `GET /healthz`), and the CPU time of this process and of its PostgreSQL
 backend over a few hundred requests of each, after a warm-up.
 
-    .venv/bin/python -m bench.cpu [--requests 600]
+    .venv/bin/python -m bench.cpu [--requests 600] [--discovery]
 
 It prints milliseconds of CPU per request, split between Python and
 PostgreSQL, and the share of the floor those costs allow: healthz's CPU over
 url-visits' (what ingestion / floor would be on a machine where CPU alone
 bounds both, without the HTTP and load-generator costs both share).
+
+`--discovery` measures shadow-IT discovery's cost instead: one in ten of
+the hosts outside the contracts is a catalog application, as in `python -m
+bench --discovery`, and each device always sends the same batch, so that,
+as in the field, a person's applications repeat. Rounds alternate between
+discovery off, on with every batch writing its applications (the month's
+discovery rows and the workers' memo cleared first: a month's first sync of
+every device, the worst case) and on again over the same batches (every
+later sync of the month), and the cost of each is printed as the share of
+throughput it takes: 1 - CPU off / CPU on.
 """
 
 import argparse
@@ -37,11 +47,18 @@ _HOUR_MS = 60 * 60 * 1000
 _DAY_MS = 24 * _HOUR_MS
 
 
-def _bodies(hosts: list[str], count: int, size: int) -> list[bytes]:
+def _bodies(
+    hosts: list[str], count: int, size: int, saas_hosts: list[str] | None = None
+) -> list[bytes]:
     """Batches shaped like the load's: about 30% of entries on contract
-    hosts, timestamps within the last day."""
+    hosts, timestamps within the last day; with `saas_hosts`, one in ten of
+    the others on a catalog application."""
     rng = random.Random(7)
     unmatched = catalog.unmatched_hosts(count=20_000)
+    if saas_hosts:
+        unmatched = unmatched[:18_000] + [
+            saas_hosts[i % len(saas_hosts)] for i in range(2_000)
+        ]
     now_ms = int(time.time() * 1000)
     bodies = []
     for _ in range(count):
@@ -119,9 +136,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--discovery", action="store_true", help="measure discovery's cost instead"
+    )
     args = parser.parse_args(argv)
 
     os.environ.update(production_environment(database_url=QUICK_DATABASE, workers=None))
+    # One connection, and one PostgreSQL backend to measure, for the whole run.
+    os.environ["DB_CONN_MAX_AGE"] = str(24 * 60 * 60)
     import django
 
     django.setup()
@@ -132,7 +154,15 @@ def main(argv: list[str] | None = None) -> None:
 
     seeded = seed.prepare(database_url=QUICK_DATABASE, shape=seed.QUICK, reseed=False)
     tokens = [token for org in seeded.organizations for token in org.device_tokens]
-    bodies = _bodies(seeded_contract_hosts(seed.QUICK), 500, 100)
+    if args.discovery:
+        from bench.run import saas_hosts
+
+        # One batch per device, always the same.
+        bodies = _bodies(
+            seeded_contract_hosts(seed.QUICK), len(tokens), 100, saas_hosts()
+        )
+    else:
+        bodies = _bodies(seeded_contract_hosts(seed.QUICK), 500, 100)
     application = WSGIHandler()
 
     def visits(index: int) -> dict:
@@ -148,6 +178,9 @@ def main(argv: list[str] | None = None) -> None:
 
     connection.ensure_connection()
     backend = psutil.Process(connection.connection.info.backend_pid)
+    if args.discovery:
+        _discovery_rounds(application, visits, backend, args, len(tokens))
+        return
     _measure(application, visits, 100, backend)
     _measure(application, health, 200, backend)
     rows = []
@@ -163,6 +196,59 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{number:5}  {visit[0]:13.2f} ms {visit[1]:6.2f} ms {visit[2]:5.2f} ms"
             f"  {floor[0]:11.3f} ms  {share:4.1f}%"
+        )
+
+
+def _discovery_rounds(
+    application: Callable,
+    visits: Callable[[int], dict],
+    backend: psutil.Process,
+    args: argparse.Namespace,
+    devices: int,
+) -> None:
+    from accounts.models import Organization
+    from discovery import services
+    from discovery.models import ApplicationUser
+
+    requests = max(devices, args.requests // devices * devices)
+
+    def fresh_month() -> None:
+        ApplicationUser.objects.all().delete()
+        services._recently_recorded.clear()
+
+    def total(figures: tuple[float, float, float]) -> float:
+        return figures[0] + figures[1]
+
+    rows = []
+    try:
+        Organization.objects.update(discovery_enabled=False)
+        _measure(application, visits, devices, backend)
+        for _ in range(args.rounds):
+            Organization.objects.update(discovery_enabled=False)
+            off = _measure(application, visits, requests, backend)
+            Organization.objects.update(discovery_enabled=True)
+            fresh_month()
+            first = _measure(application, visits, devices, backend)
+            later = _measure(application, visits, requests, backend)
+            rows.append((off, first, later))
+    finally:
+        Organization.objects.update(discovery_enabled=False)
+        fresh_month()
+    print(
+        f"Discovery's CPU per request, {args.rounds} rounds of {requests} url-visits "
+        f"(batches of 100, {devices} devices, one in ten non-contract hosts on a "
+        "catalog application), in one process, Python + PostgreSQL:"
+    )
+    print(
+        f"(the first sync is one request of each of the {devices} devices, the "
+        "later syncs all the requests again)"
+    )
+    print("round  off        on, first sync  cost    on, later syncs  cost")
+    for number, (off, first, later) in enumerate(rows, start=1):
+        print(
+            f"{number:5}  {total(off):6.2f} ms  {total(first):9.2f} ms  "
+            f"{100 * (1 - total(off) / total(first)):5.1f}%  "
+            f"{total(later):10.2f} ms  {100 * (1 - total(off) / total(later)):5.1f}%"
         )
 
 

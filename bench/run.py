@@ -140,7 +140,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _saas_hosts() -> list[str]:
+def saas_hosts() -> list[str]:
     """Hosts of the discovery catalog's applications, as browsers visit them."""
     from discovery.catalog import catalog_read
 
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                     tokens=tokens,
                     hosts=prepared.contract_hosts,
                     batch_size=args.batch_size,
-                    saas_hosts=_saas_hosts() if args.discovery else None,
+                    saas_hosts=saas_hosts() if args.discovery else None,
                 )
             )
         )
