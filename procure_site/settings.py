@@ -147,6 +147,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DB_CONNECT_TIMEOUT", default=5
     )
 
+# DATABASE_URL reaches PostgreSQL through a pooler in transaction mode
+# (PgBouncer's pool_mode = transaction), where each transaction may run on a
+# different server connection: nothing may outlive a transaction on the
+# server. In Django that is only the WITH HOLD cursor of QuerySet.iterator()
+# outside a transaction, so server-side cursors are turned off. Its cursors
+# bind parameters on the client and prepare nothing, and its one session
+# setting, the time zone, is one PgBouncer sets again on each server
+# connection it lends (docs/scaling.md; health/tests/test_pgbouncer.py).
+DATABASE_TRANSACTION_POOLER = _flag("DATABASE_TRANSACTION_POOLER", default=False)
+if DATABASE_TRANSACTION_POOLER:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_TRANSACTION_POOLER is for PostgreSQL; DATABASE_URL names "
+            "another database."
+        )
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 # An optional read replica (a streaming standby of the primary) for the
 # analytics reads; see procure_site/db_router.py and docs/scaling.md. The
 # test runner does not create a database on a read-only standby: the replica
@@ -166,6 +183,8 @@ if DATABASE_REPLICA_URL:
     replica.setdefault("OPTIONS", {})["connect_timeout"] = _positive_int(
         "DB_REPLICA_CONNECT_TIMEOUT", 2
     )
+    # Off here too: a pooled replica needs it, and no code needs the cursors.
+    replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLER
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = replica
     DATABASE_ROUTERS = ["procure_site.db_router.ReplicaRouter"]
