@@ -150,10 +150,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=5
     )
+# DATABASE_URL reaches PostgreSQL through a pooler in transaction mode
+# (PgBouncer's pool_mode = transaction), where each transaction may run on a
+# different server connection: nothing may outlive a transaction on the
+# server. In Django that is only the WITH HOLD cursor of QuerySet.iterator()
+# outside a transaction, so server-side cursors are turned off. Its cursors
+# bind parameters on the client and prepare nothing, and its one session
+# setting, the time zone, is one PgBouncer sets again on each server
+# connection it lends (docs/scaling.md; health/tests/test_pgbouncer.py). The
+# prepared statements below are off by default behind such a pooler.
+DATABASE_TRANSACTION_POOLER = _flag("DATABASE_TRANSACTION_POOLER", default=False)
+if DATABASE_TRANSACTION_POOLER:
+    if DATABASES["default"]["ENGINE"] != POSTGRESQL_ENGINE:
+        raise ImproperlyConfigured(
+            "DATABASE_TRANSACTION_POOLER is for PostgreSQL; DATABASE_URL names "
+            "another database."
+        )
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 # The few statements every extension request runs are prepared on the server
-# (procure_site/prepared.py); off behind a pooler in transaction mode that
-# cannot carry prepared statements (PgBouncer before 1.21).
-DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+# (procure_site/prepared.py). Off by default behind a pooler in transaction
+# mode, which may not carry them from one transaction to the next (PgBouncer
+# before 1.21); on again there with DB_PREPARED_STATEMENTS=true for a pooler
+# that does.
+DB_PREPARED_STATEMENTS = _flag(
+    "DB_PREPARED_STATEMENTS", default=not DATABASE_TRANSACTION_POOLER
+)
 if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE:
     # Django turns psycopg's prepared statements off (threshold None). With
     # a threshold no statement reaches, only those run with prepare=True are
@@ -181,6 +203,8 @@ if DATABASE_REPLICA_URL:
     replica.setdefault("OPTIONS", {})["connect_timeout"] = _positive_int(
         "DB_REPLICA_CONNECT_TIMEOUT", 2
     )
+    # Off here too: a pooled replica needs it, and no code needs the cursors.
+    replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLER
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = replica
     DATABASE_ROUTERS = ["procure_site.db_router.ReplicaRouter"]

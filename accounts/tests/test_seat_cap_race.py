@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from accounts.tests.factories import OrganizationFactory
 
 pytestmark = [
+    pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",

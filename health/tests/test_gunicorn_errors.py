@@ -48,6 +48,9 @@ def gunicorn(tmp_path_factory: pytest.TempPathFactory, request) -> Iterator[int]
         "SECRET_KEY": "test-only",
         "DEBUG": "false",
         "DATABASE_URL": f"sqlite:///{database}",
+        # A run through PgBouncer sets this for PostgreSQL; this server has
+        # its own SQLite database.
+        "DATABASE_TRANSACTION_POOLER": "false",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": request.param,
