@@ -6,7 +6,7 @@ are: a revoked token is refused at once, the INSERT keeps its answers."""
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
 from contracts.tests.factories import ContractFactory
 from procure_site.prepared import prepared_cursor
@@ -84,7 +84,12 @@ def test_a_revoked_token_is_refused_on_the_next_prepared_lookup(
 
 
 def test_errors_of_a_prepared_statement_are_djangos(db):
-    with pytest.raises(IntegrityError), prepared_cursor("default") as cursor:
+    # In a savepoint, so that the test's transaction survives the failure.
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        prepared_cursor("default") as cursor,
+    ):
         cursor.execute(
             'INSERT INTO "url_visits_activity" ("user_id") VALUES (%(user)s)',
             {"user": None},
