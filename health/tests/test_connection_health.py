@@ -48,7 +48,9 @@ def test_a_connection_the_server_ended_is_replaced(client):
     connection.ensure_connection()
     old_pid = connection.connection.info.backend_pid
     with other_connection() as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [old_pid])
+        # With a timeout, it waits until the backend has gone, its last
+        # message sent.
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", [old_pid])
     # What the start of every request does under gunicorn (the test client
     # leaves it out): the persistent connection is to be checked again.
     connection.health_check_done = False  # type: ignore[attr-defined]
