@@ -41,16 +41,12 @@ def live_device_token(*, raw_token: str) -> DeviceToken | None:
     it reads the database on every call, so that a revoked or rotated token,
     a deactivated user or a paused organization is seen at once.
     """
-    token = device_token_sql.live_device_token_by_hash(
-        token_hash=hash_device_token(raw_token)
-    )
-    if token is None:
-        return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        device_token_sql.device_token_touch(token_id=token.pk, used_at=now)
-        token.last_used_at = now
-    return token
+    return device_token_sql.live_device_token_by_hash(
+        token_hash=hash_device_token(raw_token),
+        used_at=now,
+        touch_before=now - LAST_USED_RESOLUTION,
+    )
 
 
 def organization_by_public_id(*, public_id: str) -> Organization | None:
