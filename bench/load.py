@@ -3,6 +3,7 @@ base URL, and the figures computed from the samples it writes."""
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,12 @@ from pathlib import Path
 from bench import catalog, reports
 from bench.errors import HarnessError
 from bench.server import ROOT
+
+# With discovery: each device's person uses this many catalog applications,
+# and this many of a batch's entries are on them (about one in ten of the
+# entries outside the contracts).
+APPLICATIONS_PER_PERSON = 10
+SAAS_ENTRIES_PER_BATCH = 7
 
 
 def plan(
@@ -21,21 +28,26 @@ def plan(
 ) -> dict:
     """What bench/locustfile.py reads: the devices and the hosts they visit.
 
-    With `saas_hosts` (the discovery comparison), one in ten hosts outside
-    the contracts is a SaaS application of the discovery catalog.
+    With `saas_hosts` (the discovery comparison), each device has its own
+    APPLICATIONS_PER_PERSON catalog hosts, the applications its person uses,
+    and every batch it sends carries SAAS_ENTRIES_PER_BATCH visits to them:
+    as in the field, a person's applications repeat from one sync to the
+    next.
     """
-    unmatched = catalog.unmatched_hosts(count=20_000)
-    if saas_hosts:
-        unmatched = unmatched[:18_000] + [
-            saas_hosts[i % len(saas_hosts)] for i in range(2_000)
-        ]
-    return {
+    plan = {
         "tokens": tokens,
         "matching_hosts": hosts,
-        "unmatched_hosts": unmatched,
+        "unmatched_hosts": catalog.unmatched_hosts(count=20_000),
         "matching_share": 0.3,
         "batch_size": batch_size,
     }
+    if saas_hosts:
+        rng = random.Random(11)
+        plan["saas_entries"] = SAAS_ENTRIES_PER_BATCH
+        plan["saas_hosts_by_token"] = {
+            token: rng.sample(saas_hosts, APPLICATIONS_PER_PERSON) for token in tokens
+        }
+    return plan
 
 
 def run_ingestion(

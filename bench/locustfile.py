@@ -58,14 +58,39 @@ def visit_batch(rng: random.Random, size: int, now_ms: int) -> list[dict]:
 # the machine with the service, spends its CPU on sending rather than on
 # building JSON.
 _now_ms = int(time.time() * 1000)
-BODIES = [
-    json.dumps(
-        {"entries": visit_batch(_rng, PLAN["batch_size"], _now_ms)},
-        separators=(",", ":"),
-    ).encode()
+# With discovery, each device's batches end with the same visits to its own
+# person's applications, encoded once per device; the rest of the batch
+# comes from the shared pool.
+_SAAS_ENTRIES = PLAN.get("saas_entries", 0)
+
+
+def _encoded_entries(entries: list[dict]) -> bytes:
+    return json.dumps(entries, separators=(",", ":")).encode()[1:-1]
+
+
+_SHARED = [
+    _encoded_entries(visit_batch(_rng, PLAN["batch_size"] - _SAAS_ENTRIES, _now_ms))
     for _ in range(PLAN.get("distinct_batches", 500))
 ]
-_bodies = itertools.cycle(BODIES)
+_OWN = {
+    token: b","
+    + _encoded_entries(
+        [
+            {
+                "url": f"https://{host}/{_rng.choice(_PATHS)}",
+                "timestamp": _now_ms - _rng.randrange(_HOUR_MS, _DAY_MS),
+                "browser": "Chrome",
+            }
+            for host in _rng.choices(hosts, k=_SAAS_ENTRIES)
+        ]
+    )
+    for token, hosts in PLAN.get("saas_hosts_by_token", {}).items()
+}
+_shared = itertools.cycle(_SHARED)
+
+
+def body_for(token: str) -> bytes:
+    return b'{"entries":[' + next(_shared) + _OWN.get(token, b"") + b"]}"
 
 
 class Extension(FastHttpUser):
@@ -77,7 +102,7 @@ class Extension(FastHttpUser):
     @task
     def sync_visits(self) -> None:
         token = next(_tokens)
-        body = next(_bodies)
+        body = body_for(token)
         started = time.time()
         with self.client.post(
             "/api/v1/url-visits",
