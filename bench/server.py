@@ -41,6 +41,12 @@ def production_environment(*, database_url: str, workers: int | None) -> dict:
         LOG_LEVEL="WARNING",
         # No email is sent by the benchmark; consolemail:// is refused.
         EMAIL_URL="dummymail://",
+        # gunicorn.conf.py restarts a worker after about 5,000 requests. That
+        # count is reached at about the same moment of every run, so all the
+        # restarts (a worker boot and cold caches each) fell in one phase,
+        # the first with discovery on, and were read as discovery's cost.
+        # The benchmark measures without them.
+        GUNICORN_MAX_REQUESTS="0",
     )
     if workers is not None:
         env["WEB_CONCURRENCY"] = str(workers)
