@@ -13,8 +13,9 @@ queries are logged and counted as usual, and the connection's health check
 and transaction state apply.
 
 A pooler in transaction mode that does not track prepared statements
-(PgBouncer before 1.21) cannot carry them from one transaction to the next:
-`DB_PREPARED_STATEMENTS=false` turns them off, and the cursor is then
+(PgBouncer before 1.21) cannot carry them from one transaction to the next,
+so `DATABASE_TRANSACTION_POOLER=true` turns them off by default
+(`DB_PREPARED_STATEMENTS`, procure_site/settings.py), and the cursor is then
 Django's own. SQLite always gets Django's own.
 """
 
