@@ -6,7 +6,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from procure_site.checks import CONSOLE_EMAIL_BACKEND, refuse_unsafe_settings
+from procure_site.checks import (
+    CONSOLE_EMAIL_BACKEND,
+    check_console_email,
+    console_email_problem,
+    refuse_unsafe_settings,
+)
 
 
 def test_it_refuses_to_serve_with_console_email(settings):
@@ -33,10 +38,14 @@ def test_it_serves_with_console_email_when_allowed_or_in_debug(settings, overrid
     for name, value in overrides.items():
         setattr(settings, name, value)
 
-    refuse_unsafe_settings()
+    refuse_unsafe_settings()  # raises when it refuses
+    assert console_email_problem() is None
+    assert check_console_email(None) == []
 
 
 def test_it_serves_with_smtp(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
-    refuse_unsafe_settings()
+    refuse_unsafe_settings()  # raises when it refuses
+    assert console_email_problem() is None
+    assert check_console_email(None) == []
