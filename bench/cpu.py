@@ -28,6 +28,7 @@ throughput it takes: 1 - CPU off / CPU on.
 
 import argparse
 import io
+import itertools
 import json
 import os
 import random
@@ -139,9 +140,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--discovery", action="store_true", help="measure discovery's cost instead"
     )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the full benchmark database instead of the quick one: its 10,000 "
+        "devices each send one batch, a first sync of the day, as in the load",
+    )
     args = parser.parse_args(argv)
+    database_url = seed.DEFAULT_DATABASE if args.full else QUICK_DATABASE
+    shape = seed.FULL if args.full else seed.QUICK
 
-    os.environ.update(production_environment(database_url=QUICK_DATABASE, workers=None))
+    os.environ.update(production_environment(database_url=database_url, workers=None))
     # One connection, and one PostgreSQL backend to measure, for the whole run.
     os.environ["DB_CONN_MAX_AGE"] = str(24 * 60 * 60)
     import django
@@ -152,8 +161,13 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.targets import seeded_contract_hosts
 
-    seeded = seed.prepare(database_url=QUICK_DATABASE, shape=seed.QUICK, reseed=False)
+    seeded = seed.prepare(database_url=database_url, shape=shape, reseed=False)
     tokens = [token for org in seeded.organizations for token in org.device_tokens]
+    if args.full:
+        # Devices in a random order, each last seen two hours ago, as the
+        # load finds them: every request is a device's first of the run.
+        random.Random(time.time_ns()).shuffle(tokens)
+        seed.devices_last_synced(hours_ago=2)
     if args.discovery:
         from bench.run import saas_hosts
 
@@ -162,10 +176,16 @@ def main(argv: list[str] | None = None) -> None:
             seeded_contract_hosts(seed.QUICK), len(tokens), 100, saas_hosts()
         )
     else:
-        bodies = _bodies(seeded_contract_hosts(seed.QUICK), 500, 100)
+        bodies = _bodies(seeded_contract_hosts(shape), 500, 100)
     application = WSGIHandler()
 
+    sent = itertools.count()
+
     def visits(index: int) -> dict:
+        # With --full, every request comes from a device that has not sent
+        # yet in this run; otherwise each round replays the same devices.
+        if args.full:
+            index = next(sent)
         return _environ(
             "POST",
             "/api/v1/url-visits",
