@@ -51,9 +51,11 @@ def _activity_insert_new(
     day` of the rows that do not exist yet, and its parameters.
 
     Django's bulk_create(ignore_conflicts=True) would not tell which rows were
-    new. A row goes in only while its contract and its user exist: the match
-    table may name a contract deleted since it was read, and the user may be
-    erased while the batch is on its way. On PostgreSQL both rows are locked
+    new. A row goes in only while its contract exists in `organization_id`
+    and its user exists: the match table may name a contract deleted since
+    it was read, and the user may be erased while the batch is on its way.
+    The organization column has no foreign key constraint of its own
+    (url_visits.models), so this check is what keeps it the contract's. On PostgreSQL both rows are locked
     FOR KEY SHARE as they are checked, so that a delete under way
     (contract_delete and user_erase lock the row first) finishes before the
     check, which then skips the row, and a delete that comes later waits for
@@ -65,6 +67,7 @@ def _activity_insert_new(
     keys = sorted(first_seen)
     contracts, users = _table(connection, Contract), _table(connection, User)
     contract_pk = connection.ops.quote_name(Contract._meta.pk.column)
+    contract_organization = _column(connection, Contract, "organization")
     user_pk = connection.ops.quote_name(User._meta.pk.column)
     user_id_column, contract_id, day = (
         _column(connection, Activity, name) for name in ("user", "contract", "day")
@@ -134,6 +137,7 @@ def _activity_insert_new(
         WHERE EXISTS (
             SELECT 1 FROM {contracts}
             WHERE {contracts}.{contract_pk} = visit.contract_id
+                AND {contracts}.{contract_organization} = {organization}
             {lock}
         ) AND EXISTS (
             SELECT 1 FROM {users} WHERE {users}.{user_pk} = {user}

@@ -26,12 +26,17 @@ class Activity(models.Model):
     )
     # Denormalized from the contract so that organization-wide analytics read
     # one table through one index. No index of its own: activity_org_day_idx
-    # starts with it.
+    # starts with it. No database constraint either, as each one costs every
+    # new row a check at commit: the row goes in only while its contract
+    # exists and belongs to this organization (url_visits.activity_sql), the
+    # contract's own key keeps the organization, and a user's organization
+    # cannot be deleted (PROTECT). Django still cascades deletes.
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
         related_name="activities",
         db_index=False,
+        db_constraint=False,
     )
     day = models.DateField()
     browser = models.CharField(max_length=50, default="Chrome")
@@ -70,16 +75,28 @@ class MonthlyActivity(models.Model):
     """
 
     # The unique constraint starts with the user and the count index with the
-    # organization, so neither foreign key needs an index of its own.
+    # organization, so neither foreign key needs an index of its own. No
+    # foreign key has a database constraint: a rollup row is only written in
+    # the statement that writes the activity it summarizes, whose own keys
+    # and checks vouch for the user, the contract and the organization, and
+    # each constraint would cost every new row a check at commit. Django
+    # still cascades deletes.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # The first day of the month.
     month = models.DateField()
@@ -113,15 +130,23 @@ class LatestActivity(models.Model):
     latest day of every user over all of the organization's activity.
     """
 
+    # Foreign keys without database constraints, as MonthlyActivity's.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     last_day = models.DateField()
 

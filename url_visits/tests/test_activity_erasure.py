@@ -9,7 +9,7 @@ from accounts.models import Role
 from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import UserFactory
 from contracts.tests.factories import ContractFactory
-from url_visits.models import Activity
+from url_visits.models import Activity, LatestActivity, MonthlyActivity
 
 
 def extension_for(user) -> APIClient:
@@ -53,6 +53,10 @@ def test_it_stops_counting_a_deleted_user(admin_client, organization):
     assert active_users(admin_client, organization) == {"Slack": 1, "Zoom": 0}
     assert not Activity.objects.filter(user_id=leaving.pk).exists()
     assert Activity.objects.filter(user=staying).count() == 1
+    # The rollups have no foreign key constraint: Django's cascade takes them.
+    for rollup in (MonthlyActivity, LatestActivity):
+        assert not rollup.objects.filter(user_id=leaving.pk).exists()
+        assert rollup.objects.filter(user=staying).count() == 1
     # Nor can the deleted user's extension report any more.
     response = leaving_extension.post(
         "/api/v1/url-visits", {"entries": []}, format="json"

@@ -7,6 +7,7 @@ from django.db import connection
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
 from url_visits.rollups import activity_rollups_rebuild
+from url_visits.services import activity_insert_new
 
 URL = "/api/v1/url-visits"
 
@@ -152,3 +153,23 @@ def test_deleting_a_contract_takes_its_rollups_with_it(device_client, slack, git
 
     assert {row[1] for row in monthly_rows()} == {github.pk}
     assert {row[1] for row in latest_rows()} == {github.pk}
+
+
+def test_it_records_nothing_for_a_contract_of_another_organization(
+    member, other_organization
+):
+    # The match table only ever names the user's own contracts; the INSERT
+    # checks it again, as the organization column has no foreign key
+    # constraint to catch a mismatch.
+    foreign = ContractFactory(organization=other_organization, host="slack.com")
+    moment = dt.datetime.now(dt.UTC)
+
+    recorded = activity_insert_new(
+        user_id=member.pk,
+        organization_id=member.organization_id,
+        first_seen={(foreign.pk, moment.date()): (moment, "Chrome")},
+    )
+
+    assert recorded == 0
+    assert not Activity.objects.exists()
+    assert (monthly_rows(), latest_rows()) == (set(), set())
