@@ -27,6 +27,8 @@ from url_visits.visited_hosts import visited_host
 # How far ahead of the server's clock a visit may be; clients' clocks drift.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_MICROSECONDS_PER_DAY = 24 * 60 * 60 * 1_000_000
 
 UNVERIFIED_REPORTER = (
     "Verify your email address before proCure records your usage: open the "
@@ -66,11 +68,19 @@ def _milliseconds(moment: dt.datetime) -> int:
     return (moment - _EPOCH) // dt.timedelta(milliseconds=1)
 
 
-def _visit_time(
+def _visit_microseconds(
     timestamp: Any, *, earliest_ms: int, latest_ms: int
-) -> dt.datetime | None:
-    """The moment of a visit from milliseconds since the epoch, or None when
-    it is not a number or falls outside [earliest_ms, latest_ms]."""
+) -> int | None:
+    """The moment of a visit as microseconds since the epoch, from
+    milliseconds since the epoch, or None when it is not a number or falls
+    outside [earliest_ms, latest_ms].
+
+    Whole numbers, which every extension sends, are only compared and
+    multiplied: no datetime is made per entry, only for the first visit of
+    each activity row (see url_visits_record).
+    """
+    if type(timestamp) is int:
+        return timestamp * 1000 if earliest_ms <= timestamp <= latest_ms else None
     # bool is an int in Python, but `true` is no timestamp.
     if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
         return None
@@ -78,7 +88,9 @@ def _visit_time(
     # conversion below; NaN compares false and is refused here too.
     if not earliest_ms <= timestamp <= latest_ms:
         return None
-    return _EPOCH + dt.timedelta(milliseconds=timestamp)
+    # A fraction of a millisecond, rounded to the microsecond as datetime
+    # rounds it.
+    return dt.timedelta(milliseconds=timestamp) // _MICROSECOND
 
 
 def url_visits_record(
@@ -133,12 +145,14 @@ def url_visits_record(
     earliest_ms = _milliseconds(dt.datetime.combine(cutoff_day, dt.time(), dt.UTC))
     latest_ms = _milliseconds(dt.datetime.now(dt.UTC) + FUTURE_TOLERANCE)
     matches = selectors.contract_host_matches(organization=organization)
-    first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {}
+    # (contract id, days since the epoch) -> (microseconds since the epoch,
+    # browser) of the first visit: numbers while the entries are read.
+    earliest: dict[tuple[int, int], tuple[int, str]] = {}
     # Hosts that match no contract, kept (in memory) only for discovery.
     unmatched: set[str] | None = set() if organization.discovery_enabled else None
     matched = skipped = 0
     for entry in entries:
-        seen_at = _visit_time(
+        seen_at = _visit_microseconds(
             entry.get("timestamp"), earliest_ms=earliest_ms, latest_ms=latest_ms
         )
         host = visited_host(entry.get("url"))
@@ -151,9 +165,18 @@ def url_visits_record(
                 unmatched.add(host)
             continue
         matched += 1
-        key = (contract_id, seen_at.date())
-        if key not in first_seen or seen_at < first_seen[key][0]:
-            first_seen[key] = (seen_at, browser_name(entry.get("browser")))
+        key = (contract_id, seen_at // _MICROSECONDS_PER_DAY)
+        known = earliest.get(key)
+        if known is None or seen_at < known[0]:
+            earliest[key] = (seen_at, browser_name(entry.get("browser")))
+    epoch_day = _EPOCH.date()
+    first_seen: dict[ActivityKey, tuple[dt.datetime, str]] = {
+        (contract_id, epoch_day + dt.timedelta(days=day)): (
+            _EPOCH + dt.timedelta(microseconds=seen_at),
+            browser,
+        )
+        for (contract_id, day), (seen_at, browser) in earliest.items()
+    }
 
     discovered = (
         discovery_rows(organization=organization, user_id=user.pk, hosts=unmatched)
