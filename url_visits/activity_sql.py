@@ -8,7 +8,7 @@ metadata are interpolated into the SQL; every value is a query parameter.
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +40,21 @@ def _column(connection: BaseDatabaseWrapper, model: type[Model], name: str) -> s
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
+# The statements' text by (database alias, statement): built from the
+# models' metadata the first time, then only executed.
+_statements: dict[tuple[str, str], str] = {}
+
+
+def _statement(
+    connection: BaseDatabaseWrapper, name: str, build: Callable[[], str]
+) -> str:
+    key = (connection.alias, name)
+    sql = _statements.get(key)
+    if sql is None:
+        sql = _statements[key] = build()
+    return sql
+
+
 def _activity_insert_new(
     connection: BaseDatabaseWrapper,
     *,
@@ -55,16 +70,28 @@ def _activity_insert_new(
     and its user exists: the match table may name a contract deleted since
     it was read, and the user may be erased while the batch is on its way.
     The organization column has no foreign key constraint of its own
-    (url_visits.models), so this check is what keeps it the contract's. On PostgreSQL both rows are locked
-    FOR KEY SHARE as they are checked, so that a delete under way
-    (contract_delete and user_erase lock the row first) finishes before the
-    check, which then skips the row, and a delete that comes later waits for
-    this transaction and removes its rows too; SQLite has no row locks, as a
-    write transaction locks the whole database. Rows go in sorted by key so
-    that concurrent batches of one user wait on each other's rows in the same
-    order instead of deadlocking.
+    (url_visits.models), so this check is what keeps it the contract's.
+
+    On PostgreSQL both rows are locked FOR KEY SHARE as they are checked, so
+    that a delete under way (contract_delete and user_erase lock the row
+    first) finishes before the check, which then skips the row, and a delete
+    that comes later waits for this transaction and removes its rows too;
+    SQLite has no row locks, as a write transaction locks the whole database.
+    Rows go in sorted by key so that concurrent batches of one user wait on
+    each other's rows in the same order instead of deadlocking.
     """
-    keys = sorted(first_seen)
+    sql = _statement(
+        connection, "activity_insert_new", lambda: _activity_insert_sql(connection)
+    )
+    return sql, _activity_insert_params(
+        connection,
+        user_id=user_id,
+        organization_id=organization_id,
+        first_seen=first_seen,
+    )
+
+
+def _activity_insert_sql(connection: BaseDatabaseWrapper) -> str:
     contracts, users = _table(connection, Contract), _table(connection, User)
     contract_pk = connection.ops.quote_name(Contract._meta.pk.column)
     contract_organization = _column(connection, Contract, "organization")
@@ -73,12 +100,9 @@ def _activity_insert_new(
         _column(connection, Activity, name) for name in ("user", "contract", "day")
     )
     # The rows travel as one JSON array of objects (contract_id, day, browser,
-    # first_seen_at), one text parameter whatever the batch size: the statement's
-    # text never changes, and the driver quotes one string instead of
-    # converting an array per column element by element, which was the
-    # largest piece of Python left in a request.
-    day_field = Activity._meta.get_field("day")
-    first_seen_field = Activity._meta.get_field("first_seen_at")
+    # first_seen_at), one text parameter whatever the batch size: the
+    # statement's text never changes, and the driver quotes one string
+    # instead of converting an array per column element by element.
     if connection.vendor == "postgresql":
         visit = (
             "json_to_recordset(%(visits)s::json) AS visit (contract_id bigint, "
@@ -86,16 +110,6 @@ def _activity_insert_new(
         )
         user, organization = "%(user)s::uuid", "%(organization)s::bigint"
         lock = "FOR KEY SHARE"
-        visits = [
-            {
-                "contract_id": contract,
-                "day": visit_day.isoformat(),
-                "browser": first_seen[(contract, visit_day)][1],
-                "first_seen_at": first_seen[(contract, visit_day)][0].isoformat(),
-            }
-            for contract, visit_day in keys
-        ]
-        user_value: Any = user_id
     else:
         # SQLite has no recordsets: the rows are read from the same JSON with
         # json_each, in the text Django stores dates and times as.
@@ -107,24 +121,7 @@ def _activity_insert_new(
             "FROM json_each(%(visits)s)) AS visit"
         )
         user, organization, lock = "%(user)s", "%(organization)s", ""
-        visits = [
-            {
-                "contract_id": contract,
-                "day": day_field.get_db_prep_save(visit_day, connection),
-                "browser": first_seen[(contract, visit_day)][1],
-                "first_seen_at": first_seen_field.get_db_prep_save(
-                    first_seen[(contract, visit_day)][0], connection
-                ),
-            }
-            for contract, visit_day in keys
-        ]
-        user_value = User._meta.pk.get_db_prep_value(user_id, connection)
-    params: dict[str, Any] = {
-        "user": user_value,
-        "organization": organization_id,
-        "visits": json.dumps(visits, separators=(",", ":")),
-    }
-    sql = f"""
+    return f"""
         INSERT INTO {_table(connection, Activity)} (
             {user_id_column}, {contract_id},
             {_column(connection, Activity, "organization")}, {day},
@@ -147,7 +144,45 @@ def _activity_insert_new(
         ON CONFLICT ({user_id_column}, {contract_id}, {day}) DO NOTHING
         RETURNING {contract_id}, {day}
     """  # noqa: S608
-    return sql, params
+
+
+def _activity_insert_params(
+    connection: BaseDatabaseWrapper,
+    *,
+    user_id: UUID,
+    organization_id: int,
+    first_seen: FirstSeen,
+) -> dict[str, Any]:
+    rows = [(key, *first_seen[key]) for key in sorted(first_seen)]
+    if connection.vendor == "postgresql":
+        visits = [
+            {
+                "contract_id": contract,
+                "day": visit_day.isoformat(),
+                "browser": browser,
+                "first_seen_at": seen_at.isoformat(),
+            }
+            for (contract, visit_day), seen_at, browser in rows
+        ]
+        user_value: Any = user_id
+    else:
+        day_field = Activity._meta.get_field("day")
+        first_seen_field = Activity._meta.get_field("first_seen_at")
+        visits = [
+            {
+                "contract_id": contract,
+                "day": day_field.get_db_prep_save(visit_day, connection),
+                "browser": browser,
+                "first_seen_at": first_seen_field.get_db_prep_save(seen_at, connection),
+            }
+            for (contract, visit_day), seen_at, browser in rows
+        ]
+        user_value = User._meta.pk.get_db_prep_value(user_id, connection)
+    return {
+        "user": user_value,
+        "organization": organization_id,
+        "visits": json.dumps(visits, separators=(",", ":")),
+    }
 
 
 def activity_insert_new(
@@ -197,6 +232,28 @@ def activity_insert_new_with_rollups(
         organization_id=organization_id,
         first_seen=first_seen,
     )
+    if discovered_applications:
+        params = {
+            **params,
+            "discovered_month": discovered_month,
+            "discovered_applications": list(discovered_applications),
+        }
+    discovers = bool(discovered_applications)
+    sql = _statement(
+        connection,
+        "activity_insert_new_with_rollups" + ("_discovered" if discovers else ""),
+        lambda: _with_rollups_sql(connection, insert, discovers=discovers),
+    )
+    with prepared_cursor(connection.alias) as cursor:
+        cursor.execute(sql, params)
+        (recorded,) = cursor.fetchone()
+    return recorded
+
+
+def _with_rollups_sql(
+    connection: BaseDatabaseWrapper, insert: str, *, discovers: bool
+) -> str:
+    """The statement of activity_insert_new_with_rollups around `insert`."""
     user, contract, organization = (
         _column(connection, Activity, name)
         for name in ("user", "contract", "organization")
@@ -205,15 +262,8 @@ def activity_insert_new_with_rollups(
     month = _column(connection, MonthlyActivity, "month")
     last_day = _column(connection, LatestActivity, "last_day")
     latest = _table(connection, LatestActivity)
-    discovered = ""
-    if discovered_applications:
-        discovered = _application_users_insert(connection)
-        params = {
-            **params,
-            "discovered_month": discovered_month,
-            "discovered_applications": list(discovered_applications),
-        }
-    sql = f"""
+    discovered = _application_users_insert(connection) if discovers else ""
+    return f"""
         WITH new AS ({insert}
         ), monthly AS (
             INSERT INTO {_table(connection, MonthlyActivity)} (
@@ -236,10 +286,6 @@ def activity_insert_new_with_rollups(
         ){discovered}
         SELECT count(*) FROM new
     """  # noqa: S608
-    with prepared_cursor(connection.alias) as cursor:
-        cursor.execute(sql, params)
-        (recorded,) = cursor.fetchone()
-    return recorded
 
 
 def _application_users_insert(connection: BaseDatabaseWrapper) -> str:
