@@ -271,7 +271,8 @@ def print_table(report: dict) -> None:
                 f"{cores['service']} (gunicorn {cores['gunicorn_workers']}, "
                 f"PostgreSQL {cores['postgresql']}), load generator "
                 f"{cores['load_generator']}, "
-                f"other processes on the machine {cores['other_processes']}"
+                f"other processes on the machine {cores['other_processes']}, "
+                f"taken by the hypervisor {cores.get('stolen', 0.0)}"
             )
     for number, run in enumerate(report["runs"], start=1):
         figures = run.get("purge")

@@ -174,6 +174,12 @@ def _machine_busy_seconds() -> float:
     )
 
 
+def _stolen_seconds() -> float:
+    """CPU time the hypervisor gave to other machines while this one's
+    processes were ready to run."""
+    return getattr(psutil.cpu_times(), "steal", 0.0)
+
+
 def _children_cpu_seconds() -> float:
     """CPU time of the harness's finished children (Locust)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -192,6 +198,7 @@ class CpuAccount:
     def start(self) -> None:
         self._before = cpu_snapshot(self._server, self._database)
         self._machine_before = _machine_busy_seconds()
+        self._stolen_before = _stolen_seconds()
         self._children_before = _children_cpu_seconds()
         self._started = time.monotonic()
 
@@ -199,6 +206,7 @@ class CpuAccount:
         self.elapsed = time.monotonic() - self._started
         self.load_generator_seconds = _children_cpu_seconds() - self._children_before
         self.machine_seconds = _machine_busy_seconds() - self._machine_before
+        self.stolen_seconds = _stolen_seconds() - self._stolen_before
         self._after = cpu_snapshot(self._server, self._database)
 
     @property
@@ -223,6 +231,9 @@ class CpuAccount:
             ),
             "load_generator": round(loadgen / elapsed, 2),
             "other_processes": round(
-                max(self.machine_seconds - cpu - loadgen, 0.0) / elapsed, 2
+                max(self.machine_seconds - self.stolen_seconds - cpu - loadgen, 0.0)
+                / elapsed,
+                2,
             ),
+            "stolen": round(self.stolen_seconds / elapsed, 2),
         }

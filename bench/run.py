@@ -55,8 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--floor-duration",
         type=float,
-        help="seconds of GET /healthz load before the ingestion load, the floor "
-        "that ingestion is compared with (default 20, 5 with --quick)",
+        help="seconds of GET /healthz load before the ingestion load and again "
+        "after it, the floor that ingestion is compared with (default 20, 5 with "
+        "--quick)",
     )
     parser.add_argument(
         "--warmup", type=float, help="seconds of load left out of the figures"
@@ -204,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             result["seed"] = run_seed
             report["runs"].append(result)
-            ingestion = result["ingestion"]
+            ingestion, floor = result["ingestion"], result["floor"]
             print(
-                f"  floor {result['floor']['requests_per_s']:,.0f} req/s; "
+                f"  floor {floor['requests_per_s']:,.0f} req/s (before "
+                f"{floor['before_requests_per_s']:,.0f}, after "
+                f"{floor['after_requests_per_s']:,.0f}); "
                 f"ingestion {ingestion['requests_per_s']:,.0f} req/s "
                 f"({result['ingestion_share_of_floor']:.0%} of the floor), "
                 f"{ingestion['entries_per_s']:,.0f} entries/s, "

@@ -110,6 +110,9 @@ class LocalTarget:
                 cpu.stop()
                 if profiler:
                     profiler.stop()
+                floor = load.floor_around(
+                    floor, _floor(args, server.base_url, plan_path, run_dir)
+                )
                 discovery = (
                     _discovery_comparison(
                         args, server.base_url, plan_path, run_dir, run_seed
@@ -200,6 +203,9 @@ class RemoteTarget:
         args = self._args
         floor = _floor(args, args.base_url, plan_path, run_dir)
         ingestion = _ingestion(args, args.base_url, plan_path, run_dir, run_seed)
+        floor = load.floor_around(
+            floor, _floor(args, args.base_url, plan_path, run_dir)
+        )
         client = dashboard.Client(args.base_url)
         try:
             organization_id = dashboard.sign_in(
