@@ -232,13 +232,13 @@ def activity_insert_new_with_rollups(
         organization_id=organization_id,
         first_seen=first_seen,
     )
-    if discovered_applications:
+    discovers = bool(discovered_applications)
+    if discovers:
         params = {
             **params,
             "discovered_month": discovered_month,
             "discovered_applications": list(discovered_applications),
         }
-    discovers = bool(discovered_applications)
     sql = _statement(
         connection,
         "activity_insert_new_with_rollups" + ("_discovered" if discovers else ""),
