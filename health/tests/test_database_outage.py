@@ -8,6 +8,7 @@ would in production. The tests use `transactional_db`, so that no test
 transaction is open on the connection that goes away.
 """
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,13 +167,21 @@ def test_everything_recovers_once_the_database_is_back(transactional_db):
 def test_a_connection_killed_by_a_database_restart_is_replaced(transactional_db):
     connection = connections["default"]
     connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
     killer = connections.create_connection("default")
     try:
         with killer.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(%s)",
-                [connection.connection.info.backend_pid],
-            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            # pg_terminate_backend only signals: until the backend has
+            # exited, the health check's SELECT 1 would still be answered
+            # and the request's own query would be the one to fail.
+            for _ in range(500):
+                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone() is None:
+                    break
+                time.sleep(0.01)
+            else:
+                pytest.fail(f"backend {pid} still ran 5 s after it was told to stop")
     finally:
         killer.close()
     # What the WSGI handler does between two requests of a worker.
@@ -180,4 +189,9 @@ def test_a_connection_killed_by_a_database_restart_is_replaced(transactional_db)
 
     # CONN_HEALTH_CHECKS finds the dead connection before the first query
     # and opens a new one, so not even one request fails.
-    assert Client().get("/readyz").status_code == 200
+    try:
+        assert Client().get("/readyz").status_code == 200
+    finally:
+        # Should the check fail, the next tests get a fresh connection
+        # rather than the dead one.
+        connection.close()
