@@ -107,11 +107,11 @@ def digest_build(
     newly_since = inactive.active_since - timedelta(
         days=period_days(frequency=frequency)
     )
-    newly = [
-        user
+    newly_user_ids = [
+        user_id
         for contract in inactive.contracts
-        for user in contract.inactive_users
-        if user.last_active_day >= newly_since
+        for user_id, _email, last_active_day in contract.inactive_users
+        if last_active_day >= newly_since
     ]
     last_day = analytics.organization_last_activity_day(organization=organization)
     return Digest(
@@ -127,8 +127,8 @@ def digest_build(
         top_waste=wasteful,
         total_waste=None if total is None else f"{total:.2f}",
         inactive_days=INACTIVE_DAYS,
-        newly_inactive_users=len({user.user_id for user in newly}),
-        newly_inactive_seats=len(newly),
+        newly_inactive_users=len(set(newly_user_ids)),
+        newly_inactive_seats=len(newly_user_ids),
         inactive_users_url=(
             f"{settings.WEB_APP_URL}/inactive-users?"
             f"{urlencode({'days': INACTIVE_DAYS})}"
