@@ -5,8 +5,10 @@ beside manage.py, read by procure_site/settings.py (which also checks them,
 so a bad value stops gunicorn before it binds). `.env.example` lists each.
 """
 
+import gc
 import multiprocessing
 import sys
+from typing import Any
 
 from procure_site import serving, settings
 
@@ -45,3 +47,29 @@ def when_ready(server: object) -> None:
     if url is not None:
         print(serving.next_steps(base_url=url, admin_url=settings.ADMIN_URL))
         sys.stdout.flush()
+
+
+# Responses at least this large are analytics reports and exports (1 MB is
+# some 8,000 idle seats in inactive-users).
+LARGE_RESPONSE_BYTES = 1_000_000
+
+
+def post_worker_init(worker: object) -> None:
+    # The worker has imported Django, the apps and the URLconf: some 130,000
+    # objects that live as long as it does. Frozen, they are left out of the
+    # garbage collector's full collections, which otherwise walk all of them
+    # (about 90 ms, in whichever request sets one off).
+    gc.collect()
+    gc.freeze()
+
+
+def post_request(
+    worker: object, req: object, environ: dict[str, Any], resp: Any
+) -> None:
+    # DRF's view and response refer to each other, as do a serializer and its
+    # fields, so a report's rows are freed only by a full collection, and a
+    # large report sets none off: 26,312 idle seats left 12 MB behind each
+    # time, and a worker grew past 270 MB. Collected here, after the answer
+    # has gone out, it costs 8 ms (1 ms for a usage trend).
+    if resp is not None and resp.sent >= LARGE_RESPONSE_BYTES:
+        gc.collect()
