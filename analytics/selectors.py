@@ -3,11 +3,9 @@
 Each report costs a fixed number of queries whatever the number of contracts
 or users: one for the organization's contracts and one aggregate grouped by
 contract (and month). Monthly active users are counted from MonthlyActivity
-and inactive users read from LatestActivity, the rollups that ingestion keeps
-beside Activity, so that neither report reads every day of a year of
-activity. Renewals look at a rolling window of days in Activity itself; day
-ranges are written as `day >= first and day < end` so that the
-(organization, day, contract, user) index answers them.
+and inactive users and renewals' recently active users read from
+LatestActivity, the rollups that ingestion keeps beside Activity, so that no
+report reads every day of a year (or a month) of activity.
 """
 
 from dataclasses import dataclass
@@ -74,25 +72,23 @@ def _contracts(
     return found
 
 
-def _activity_between(
-    *, organization: Organization, first_day: date, end_day: date
-) -> QuerySet[Activity]:
-    """Activity of the organization on days in [first_day, end_day)."""
-    return Activity.objects.filter(
-        organization=organization, day__gte=first_day, day__lt=end_day
-    ).order_by()
-
-
-def _active_users_by_contract(
-    *, organization: Organization, first_day: date, end_day: date
+def _recently_active_users_by_contract(
+    *, organization: Organization, since: date
 ) -> dict[int, int]:
-    """Distinct active users per contract id on days in [first_day, end_day)."""
+    """Users per contract id whose last day of use is `since` or later: those
+    with activity on a day from `since` to today.
+
+    Counted from LatestActivity, one row per user and contract, as a range of
+    its (organization, last_day) index: the cost is the number of people in
+    the window, not the number of days they were active. Counting distinct
+    users in Activity took 1.5 s on the benchmark's large organization, whose
+    last 30 days hold 660,000 activity rows.
+    """
     rows = (
-        _activity_between(
-            organization=organization, first_day=first_day, end_day=end_day
-        )
+        LatestActivity.objects.filter(organization=organization, last_day__gte=since)
+        .order_by()
         .values("contract_id")
-        .annotate(active_users=Count("user_id", distinct=True))
+        .annotate(active_users=Count("user_id"))
     )
     return {row["contract_id"]: row["active_users"] for row in rows}
 
@@ -448,10 +444,9 @@ def contract_renewals(
         .only("id", "vendor_name", "num_seats", "annual_spend", "expire_at")
         .order_by("expire_at", Lower("vendor_name"), "id")
     )
-    active = _active_users_by_contract(
+    active = _recently_active_users_by_contract(
         organization=organization,
-        first_day=today - timedelta(days=RENEWAL_USAGE_DAYS - 1),
-        end_day=today + timedelta(days=1),
+        since=today - timedelta(days=RENEWAL_USAGE_DAYS - 1),
     )
     data_since = organization_data_since(organization=organization)
     renewals = []
