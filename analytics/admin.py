@@ -48,8 +48,13 @@ def _month_from(request: HttpRequest) -> tuple[date, str | None]:
 
 
 def _int_param(request: HttpRequest, name: str, default: int) -> int:
+    """The whole number `name` of the query, at least 1; `default` when it is
+    missing or not a number (a default of 0, "none chosen", stays 0)."""
+    text = request.GET.get(name)
+    if text is None:
+        return default
     try:
-        return max(int(request.GET.get(name, default)), 1)
+        return max(int(text), 1)
     except ValueError:
         return default
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,6 +23,7 @@ from analytics.tests.helpers import (
     utc_today,
 )
 from conftest import SUPPORT_PERMISSIONS, grant
+from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 
 ADMIN = "/" + settings.ADMIN_URL
@@ -198,3 +200,28 @@ def test_it_summarizes_a_persons_recent_activity_and_devices(console, organizati
 
     assert f"Figma: 3 days, last on {utc_today().isoformat()}" in page
     assert "laptop-7" in page
+
+
+def test_it_shows_the_most_wasteful_contracts_inactive_users_by_default(
+    console, organization
+):
+    # The default used to be read as contract id 1, so an organization
+    # whose contract 1 existed saw that one instead of the most wasteful.
+    # Data since well before last month, so that its waste is known.
+    Organization.objects.filter(pk=organization.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=120)
+    )
+    small = ContractFactory(organization=organization, annual_spend=Decimal("10.00"))
+    wasteful = ContractFactory(
+        organization=organization, annual_spend=Decimal("9000.00")
+    )
+    spare = Contract.objects.aggregate(top=Max("id"))["top"] + 1
+    Contract.objects.filter(pk=1).exclude(pk=small.pk).update(id=spare)
+    Contract.objects.filter(pk=small.pk).update(id=1)
+    wasteful.refresh_from_db()
+
+    response = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
+
+    assert response.status_code == 200
+    assert response.context["chosen_contract"] == wasteful.pk
+    assert f'<option value="{wasteful.pk}" selected>' in response.content.decode()
