@@ -92,6 +92,22 @@ def test_it_shows_the_apis_usage_numbers_and_the_overview(
     assert total == Decimal(str(api.json()["totals"]["estimated_waste"]))
     assert page.locator("#month").input_value() == usage
     assert page.locator("svg.usage-chart").count() == 2
+
+    chosen = int(page.locator("#contract").input_value())
+    inactive = client_for(staff).get(
+        analytics_url(organization, "inactive-users", days=30, contract_id=chosen)
+    )
+    assert inactive.status_code == 200
+    expected_people = [
+        [person["email"], person["last_active_day"]]
+        for person in inactive.json()["contracts"][0]["inactive_users"]
+    ]
+    shown_people = [
+        row.locator("td").all_inner_texts()
+        for row in page.locator("#inactive-users tbody tr").all()
+    ]
+    assert expected_people
+    assert shown_people == expected_people
     screenshot(page, "console-usage-1366")
 
     page.set_viewport_size({"width": 390, "height": 844})
