@@ -190,6 +190,8 @@ class InactiveUserListSerializer(serializers.ListSerializer):
         ]
 
 
+# One idle seat, as the schema shows it. Seats are only ever rendered in lists,
+# by InactiveUserListSerializer.
 class InactiveUserSerializer(serializers.Serializer):
     user_id = serializers.CharField()
     email = serializers.EmailField()
@@ -197,14 +199,6 @@ class InactiveUserSerializer(serializers.Serializer):
 
     class Meta:
         list_serializer_class = InactiveUserListSerializer
-
-    def to_representation(self, instance) -> dict:
-        user_id, email, last_active_day = instance
-        return {
-            "user_id": user_id,
-            "email": email,
-            "last_active_day": last_active_day.isoformat(),
-        }
 
 
 class ContractInactiveUsersSerializer(serializers.Serializer):
