@@ -25,6 +25,18 @@ def _activity_partitions_listed(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _clock_pinned_first(request):
+    """A test that depends on the day says which with time-machine's marker,
+    `@pytest.mark.time_machine(datetime(2026, 12, 15, 12, tzinfo=UTC))`. Its
+    clock (procure_site.clock, and every other "now" in the process) moves
+    there before any other fixture runs, so that the organizations, tokens and
+    activity they make are made on that day too. Other tests run on the
+    machine's own clock and must pass on any day (.ci/run tries several)."""
+    if request.node.get_closest_marker("time_machine") is not None:
+        request.getfixturevalue("time_machine")
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     # Argon2 is deliberately slow; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,7 +8,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+
+from procure_site import clock
 
 BASE62 = string.digits + string.ascii_letters
 PUBLIC_ID_PREFIX = "org_"
@@ -104,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
-    date_joined = models.DateTimeField(default=timezone.now)
+    date_joined = models.DateTimeField(default=clock.now)
     # Null until the person follows the verification link sent at sign-up.
     email_verified_at = models.DateTimeField(null=True, blank=True)
 
@@ -180,7 +181,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(
             accepted_at__isnull=True,
             revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
+            expires_at__gt=clock.now(),
         )
 
 
@@ -217,6 +218,6 @@ class Invitation(models.Model):
             return "accepted"
         if self.revoked_at is not None:
             return "revoked"
-        if self.expires_at <= timezone.now():
+        if self.expires_at <= clock.now():
             return "expired"
         return "pending"

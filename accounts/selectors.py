@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
 from accounts import device_token_sql
 from accounts.models import (
@@ -14,6 +13,7 @@ from accounts.models import (
     UserManager,
     hash_device_token,
 )
+from procure_site import clock
 
 # A device token's last use is written at most this often, so that the
 # extension's syncs do not each cost an extra UPDATE.
@@ -41,7 +41,7 @@ def live_device_token(*, raw_token: str) -> DeviceToken | None:
     it reads the database on every call, so that a revoked or rotated token,
     a deactivated user or a paused organization is seen at once.
     """
-    now = timezone.now()
+    now = clock.now()
     return device_token_sql.live_device_token_by_hash(
         token_hash=hash_device_token(raw_token),
         used_at=now,

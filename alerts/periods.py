@@ -1,8 +1,9 @@
 """The period a digest covers, named so that each is sent once: pure code."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 from alerts.models import DigestFrequency
+from procure_site import clock
 
 
 def digest_period(*, frequency: str, now: datetime) -> str | None:
@@ -14,18 +15,12 @@ def digest_period(*, frequency: str, now: datetime) -> str | None:
     """
     today = now.astimezone(UTC).date()
     if frequency == DigestFrequency.WEEKLY:
-        year, week, _ = today.isocalendar()
-        return f"{year}-W{week:02d}"
+        return clock.iso_week(today)
     if frequency == DigestFrequency.MONTHLY:
-        return f"{today.year}-{today.month:02d}"
+        return clock.format_month(today)
     return None
 
 
 def period_days(*, frequency: str) -> int:
     """How many days back "new" reaches in a digest of `frequency`."""
     return 7 if frequency == DigestFrequency.WEEKLY else 30
-
-
-def previous_month(*, today: date) -> date:
-    """The first day of the month before the one of `today`."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)

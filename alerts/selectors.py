@@ -11,9 +11,10 @@ from django.db.models import QuerySet
 
 from accounts.models import Organization, Role, User
 from alerts.models import NotificationSettings
-from alerts.periods import period_days, previous_month
+from alerts.periods import period_days
 from analytics import selectors as analytics
 from analytics.selectors import ContractUsage, Renewal
+from procure_site import clock
 
 # How many of the most wasteful contracts a digest names.
 TOP_WASTE_COUNT = 5
@@ -92,7 +93,7 @@ def digest_build(
         within_days=notification_settings.renewal_window_days,
     )
     usage = analytics.contract_usage(
-        organization=organization, month=previous_month(today=today)
+        organization=organization, month=clock.previous_month(today)
     )
     total = usage.totals.estimated_waste
     wasteful = sorted(

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import Organization, User
 from alerts import rendering, selectors
@@ -37,6 +36,7 @@ from alerts.webhooks import (
 )
 from audit.models import AuditAction
 from audit.services import audit_record
+from procure_site import clock
 from procure_site.exceptions import DomainError, InvalidFields
 
 logger = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ def digest_deliver(
     (1, 2, 4... hours later, at most a day) tries again, until its period is
     over. Attempts and the last error show in the Django admin.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     organization = delivery.organization
     delivery.attempts += 1
     delivery.last_attempt_at = now
@@ -320,7 +320,7 @@ def digests_send_due(
     twice at once, sends each digest once. With `dry_run`, lists what would
     be sent and writes nothing.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     run = DigestRun(dry_run=dry_run)
     for organization in selectors.organizations_for_digests(domain=domain):
         notification_settings = selectors.notification_settings_get(

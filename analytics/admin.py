@@ -21,7 +21,8 @@ from django.utils.safestring import mark_safe
 
 from accounts.admin import OrganizationAdmin, UserAdmin
 from accounts.models import Organization, User
-from analytics import charts, metrics, selectors
+from analytics import charts, selectors
+from procure_site import clock
 from procure_site.exceptions import DomainError
 
 INACTIVE_DAYS = 30
@@ -34,7 +35,7 @@ ANALYTICS_PERMISSIONS = ("accounts.view_organization", "url_visits.view_activity
 
 
 def last_full_month() -> date:
-    return metrics.add_months(metrics.month_start(selectors.utc_today()), -1)
+    return clock.previous_month(clock.today())
 
 
 def _month_from(request: HttpRequest) -> tuple[date, str | None]:
@@ -42,7 +43,7 @@ def _month_from(request: HttpRequest) -> tuple[date, str | None]:
     if not text:
         return last_full_month(), None
     try:
-        return metrics.parse_month(text), None
+        return clock.parse_month(text), None
     except (ValueError, DomainError):
         return last_full_month(), f"{text!r} is not a month; showing the last full one."
 
@@ -184,7 +185,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
         month, month_problem = _month_from(request)
         quiet_days = _int_param(request, "quiet_days", QUIET_DAYS)
         rows = selectors.organizations_overview(month=month)
-        quiet_since = selectors.utc_today() - timedelta(days=quiet_days)
+        quiet_since = clock.today() - timedelta(days=quiet_days)
         quiet = [
             row
             for row in rows
@@ -194,7 +195,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Organizations overview",
-            "month": metrics.format_month(month),
+            "month": clock.format_month(month),
             "month_problem": month_problem,
             "rows": rows,
             "quiet": quiet,

@@ -5,13 +5,11 @@ waste, renewal advice) is tested without one. Money is computed in Decimal and
 rounded half-up, so that 2666.665 becomes 2666.67 on every platform.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-MONTH_FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
-INVALID_MONTH = "month must be a month in the form YYYY-MM, such as 2026-11."
+from procure_site.clock import add_months, format_month, month_start
 
 # Renewal advice keeps this much head-room above the active users, so that a
 # downsized contract still fits a few new starters.
@@ -19,40 +17,6 @@ SEAT_BUFFER_PERCENT = 10
 
 CENT = Decimal("0.01")
 THOUSANDTH = Decimal("0.001")
-
-
-def month_start(day: date) -> date:
-    """The first day of the month `day` falls in."""
-    return day.replace(day=1)
-
-
-def add_months(month: date, count: int) -> date:
-    """The first day of the month `count` months after `month` (or before it)."""
-    index = month.year * 12 + (month.month - 1) + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str) -> date:
-    """`YYYY-MM` as the first day of that month; ValueError with a sentence."""
-    match = MONTH_FORMAT.match(text.strip())
-    if match is None:
-        raise ValueError(INVALID_MONTH)
-    year, month = int(match.group(1)), int(match.group(2))
-    # Year 9999 is refused too: its December would have no next month to end
-    # the range on.
-    if not 1 <= month <= 12 or not 1 <= year <= 9998:
-        raise ValueError(INVALID_MONTH)
-    return date(year, month, 1)
-
-
-def format_month(month: date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def recent_months(*, current: date, count: int) -> list[date]:
-    """The `count` months ending with the one `current` falls in, oldest first."""
-    last = month_start(current)
-    return [add_months(last, offset) for offset in range(1 - count, 1)]
 
 
 # How much of a month proCure has data for.

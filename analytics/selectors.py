@@ -16,11 +16,11 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import CharField, Count, Max, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Lower
-from django.utils import timezone
 
 from accounts.models import Organization, User
 from analytics import metrics
 from contracts.models import Contract
+from procure_site import clock
 from procure_site.db_router import reads_from_replica
 from procure_site.exceptions import DomainError, NotFound
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
@@ -29,10 +29,6 @@ from url_visits.services import activity_cutoff_day
 # Renewal advice looks at a rolling window rather than the calendar month, so
 # that it means the same on the 1st of a month as on the 30th.
 RENEWAL_USAGE_DAYS = 30
-
-
-def utc_today() -> date:
-    return timezone.now().astimezone(UTC).date()
 
 
 def organization_data_since(*, organization: Organization) -> date:
@@ -163,8 +159,8 @@ def contract_usage(
     waste, and says so in `coverage_note`; a month covered in part is
     marked `partial`.
     """
-    today = utc_today()
-    first_day = metrics.month_start(month or today)
+    today = clock.today()
+    first_day = clock.month_start(month or today)
     refusal = metrics.future_month_refusal(month=first_day, today=today)
     if refusal is not None:
         raise DomainError(refusal)
@@ -177,7 +173,7 @@ def contract_usage(
     active = _monthly_active_users(
         organization=organization,
         first_month=first_day,
-        end_month=metrics.add_months(first_day, 1),
+        end_month=clock.add_months(first_day, 1),
     )
     rows = []
     for contract in contracts:
@@ -219,7 +215,7 @@ def contract_usage(
     return ContractUsageReport(
         organization_id=organization.public_id,
         company_name=organization.company_name,
-        month=metrics.format_month(first_day),
+        month=clock.format_month(first_day),
         data_since=data_since,
         coverage=coverage.coverage,
         coverage_note=coverage.note,
@@ -267,8 +263,8 @@ def contract_usage_trend(
     `contract_id`, that contract only (404 when the organization has no such
     contract).
     """
-    today = utc_today()
-    month_starts = metrics.recent_months(current=today, count=months)
+    today = clock.today()
+    month_starts = clock.recent_months(current=today, count=months)
     contracts = _contracts(organization=organization, contract_id=contract_id)
     data_since = organization_data_since(organization=organization)
     coverage = {
@@ -280,13 +276,13 @@ def contract_usage_trend(
     active = _monthly_active_users(
         organization=organization,
         first_month=month_starts[0],
-        end_month=metrics.add_months(month_starts[-1], 1),
+        end_month=clock.add_months(month_starts[-1], 1),
         contract_id=contract_id,
     )
     return UsageTrendReport(
         organization_id=organization.public_id,
         company_name=organization.company_name,
-        months=[metrics.format_month(month) for month in month_starts],
+        months=[clock.format_month(month) for month in month_starts],
         data_since=data_since,
         contracts=[
             ContractTrend(
@@ -295,7 +291,7 @@ def contract_usage_trend(
                 total_seats=contract.num_seats,
                 months=[
                     MonthlyActiveUsers(
-                        month=metrics.format_month(month),
+                        month=clock.format_month(month),
                         active_users=active.get((contract.id, month), 0),
                         coverage=coverage[month],
                     )
@@ -358,7 +354,7 @@ def contract_inactive_users(
     ones that can be reclaimed. Every contract is listed, longest idle users
     first; with `contract_id`, that contract only.
     """
-    active_since = utc_today() - timedelta(days=days - 1)
+    active_since = clock.today() - timedelta(days=days - 1)
     contracts = _contracts(organization=organization, contract_id=contract_id)
     latest = LatestActivity.objects.filter(
         organization=organization, last_day__lt=active_since
@@ -436,8 +432,8 @@ def contract_renewals(
     included), not the calendar month, so that they do not drop at the start
     of every month. Soonest expiry first.
     """
-    now = timezone.now()
-    today = utc_today()
+    now = clock.now()
+    today = clock.today()
     contracts = list(
         Contract.objects.for_organization(organization)
         .filter(expire_at__gte=now, expire_at__lte=now + timedelta(days=within_days))
@@ -591,7 +587,7 @@ def user_recent_activity(*, user: User, days: int) -> list[RecentContractUse]:
     """Per contract, on how many of the last `days` UTC days (today included)
     `user` used it and when last, most used first. One query over at most
     `days` rows per contract, through the (user, contract, day) index."""
-    since = utc_today() - timedelta(days=days - 1)
+    since = clock.today() - timedelta(days=days - 1)
     rows = (
         Activity.objects.filter(user=user, day__gte=since)
         .values("contract__vendor_name")

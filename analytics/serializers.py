@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.models import Role, User
 from analytics import metrics
+from procure_site import clock
 
 
 def _errors(message: str) -> dict[str, str]:
@@ -33,7 +34,7 @@ class ContractUsageQuerySerializer(serializers.Serializer):
 
     def validate_month(self, value: str) -> date:
         try:
-            return metrics.parse_month(value)
+            return clock.parse_month(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
 

@@ -5,14 +5,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Organization, Role, User
 from accounts.services.organizations import organization_create
-from analytics.selectors import utc_today
 from contracts.models import Contract
 from contracts.services import contract_import
-from url_visits.activity_partitions import activity_partitions_ready, months_between
+from procure_site import clock
+from url_visits.activity_partitions import activity_partitions_ready
 from url_visits.models import Activity
 from url_visits.rollups import activity_rollups_rebuild
 
@@ -139,7 +138,7 @@ def demo_seed(
         if admin is not None and (new_admin or reset_admin_password):
             password = _demo_password()
             admin.set_password(password)
-            admin.email_verified_at = admin.email_verified_at or timezone.now()
+            admin.email_verified_at = admin.email_verified_at or clock.now()
             admin.save()
 
         wanted = [f"member{n:03d}@{DEMO_DOMAIN}" for n in range(1, members + 1)]
@@ -160,7 +159,7 @@ def demo_seed(
             )
         )
         contracts = list(Contract.objects.for_organization(organization).order_by("id"))
-        today = utc_today()
+        today = clock.today()
         first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(
             day=1
         )
@@ -174,7 +173,9 @@ def demo_seed(
         before = Activity.objects.filter(organization=organization).count()
         # More months than the retention window reach back before the oldest
         # activity partition on PostgreSQL.
-        activity_partitions_ready(days=months_between(first, today), list_again=True)
+        activity_partitions_ready(
+            days=clock.months_between(first, today), list_again=True
+        )
         Activity.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         activity_rollups_rebuild(organization=organization)
         after = Activity.objects.filter(organization=organization).count()

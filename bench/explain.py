@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from bench import seed
 from bench.server import production_environment
+from procure_site import clock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from analytics import selectors
 
     organization = Organization.objects.get(domain_name=seed.DOMAINS[0])
-    today = selectors.utc_today()
+    today = clock.today()
     previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     reads = {
         "contract-usage": lambda: selectors.contract_usage(

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -22,6 +22,7 @@ from psycopg import sql
 
 from bench import catalog
 from bench.progress import Progress
+from procure_site import clock
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/procure_bench"
 ADMIN_PASSWORD = "Bench-admin-2026"  # noqa: S105 - a throw-away benchmark account
@@ -171,27 +172,23 @@ def _verify_emails() -> None:
     neither reporting nor the admin's analytics wait for a confirmation.
     Run after migrating too, for a database seeded before the field existed.
     """
-    from django.db.models.functions import Now
-
     from accounts.models import User
 
     if not any(field.name == "email_verified_at" for field in User._meta.fields):
         return
     User.objects.filter(
         organization__domain_name__in=DOMAINS, email_verified_at__isnull=True
-    ).update(email_verified_at=Now())
+    ).update(email_verified_at=clock.now())
 
 
 def devices_last_synced(*, hours_ago: float) -> None:
     """Marks every benchmark device as last seen `hours_ago` hours ago, so
     that each run's first request of a device updates its token's last use,
     as an extension's sync every two hours does."""
-    from django.db.models.functions import Now
-
     from accounts.models import DeviceToken
 
     DeviceToken.objects.filter(user__organization__domain_name__in=DOMAINS).update(
-        last_used_at=Now() - timedelta(hours=hours_ago)
+        last_used_at=clock.now() - timedelta(hours=hours_ago)
     )
 
 
@@ -264,7 +261,7 @@ def _seed_organization(*, domain: str, shape: Shape, index: int) -> SeededOrgani
     from url_visits.models import Activity
 
     database = connection.settings_dict["NAME"]
-    now = datetime.now(UTC)
+    now = clock.now()
     letter = domain.split(".")[0][-1].upper()
     print(f"Organization {domain}:")
     with transaction.atomic():

@@ -15,7 +15,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.errors import ADMINS_ONLY
 from accounts.models import Organization, User
@@ -32,6 +31,7 @@ from contracts.hosts import (
 )
 from contracts.models import Contract
 from contracts.signals import organization_contracts_changed
+from procure_site import clock
 from procure_site.exceptions import Conflict, DomainError, Forbidden
 
 
@@ -175,7 +175,7 @@ def contract_create(
     values = _contract_values(organization=organization, data=data)
     contract = Contract(organization=organization, **values)
     if contract.created_at is None:
-        contract.created_at = timezone.now()
+        contract.created_at = clock.now()
     contract_save(contract=contract, actor=actor, fields=list(data))
     return contract
 
@@ -233,7 +233,7 @@ def contract_upsert(
             organization=organization,
             product_url=product_url,
             defaults=values,
-            create_defaults={"created_at": timezone.now(), **values},
+            create_defaults={"created_at": clock.now(), **values},
         )
         _contract_audit(
             action=AuditAction.CONTRACT_CREATED
@@ -295,7 +295,7 @@ def contract_import(
         contract.product_url: contract
         for contract in Contract.objects.for_organization(organization)
     }
-    now = timezone.now()
+    now = clock.now()
     to_create: list[Contract] = []
     to_update: list[Contract] = []
     for row in rows:

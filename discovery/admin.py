@@ -8,7 +8,7 @@ from django.urls import URLPattern, path
 from accounts.models import Organization
 from discovery import selectors
 from discovery.models import Application, ApplicationMonth
-from discovery.months import current_month, month_format, month_parse
+from procure_site import clock
 
 
 @admin.register(Application)
@@ -63,9 +63,11 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
             organizations[0] if organizations else None,
         )
         error = ""
-        month = current_month()
+        month = clock.current_month()
         try:
-            month = month_parse(request.GET.get("month") or month_format(month))
+            month = clock.parse_month(
+                request.GET.get("month") or clock.format_month(month)
+            )
         except ValueError as exc:
             error = str(exc)
         context = {
@@ -73,7 +75,7 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
             "title": "Discovered applications",
             "organizations": organizations,
             "organization": organization,
-            "month": month_format(month),
+            "month": clock.format_month(month),
             "error": error,
             "report": selectors.discovered_applications(
                 organization=organization, month=month

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from discovery.catalog import CATEGORIES
-from discovery.months import month_parse
 from discovery.selectors import MIN_USERS_FLOOR
+from procure_site import clock
 
 MIN_USERS_CEILING = 10_000
 
@@ -52,7 +52,7 @@ class DiscoveredAppsQuerySerializer(serializers.Serializer[Any]):
 
     def validate_month(self, value: str) -> object:
         try:
-            return month_parse(value)
+            return clock.parse_month(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
 

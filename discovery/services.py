@@ -17,7 +17,7 @@ from audit.services import audit_record
 from discovery import discovery_sql, selectors
 from discovery.catalog import CatalogEntry, application_match
 from discovery.models import Application, ApplicationMonth, ApplicationUser
-from discovery.months import current_month
+from procure_site import clock
 from procure_site.exceptions import DomainError
 
 # The months this process has already closed up to; see discovery_rows.
@@ -115,7 +115,7 @@ def discovery_rows(
     }
     if not application_ids:
         return None
-    month = current_month()
+    month = clock.current_month()
     if _closed_before != month:
         discovery_months_close(before=month)
         _closed_before = month
@@ -166,7 +166,7 @@ def discovery_months_close(*, before: dt.date | None = None) -> int:
     at once count each row once. Returns how many rows were closed; safe to
     run any number of times.
     """
-    before = before or current_month()
+    before = before or clock.current_month()
     with transaction.atomic():
         rows = list(
             ApplicationUser.objects.filter(month__lt=before)

@@ -7,13 +7,13 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.permissions import OrganizationScopedView
 from discovery import selectors, services
-from discovery.months import current_month
 from discovery.serializers import (
     DiscoveredAppsQuerySerializer,
     DiscoveryInputSerializer,
     DiscoveryReportSerializer,
     DiscoverySerializer,
 )
+from procure_site import clock
 from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
@@ -82,6 +82,6 @@ class DiscoveredAppsView(OrganizationScopedView):
         query.is_valid(raise_exception=True)
         report = selectors.discovered_applications(
             organization=organization,
-            month=query.validated_data.get("month") or current_month(),
+            month=query.validated_data.get("month") or clock.current_month(),
         )
         return Response(DiscoveryReportSerializer(report).data)

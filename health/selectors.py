@@ -2,9 +2,9 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.utils import timezone
 
 from health.models import PingProbe
+from procure_site import clock
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _write() -> None:
     """Writes a probe row and reads it back inside a transaction that is rolled back."""
     try:
         with transaction.atomic():
-            probe = PingProbe.objects.create(written_at=timezone.now())
+            probe = PingProbe.objects.create(written_at=clock.now())
             PingProbe.objects.get(pk=probe.pk)
             raise _RollBack
     except _RollBack:

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -8,6 +7,7 @@ from rest_framework.views import APIView
 
 from health import selectors
 from health.serializers import PingSerializer, ReadinessSerializer, ServiceSerializer
+from procure_site import clock
 from procure_site.exceptions import DATABASE_RETRY_AFTER
 
 
@@ -47,7 +47,7 @@ class PingView(PublicView):
                 "message": "Backend is up and running!"
                 if healthy
                 else "Backend is up but its database is not working.",
-                "timestamp": timezone.now().isoformat(),
+                "timestamp": clock.now().isoformat(),
                 "database": database,
             },
             status=200 if healthy else 503,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from procure_site.clock import month_start, next_month
 from url_visits.models import Activity
 
 # Partitions are named <activity table>_pYYYYMM.
@@ -30,24 +31,6 @@ class ActivityPartition:
     # The first day of the month it holds, and the first day after it.
     start: dt.date
     end: dt.date
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first day of each month from `first`'s to `last`'s, both included."""
-    months = []
-    month = month_start(first)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
 
 
 def _connection() -> BaseDatabaseWrapper:

@@ -17,6 +17,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Organization
+from procure_site import clock
 from url_visits import activity_sql
 from url_visits.activity_sql import ActivityKey
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
@@ -95,15 +96,14 @@ def activity_rollups_trim(*, cutoff: dt.date) -> None:
     earlier months, the cutoff's month where none of its days are left, and
     last days before the cutoff (nothing of that user and contract is left).
     """
-    first_month = cutoff.replace(day=1)
+    first_month = clock.month_start(cutoff)
     MonthlyActivity.objects.filter(month__lt=first_month).delete()
     if cutoff != first_month:
-        next_month = (first_month + dt.timedelta(days=31)).replace(day=1)
         left = Activity.objects.filter(
             user=OuterRef("user"),
             contract=OuterRef("contract"),
             day__gte=first_month,
-            day__lt=next_month,
+            day__lt=clock.next_month(first_month),
         )
         MonthlyActivity.objects.filter(month=first_month).exclude(Exists(left)).delete()
     LatestActivity.objects.filter(last_day__lt=cutoff).delete()

@@ -17,6 +17,7 @@ from discovery.services import (
     discovery_rows_insert,
     discovery_rows_written,
 )
+from procure_site import clock
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import activity_partitions, activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
@@ -39,7 +40,7 @@ UNVERIFIED_REPORTER = (
 
 def activity_cutoff_day(*, older_than_days: int) -> dt.date:
     """The first UTC day kept when activity older than `older_than_days` goes."""
-    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=older_than_days)
+    return clock.today() - dt.timedelta(days=older_than_days)
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def url_visits_record(
 
     cutoff_day = activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS)
     earliest_ms = _milliseconds(dt.datetime.combine(cutoff_day, dt.time(), dt.UTC))
-    latest_ms = _milliseconds(dt.datetime.now(dt.UTC) + FUTURE_TOLERANCE)
+    latest_ms = _milliseconds(clock.now() + FUTURE_TOLERANCE)
     matches = selectors.contract_host_matches(organization=organization)
     # (contract id, days since the epoch) -> (microseconds since the epoch,
     # browser) of the first visit: numbers while the entries are read.
@@ -278,10 +279,8 @@ def activity_purge(
     total = expired.count()
     if dry_run:
         return ActivityPurged(rows=total, cutoff=cutoff, dry_run=True)
-    today = dt.datetime.now(dt.UTC).date()
-    activity_partitions.activity_partitions_ready(
-        days=[today, activity_partitions.next_month(today)]
-    )
+    today = clock.today()
+    activity_partitions.activity_partitions_ready(days=[today, clock.next_month(today)])
     if total == 0:
         rollups.activity_rollups_trim(cutoff=cutoff)
         return ActivityPurged(rows=0, cutoff=cutoff, dry_run=False)

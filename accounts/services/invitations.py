@@ -7,7 +7,6 @@ the inbox."""
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts import tasks
 from accounts.models import Invitation, Organization, Role, User, UserManager
@@ -16,6 +15,7 @@ from accounts.tokens import invitation_token_read
 from accounts.validators import password_check
 from audit.models import AuditAction
 from audit.services import audit_record
+from procure_site import clock
 from procure_site.exceptions import Conflict, DomainError, NotFound
 
 INVITATION_NOT_VALID = (
@@ -56,7 +56,7 @@ def invitation_create(
             email=email,
             role=role,
             invited_by=actor,
-            expires_at=timezone.now() + settings.INVITATION_MAX_AGE,
+            expires_at=clock.now() + settings.INVITATION_MAX_AGE,
         )
         audit_record(
             action=AuditAction.INVITATION_SENT,
@@ -92,7 +92,7 @@ def invitation_revoke(
             raise NotFound(f"No invitation {invitation_id} in this organization.")
         if invitation.status != "pending":
             return invitation
-        invitation.revoked_at = timezone.now()
+        invitation.revoked_at = clock.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(
             action=AuditAction.INVITATION_REVOKED,
@@ -155,9 +155,9 @@ def invitation_accept(*, token: str, password: str) -> User:
                 password=password,
                 organization=organization,
                 role=invitation.role,
-                email_verified_at=timezone.now(),
+                email_verified_at=clock.now(),
             )
-            invitation.accepted_at = timezone.now()
+            invitation.accepted_at = clock.now()
             invitation.save(update_fields=["accepted_at"])
             audit_record(
                 action=AuditAction.INVITATION_ACCEPTED,

@@ -8,13 +8,13 @@ admin seats: whoever verifies first takes the seat.
 """
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import selectors
 from accounts.errors import SeatLimitReached
 from accounts.models import Organization, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
+from procure_site import clock
 
 
 def seat_check_available(*, organization: Organization, role: str) -> None:
@@ -54,7 +54,7 @@ def user_email_verified_mark(
         # Members hold their seat from sign-up; an admin takes theirs now.
         if user.organization is not None and user.is_active and user.is_org_admin:
             seat_check_available(organization=user.organization, role=Role.ADMIN)
-        user.email_verified_at = timezone.now()
+        user.email_verified_at = clock.now()
         user.save(update_fields=["email_verified_at"])
         audit_record(
             action=AuditAction.USER_EMAIL_VERIFIED,

@@ -6,7 +6,6 @@ import secrets
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import (
@@ -21,6 +20,7 @@ from accounts.models import DeviceToken, User, UserManager, hash_device_token
 from accounts.services import lockout
 from audit.models import AuditAction
 from audit.services import audit_record
+from procure_site import clock
 
 
 def device_token_issue(*, user: User, device_id: str) -> str:
@@ -33,7 +33,7 @@ def device_token_issue(*, user: User, device_id: str) -> str:
         # Locking the user serializes two sign-ins from the same device.
         User.objects.select_for_update().filter(pk=user.pk).first()
         DeviceToken.objects.live().filter(user=user, device_id=device_id).update(
-            revoked_at=timezone.now()
+            revoked_at=clock.now()
         )
         DeviceToken.objects.create(
             user=user, device_id=device_id, token_hash=hash_device_token(raw)
@@ -144,7 +144,7 @@ def device_tokens_revoke(
             .select_for_update(of=("self",))
         )
         DeviceToken.objects.filter(pk__in=[token.pk for token in live]).update(
-            revoked_at=timezone.now()
+            revoked_at=clock.now()
         )
         for token in live:
             audit_record(
@@ -166,7 +166,7 @@ def user_sessions_revoke(
 
     Returns how many device tokens and sessions were live.
     """
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         devices = DeviceToken.objects.live().filter(user=user).update(revoked_at=now)
         session_ids = list(

@@ -1,4 +1,4 @@
-import time
+import datetime as dt
 
 import pytest
 from django.core import signing
@@ -8,6 +8,7 @@ from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.helpers import link_in
 from accounts.tokens import EMAIL_VERIFICATION_SALT, email_verification_token_make
 from audit.models import AuditAction, AuditEvent
+from procure_site import clock
 
 URL = "/api/v1/auth/verify-email"
 INVALID = (
@@ -72,11 +73,12 @@ def test_it_answers_ok_again_for_a_link_already_followed(anon_client, unverified
 
 
 def test_it_refuses_an_expired_link_and_sends_a_new_one(
-    anon_client, unverified, settings, monkeypatch, mailoutbox
+    anon_client, unverified, settings, time_machine, mailoutbox
 ):
     token = token_for(unverified)
-    later = time.time() + settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() + 60
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    time_machine.move_to(
+        clock.now() + settings.EMAIL_VERIFICATION_MAX_AGE + dt.timedelta(minutes=1)
+    )
 
     response = verify(anon_client, token)
 

@@ -1,9 +1,8 @@
 """The page a verification link opens: /account/verify-email?token=..."""
 
-import time
+import datetime as dt
 
 import pytest
-from django.core import signing
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -12,6 +11,7 @@ from accounts.tests.factories import TEST_PASSWORD, OrganizationFactory, UserFac
 from accounts.tests.helpers import link_in
 from accounts.tokens import email_verification_token_make
 from audit.models import AuditAction, AuditEvent
+from procure_site import clock
 
 URL = "/account/verify-email"
 
@@ -90,11 +90,12 @@ def test_it_refuses_a_post_without_the_csrf_token(browser, unverified):
 
 
 def test_it_says_an_expired_link_expired_and_sends_a_new_one(
-    browser, unverified, settings, monkeypatch, mailoutbox
+    browser, unverified, settings, time_machine, mailoutbox
 ):
     token = token_for(unverified)
-    later = time.time() + settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() + 60
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    time_machine.move_to(
+        clock.now() + settings.EMAIL_VERIFICATION_MAX_AGE + dt.timedelta(minutes=1)
+    )
 
     response = browser.get(URL, {"token": token})
 

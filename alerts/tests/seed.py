@@ -4,13 +4,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
-
 from accounts.models import Organization, Role, User
 from accounts.tests.factories import UserFactory
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from url_visits.tests.factories import ActivityFactory
+
+# A Wednesday on which every section of the seeded digest has something, and
+# the sections do not overlap: the leaver's last use (33 days ago) falls in
+# last month and in the week in which people became inactive, the member's
+# use of Zoom in last month (on the 2nd, 37 days ago) in neither that week
+# nor the last 30 days. Tests of what a digest says run on this day.
+SEEDED_ON = dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -42,9 +48,9 @@ def seed_organization(*, organization: Organization, admin: User) -> Seeded:
     - Figma renews in 60 days; someone last used it 100 days ago (inactive,
       but not newly).
     """
-    now = timezone.now()
-    today = now.astimezone(dt.UTC).date()
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=2)
+    now = clock.now()
+    today = now.date()
+    last_month = clock.previous_month(today).replace(day=2)
     organization_created_on(organization, today - dt.timedelta(days=365))
     slack = ContractFactory(
         organization=organization,

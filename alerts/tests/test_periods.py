@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from alerts.periods import digest_period, previous_month
+from alerts.periods import digest_period
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,3 @@ def test_it_reads_the_time_in_utc():
         )
         == "2026-11"
     )
-
-
-def test_it_finds_the_previous_month():
-    assert previous_month(today=dt.date(2026, 1, 15)) == dt.date(2025, 12, 1)
-    assert previous_month(today=dt.date(2026, 3, 31)) == dt.date(2026, 2, 1)

@@ -18,7 +18,7 @@ from accounts.tests.factories import OrganizationFactory, UserFactory
 from alerts import selectors, services
 from alerts.models import DeliveryStatus, DigestDelivery, NotificationSettings
 from alerts.tests.receiver import Answer
-from alerts.tests.seed import organization_created_on, seed_organization
+from alerts.tests.seed import SEEDED_ON, organization_created_on, seed_organization
 from contracts.tests.factories import ContractFactory
 from url_visits.tests.factories import ActivityFactory
 
@@ -40,7 +40,8 @@ def use(organization, **values) -> NotificationSettings:
 
 
 @pytest.fixture
-def seeded(organization, admin_user):
+def seeded(organization, admin_user, time_machine):
+    time_machine.move_to(SEEDED_ON)
     return seed_organization(organization=organization, admin=admin_user)
 
 

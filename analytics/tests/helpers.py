@@ -16,10 +16,6 @@ from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
 
 
-def utc_today() -> dt.date:
-    return timezone.now().astimezone(dt.UTC).date()
-
-
 def analytics_url(organization: Organization | str, endpoint: str, **params) -> str:
     public_id = (
         organization if isinstance(organization, str) else organization.public_id

@@ -15,23 +15,22 @@ from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.tests.factories import UserFactory
-from analytics import metrics
 from analytics.tests.helpers import (
     activity,
     add_contracts_with_usage,
     analytics_url,
-    utc_today,
 )
 from conftest import SUPPORT_PERMISSIONS, grant
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 
 ADMIN = "/" + settings.ADMIN_URL
 ORGANIZATIONS = f"{ADMIN}accounts/organization/"
 
 
 def last_full_month() -> dt.date:
-    return metrics.add_months(metrics.month_start(utc_today()), -1)
+    return clock.add_months(clock.month_start(clock.today()), -1)
 
 
 @pytest.fixture
@@ -63,11 +62,15 @@ def slack(organization):
 def test_it_shows_the_apis_contract_usage_for_the_last_full_month(
     console, staff_client, organization, slack
 ):
+    # Idle for 45 days: inactive on any day (s0, who used it on the 1st of
+    # last month, is not on the 1st of March).
+    idle = UserFactory(organization=organization, email="idle@acme.io")
+    activity(user=idle, contract=slack, day=clock.today() - dt.timedelta(days=45))
     api = staff_client.get(
         analytics_url(
             organization,
             "contract-usage",
-            month=metrics.format_month(last_full_month()),
+            month=clock.format_month(last_full_month()),
         )
     )
 
@@ -87,7 +90,7 @@ def test_it_shows_the_apis_contract_usage_for_the_last_full_month(
     assert Decimal(shown) == Decimal(str(row["estimated_waste"]))
     assert Decimal(total) == Decimal(str(api.json()["totals"]["estimated_waste"]))
     assert "<svg" in page and "Slack: monthly active users" in page
-    assert "s0@acme.io" in page  # inactive for the last 30 days
+    assert "idle@acme.io" in page  # inactive for the last 30 days
     assert "Renewals in the next 90 days" in page and "renew" in page.lower()
 
 
@@ -103,7 +106,7 @@ def test_it_shows_another_month_and_explains_a_bad_one(console, organization, sl
 
 def test_it_paginates_the_inactive_users(console, organization):
     contract = ContractFactory(organization=organization, num_seats=100)
-    long_ago = utc_today() - dt.timedelta(days=90)
+    long_ago = clock.today() - dt.timedelta(days=90)
     for number in range(60):
         user = UserFactory(organization=organization, email=f"u{number:02d}@acme.io")
         activity(user=user, contract=contract, day=long_ago)
@@ -121,10 +124,10 @@ def test_it_paginates_the_inactive_users(console, organization):
 
 
 def test_its_queries_do_not_grow_with_contracts_or_users(console, organization):
-    add_contracts_with_usage(organization=organization, count=2, today=utc_today())
+    add_contracts_with_usage(organization=organization, count=2, today=clock.today())
     with CaptureQueriesContext(connection) as few:
         console.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
-    add_contracts_with_usage(organization=organization, count=8, today=utc_today())
+    add_contracts_with_usage(organization=organization, count=8, today=clock.today())
     with CaptureQueriesContext(connection) as many:
         console.get(f"{ORGANIZATIONS}{organization.pk}/usage/")
 
@@ -193,12 +196,14 @@ def test_it_summarizes_a_persons_recent_activity_and_devices(console, organizati
     person = UserFactory(organization=organization, email="pat@acme.io")
     contract = ContractFactory(organization=organization, vendor_name="Figma")
     for offset in (0, 1, 5, 45):
-        activity(user=person, contract=contract, day=utc_today() - dt.timedelta(offset))
+        activity(
+            user=person, contract=contract, day=clock.today() - dt.timedelta(offset)
+        )
     device_token_issue(user=person, device_id="laptop-7")
 
     page = console.get(f"{ADMIN}accounts/user/{person.pk}/change/").content.decode()
 
-    assert f"Figma: 3 days, last on {utc_today().isoformat()}" in page
+    assert f"Figma: 3 days, last on {clock.today().isoformat()}" in page
     assert "laptop-7" in page
 
 

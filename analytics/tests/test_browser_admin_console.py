@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from analytics import metrics
-from analytics.tests.helpers import activity, analytics_url, utc_today
+from analytics.tests.helpers import activity, analytics_url
 from conftest import SUPPORT_PERMISSIONS, client_for, grant, screenshot
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Sup3rSecret!"
@@ -30,7 +30,7 @@ def staff(db):
 
 @pytest.fixture
 def usage(organization):
-    month = metrics.add_months(metrics.month_start(utc_today()), -1)
+    month = clock.add_months(clock.month_start(clock.today()), -1)
     for vendor, host, seats, spend, users in [
         ("Slack", "app.slack.com", 10, "1200.00", 7),
         ("Zoom", "zoom.us", 20, "3000.00", 4),
@@ -52,7 +52,7 @@ def usage(organization):
                     contract=contract,
                     day=month + dt.timedelta(days=number % 27) - dt.timedelta(offset),
                 )
-    return metrics.format_month(month)
+    return clock.format_month(month)
 
 
 def log_in(page, live_server, staff):

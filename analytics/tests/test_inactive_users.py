@@ -8,14 +8,14 @@ from analytics.tests.helpers import (
     add_contracts_with_usage,
     analytics_url,
     queries_for,
-    utc_today,
 )
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def days_ago(count: int) -> dt.date:
-    return utc_today() - dt.timedelta(days=count)
+    return clock.today() - dt.timedelta(days=count)
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_it_answers_404_for_an_unknown_organization(admin_client):
 
 
 def test_its_query_count_does_not_grow_with_contracts(admin_client, organization):
-    today = utc_today()
+    today = clock.today()
     url = analytics_url(organization, "inactive-users")
     add_contracts_with_usage(organization=organization, count=3, today=today)
     with_3 = queries_for(admin_client, url)

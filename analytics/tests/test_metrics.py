@@ -65,39 +65,6 @@ def test_it_never_counts_negative_unused_seats():
     ) == Decimal("0.00")
 
 
-def test_it_parses_months():
-    assert metrics.parse_month("2026-11") == dt.date(2026, 11, 1)
-    assert metrics.parse_month(" 2026-01 ") == dt.date(2026, 1, 1)
-
-
-@pytest.mark.parametrize(
-    "text", ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "nov", "", "9999-12"]
-)
-def test_it_refuses_malformed_months(text):
-    with pytest.raises(ValueError, match="month must be a month in the form YYYY-MM"):
-        metrics.parse_month(text)
-
-
-def test_it_steps_across_years():
-    assert metrics.add_months(dt.date(2026, 11, 1), 2) == dt.date(2027, 1, 1)
-    assert metrics.add_months(dt.date(2026, 1, 1), -1) == dt.date(2025, 12, 1)
-    assert metrics.add_months(dt.date(2026, 3, 1), -14) == dt.date(2025, 1, 1)
-    assert metrics.month_start(dt.date(2026, 10, 31)) == dt.date(2026, 10, 1)
-    assert metrics.format_month(dt.date(2026, 2, 1)) == "2026-02"
-
-
-def test_it_lists_recent_months_oldest_first():
-    assert metrics.recent_months(current=dt.date(2026, 2, 17), count=4) == [
-        dt.date(2025, 11, 1),
-        dt.date(2025, 12, 1),
-        dt.date(2026, 1, 1),
-        dt.date(2026, 2, 1),
-    ]
-    assert metrics.recent_months(current=dt.date(2026, 2, 17), count=1) == [
-        dt.date(2026, 2, 1)
-    ]
-
-
 @pytest.mark.parametrize(
     ("active_users", "seats"), [(0, 0), (1, 2), (3, 4), (10, 11), (41, 46), (100, 110)]
 )

@@ -10,14 +10,14 @@ from analytics.tests.helpers import (
     add_contracts_with_usage,
     analytics_url,
     queries_for,
-    utc_today,
 )
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def days_ago(count: int) -> dt.date:
-    return utc_today() - dt.timedelta(days=count)
+    return clock.today() - dt.timedelta(days=count)
 
 
 def in_days(count: int) -> dt.datetime:
@@ -210,7 +210,7 @@ def test_it_answers_404_for_an_unknown_organization(admin_client):
 
 
 def test_its_query_count_does_not_grow_with_contracts(admin_client, organization):
-    today = utc_today()
+    today = clock.today()
     url = analytics_url(organization, "renewals")
     add_contracts_with_usage(organization=organization, count=3, today=today)
     with_3 = queries_for(admin_client, url)
@@ -236,7 +236,7 @@ def test_it_never_suggests_cancelling_on_no_data(admin_client, organization):
 
     assert response.status_code == 200
     body = response.json()
-    today = utc_today()
+    today = clock.today()
     assert body["data_since"] == today.isoformat()
     (zoom,) = body["contracts"]
     assert zoom["suggestion"] == "wait"
@@ -263,7 +263,7 @@ def test_it_still_suggests_more_seats_on_recent_data(admin_client, organization)
         activity(
             user=UserFactory(organization=organization),
             contract=figma,
-            day=utc_today(),
+            day=clock.today(),
         )
 
     response = admin_client.get(analytics_url(organization, "renewals"))

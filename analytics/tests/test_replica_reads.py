@@ -18,9 +18,9 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
-from analytics.tests.helpers import activity, analytics_url, utc_today
+from analytics.tests.helpers import activity, analytics_url
 from contracts.tests.factories import ContractFactory
-from procure_site import db_router
+from procure_site import clock, db_router
 
 pytestmark = [
     pytest.mark.replica,
@@ -89,7 +89,7 @@ def used_contract(organization):
         activity(
             user=UserFactory(organization=organization),
             contract=contract,
-            day=utc_today(),
+            day=clock.today(),
         )
     return contract
 

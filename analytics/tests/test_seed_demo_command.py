@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, User
-from analytics.selectors import utc_today
 from contracts.models import Contract
+from procure_site import clock
 from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
 
@@ -43,7 +43,7 @@ def test_it_seeds_more_months_than_the_retention_window(db, settings):
     # On PostgreSQL the purge drops the monthly partitions older than the
     # window, so the demo's older months have none until it makes them.
     settings.ACTIVITY_RETENTION_DAYS = 30
-    ActivityFactory(day=utc_today() - dt.timedelta(days=200))
+    ActivityFactory(day=clock.today() - dt.timedelta(days=200))
     call_command("purge_activity", stdout=StringIO())
 
     call_command("seed_demo", "--members", "3", "--months", "12", stdout=StringIO())

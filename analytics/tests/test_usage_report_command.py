@@ -10,11 +10,15 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from accounts.tests.factories import UserFactory
-from analytics import selectors
 from analytics.management.commands.usage_report import Command
-from analytics.tests.helpers import activity, utc_today
+from analytics.tests.helpers import activity
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from url_visits.models import Activity
+
+# The usage below is of November 2026; every test here runs on 2026-12-15
+# (UTC), when November is over and all of its data is kept.
+pytestmark = pytest.mark.time_machine(dt.datetime(2026, 12, 15, 12, tzinfo=dt.UTC))
 
 
 @pytest.fixture
@@ -48,10 +52,7 @@ def run(*args: str) -> tuple[str, str]:
     return stdout.getvalue(), stderr.getvalue()
 
 
-def test_it_prints_a_table_and_a_summary(usage, monkeypatch):
-    # November is over, and its data complete, on this day.
-    monkeypatch.setattr(selectors, "utc_today", lambda: dt.date(2026, 12, 15))
-
+def test_it_prints_a_table_and_a_summary(usage):
     out, _ = run("--org", "acme.io", "--month", "2026-11")
 
     lines = out.splitlines()
@@ -157,7 +158,7 @@ def test_it_finds_the_organization_by_public_id(usage, organization):
 def test_it_defaults_to_the_current_utc_month(usage):
     out, _ = run("--org", "acme.io")
 
-    assert f"Acme (acme.io), {utc_today():%Y-%m}:" in out
+    assert f"Acme (acme.io), {clock.today():%Y-%m}:" in out
 
 
 def test_it_changes_nothing(usage):

@@ -3,26 +3,25 @@ import datetime as dt
 import pytest
 
 from accounts.tests.factories import UserFactory
-from analytics import metrics
 from analytics.tests.helpers import (
     activity,
     add_contracts_with_usage,
     analytics_url,
     queries_for,
-    utc_today,
 )
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 @pytest.fixture
 def months():
     """The last three UTC months, oldest first, and the one before them."""
-    recent = metrics.recent_months(current=utc_today(), count=3)
+    recent = clock.recent_months(current=clock.today(), count=3)
     return {
-        "before": metrics.add_months(recent[0], -1),
+        "before": clock.add_months(recent[0], -1),
         "recent": recent,
-        "labels": [metrics.format_month(month) for month in recent],
+        "labels": [clock.format_month(month) for month in recent],
     }
 
 
@@ -119,7 +118,7 @@ def test_it_reports_only_the_current_month(admin_client, organization, contracts
     slack = response.json()["contracts"][1]
     assert slack["months"] == [
         {
-            "month": utc_today().strftime("%Y-%m"),
+            "month": clock.today().strftime("%Y-%m"),
             "active_users": 1,
             "coverage": "partial",
         }
@@ -207,7 +206,7 @@ def test_it_answers_404_for_an_unknown_organization(admin_client):
 
 
 def test_its_query_count_does_not_grow_with_contracts(admin_client, organization):
-    today = utc_today()
+    today = clock.today()
     url = analytics_url(organization, "usage-trend", months=24)
     add_contracts_with_usage(organization=organization, count=3, today=today)
     with_3 = queries_for(admin_client, url)

@@ -4,13 +4,12 @@ visits through POST /url-visits, and reading the report."""
 import datetime as dt
 from typing import Any
 
-import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Organization, Role, User
 from accounts.tests.factories import UserFactory
 from conftest import client_for
-from discovery import services
+from procure_site import clock
 
 
 def discovery_on(organization: Organization, min_users: int = 3) -> None:
@@ -21,7 +20,7 @@ def discovery_on(organization: Organization, min_users: int = 3) -> None:
 
 def report_visits(user: User, *urls: str) -> dict[str, Any]:
     """Posts one batch of visits made now as `user`, as the extension does."""
-    now = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    now = int(clock.now().timestamp() * 1000)
     entries = [{"url": url, "timestamp": now} for url in urls]
     response = client_for(user).post(
         "/api/v1/url-visits", {"entries": entries}, format="json"
@@ -50,10 +49,9 @@ def discovered(
     return {row["name"]: row["active_users"] for row in response.json()["applications"]}
 
 
-def month_after(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1)
-
-
-def pretend_month_is(monkeypatch: pytest.MonkeyPatch, month: dt.date) -> None:
-    """Moves discovery's clock to `month`, as if that month had begun."""
-    monkeypatch.setattr(services, "current_month", lambda: month)
+def move_to_next_month(time_machine: Any) -> dt.date:
+    """Moves the clock to the first hour of the next UTC month, as if it had
+    begun; returns that month."""
+    month = clock.next_month(clock.today())
+    time_machine.move_to(dt.datetime.combine(month, dt.time(1), tzinfo=dt.UTC))
+    return month

@@ -5,14 +5,13 @@ from io import StringIO
 from django.core.management import call_command
 
 from discovery.models import ApplicationMonth, ApplicationUser
-from discovery.months import current_month
 from discovery.tests.helpers import (
     discovery_on,
-    month_after,
+    move_to_next_month,
     people,
-    pretend_month_is,
     report_visits,
 )
+from procure_site import clock
 
 
 def run() -> str:
@@ -30,12 +29,14 @@ def test_it_keeps_the_open_month_open(organization):
     assert ApplicationUser.objects.count() == 2
 
 
-def test_it_closes_past_months_once_and_is_safe_to_run_twice(organization, monkeypatch):
+def test_it_closes_past_months_once_and_is_safe_to_run_twice(
+    organization, time_machine
+):
     discovery_on(organization)
     for user in people(organization, 3):
         report_visits(user, "https://linear.app/", "https://www.figma.com/")
-    month = current_month()
-    pretend_month_is(monkeypatch, month_after(month))
+    month = clock.current_month()
+    move_to_next_month(time_machine)
 
     first, second = run(), run()
 

@@ -4,7 +4,6 @@ import re
 
 from contracts.tests.factories import ContractFactory
 from discovery.models import Application, ApplicationMonth
-from discovery.months import current_month
 from discovery.tests.helpers import (
     discovered,
     discovery_on,
@@ -12,6 +11,7 @@ from discovery.tests.helpers import (
     report_url,
     report_visits,
 )
+from procure_site import clock
 
 
 def test_it_shows_applications_at_the_threshold_and_hides_those_below(
@@ -29,7 +29,7 @@ def test_it_shows_applications_at_the_threshold_and_hides_those_below(
         response = admin_client.get(report_url(organization))
 
     assert response.status_code == 200
-    month = f"{current_month():%Y-%m}"
+    month = f"{clock.current_month():%Y-%m}"
     assert response.json() == {
         "organization_id": organization.public_id,
         "month": month,

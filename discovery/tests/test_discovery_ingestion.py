@@ -10,18 +10,18 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.services.erasure import user_erase
+from conftest import client_for
 from contracts.tests.factories import ContractFactory
 from discovery import services
 from discovery.models import Application, ApplicationMonth, ApplicationUser
-from discovery.months import current_month
 from discovery.tests.helpers import (
     discovered,
     discovery_on,
-    month_after,
+    move_to_next_month,
     people,
-    pretend_month_is,
     report_visits,
 )
+from procure_site import clock
 from url_visits.models import Activity
 
 # The activity INSERT of a batch whose one activity exists already.
@@ -63,7 +63,7 @@ def test_it_counts_each_person_once_per_application_and_month(organization, memb
     assert result["matched"] == 0
     assert users_of("Figma") == {str(member.pk)}
     row = ApplicationUser.objects.get()
-    assert (row.organization, row.month) == (organization, current_month())
+    assert (row.organization, row.month) == (organization, clock.current_month())
 
 
 def test_it_leaves_hosts_with_a_contract_to_the_contract(organization, member):
@@ -189,24 +189,26 @@ def test_it_forgets_an_erased_persons_contribution(admin_client, organization):
 
 
 def test_it_forgets_who_used_what_when_the_month_closes(
-    admin_client, organization, monkeypatch
+    admin_user, organization, time_machine
 ):
     discovery_on(organization)
     users = people(organization, 3)
     for user in users:
         report_visits(user, "https://linear.app/team", "https://www.figma.com/")
-    month = current_month()
+    month = clock.current_month()
 
-    pretend_month_is(monkeypatch, month_after(month))
+    move_to_next_month(time_machine)
     report_visits(users[0], "https://notion.so/page")
 
+    # Signed in after the month turned, as an access token lasts minutes.
+    admin_client = client_for(admin_user)
     assert discovered(admin_client, organization, month=f"{month:%Y-%m}") == {
         "Figma": 3,
         "Linear": 3,
     }
     # Only this month's one row names anyone; last month is two counts.
     assert list(ApplicationUser.objects.values_list("month", "user_id")) == [
-        (month_after(month), users[0].pk)
+        (clock.next_month(month), users[0].pk)
     ]
     assert sorted(
         ApplicationMonth.objects.values_list("application__name", "active_users")
@@ -219,13 +221,13 @@ def test_it_forgets_who_used_what_when_the_month_closes(
         assert user.email not in stored
 
 
-def test_it_never_names_anyone_after_the_closing_command(organization, monkeypatch):
+def test_it_never_names_anyone_after_the_closing_command(organization, time_machine):
     discovery_on(organization)
     users = people(organization, 2)
     for user in users:
         report_visits(user, "https://linear.app/team")
 
-    pretend_month_is(monkeypatch, month_after(current_month()))
+    move_to_next_month(time_machine)
     out = io.StringIO()
     call_command("close_discovery_months", stdout=out)
 

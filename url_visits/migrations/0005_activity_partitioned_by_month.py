@@ -17,6 +17,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import migrations
 
+from procure_site import clock
+
 TABLE = "url_visits_activity"
 ASIDE = "url_visits_activity_unpartitioned"
 SEQUENCE = "url_visits_activity_id_seq"
@@ -57,7 +59,7 @@ def _rebuild(cursor, *, partition: bool) -> None:
         + (" PARTITION BY RANGE (day)" if partition else "")
     )
     if partition:
-        today = dt.datetime.now(dt.UTC).date()
+        today = clock.today()
         window = today - dt.timedelta(days=settings.ACTIVITY_RETENTION_DAYS)
         month = _month_start(min(oldest or window, window))
         last = _next_month(_next_month(_month_start(today)))

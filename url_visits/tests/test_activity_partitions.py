@@ -11,8 +11,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AuditAction, AuditEvent
+from procure_site import clock
+from procure_site.clock import month_start, next_month
 from url_visits import activity_partitions
-from url_visits.activity_partitions import month_start, next_month, partition_name
+from url_visits.activity_partitions import partition_name
 from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
 
@@ -61,9 +63,7 @@ def test_the_migration_keeps_every_row_and_partitions_by_month():
         before
     )
     # One partition per month from the oldest row to two months ahead.
-    months = activity_partitions.months_between(
-        days[-1], next_month(next_month(today()))
-    )
+    months = clock.months_between(days[-1], next_month(next_month(today())))
     assert partition_names() == {partition_name(month) for month in months}
     # New rows take ids after the old ones, and the constraints still hold.
     newest = ActivityFactory(contract=rows[0].contract, user=rows[0].user, day=days[1])

@@ -4,10 +4,11 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import selectors as accounts_selectors
-from analytics import metrics, selectors
+from analytics import selectors
 from analytics.serializers import ContractUsageReportSerializer
 from discovery import selectors as discovery_selectors
 from discovery.serializers import DiscoveryReportSerializer
+from procure_site import clock
 from procure_site.exceptions import DomainError
 from procure_site.spreadsheets import csv_cell
 
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         month = None
         if options["month"] is not None:
             try:
-                month = metrics.parse_month(options["month"])
+                month = clock.parse_month(options["month"])
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
         if options["discovered"]:
@@ -117,7 +118,7 @@ class Command(BaseCommand):
     def _discovered(self, organization, month, output_format: str) -> None:
         report = discovery_selectors.discovered_applications(
             organization=organization,
-            month=month or metrics.month_start(selectors.utc_today()),
+            month=month or clock.month_start(clock.today()),
         )
         data = DiscoveryReportSerializer(report).data
         if output_format == "json":
