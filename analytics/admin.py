@@ -21,14 +21,16 @@ from django.utils.safestring import mark_safe
 
 from accounts.admin import OrganizationAdmin, UserAdmin
 from accounts.models import Organization, User
-from analytics import charts, selectors
+from analytics import charts, metrics, selectors
 from procure_site import clock
-from procure_site.exceptions import DomainError
 
 INACTIVE_DAYS = 30
 RENEWAL_DAYS = 90
 TREND_MONTHS = 12
 QUIET_DAYS = 7
+# The most days a console query may reach back: the API's own limit on
+# inactive-users' `days`, beyond the default retention of activity.
+MAX_DAYS = 400
 RECENT_DAYS = 30
 INACTIVE_PAGE_SIZE = 50
 ANALYTICS_PERMISSIONS = ("accounts.view_organization", "url_visits.view_activity")
@@ -38,26 +40,52 @@ def last_full_month() -> date:
     return clock.previous_month(clock.today())
 
 
-def _month_from(request: HttpRequest) -> tuple[date, str | None]:
+def _month_from(request: HttpRequest, problems: list[str]) -> date:
+    """The month of the query, or the last full one, with the reason added to
+    `problems`, when it is missing, not a month or has not started yet."""
     text = request.GET.get("month", "")
     if not text:
-        return last_full_month(), None
+        return last_full_month()
     try:
-        return clock.parse_month(text), None
-    except (ValueError, DomainError):
-        return last_full_month(), f"{text!r} is not a month; showing the last full one."
+        month = clock.parse_month(text)
+    except ValueError:
+        problems.append(f"{text!r} is not a month; showing the last full one.")
+        return last_full_month()
+    refusal = metrics.future_month_refusal(month=month, today=clock.today())
+    if refusal is not None:
+        problems.append(f"{refusal} Showing the last full one.")
+        return last_full_month()
+    return month
 
 
-def _int_param(request: HttpRequest, name: str, default: int) -> int:
-    """The whole number `name` of the query, at least 1; `default` when it is
-    missing or not a number (a default of 0, "none chosen", stays 0)."""
+def _days_from(
+    request: HttpRequest, name: str, default: int, problems: list[str]
+) -> int:
+    """The number of days `name` of the query, from 1 to MAX_DAYS; `default`
+    when it is missing, and also when it is not such a number, with the
+    reason added to `problems`."""
     text = request.GET.get(name)
     if text is None:
         return default
     try:
-        return max(int(text), 1)
+        days = int(text)
     except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        problems.append(
+            f"{name} must be a whole number of days from 1 to {MAX_DAYS}, not "
+            f"{text!r}; showing {default}."
+        )
         return default
+    return days
+
+
+def _chosen_contract(request: HttpRequest) -> int:
+    """The contract id of the query; 0 (none chosen) when it is not a number."""
+    try:
+        return int(request.GET.get("contract", ""))
+    except ValueError:
+        return 0
 
 
 class ConsoleOrganizationAdmin(OrganizationAdmin):
@@ -103,13 +131,14 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
     def usage_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         self._check_analytics_permission(request)
         organization = get_object_or_404(Organization, pk=object_id)
-        month, month_problem = _month_from(request)
+        problems: list[str] = []
+        month = _month_from(request, problems)
         usage = selectors.contract_usage(organization=organization, month=month)
         trend = selectors.contract_usage_trend(
             organization=organization, months=TREND_MONTHS
         )
         contract_ids = [row.contract_id for row in usage.contracts]
-        chosen = _int_param(request, "contract", 0)
+        chosen = _chosen_contract(request)
         if chosen not in contract_ids:
             wasteful = max(
                 usage.contracts,
@@ -117,7 +146,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
                 default=None,
             )
             chosen = wasteful.contract_id if wasteful else 0
-        inactive_days = _int_param(request, "days", INACTIVE_DAYS)
+        inactive_days = _days_from(request, "days", INACTIVE_DAYS, problems)
         inactive_page = None
         if chosen:
             inactive = selectors.contract_inactive_users(
@@ -135,7 +164,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "title": f"Usage of {organization.company_name}",
             "organization": organization,
             "month": usage.month,
-            "month_problem": month_problem,
+            "problems": problems,
             "usage": usage,
             "organization_chart": mark_safe(self._organization_chart(trend)),  # noqa: S308
             "contract_chart": mark_safe(self._contract_chart(trend, chosen)),  # noqa: S308
@@ -182,8 +211,9 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
 
     def overview_view(self, request: HttpRequest) -> HttpResponse:
         self._check_analytics_permission(request)
-        month, month_problem = _month_from(request)
-        quiet_days = _int_param(request, "quiet_days", QUIET_DAYS)
+        problems: list[str] = []
+        month = _month_from(request, problems)
+        quiet_days = _days_from(request, "quiet_days", QUIET_DAYS, problems)
         rows = selectors.organizations_overview(month=month)
         quiet_since = clock.today() - timedelta(days=quiet_days)
         quiet = [
@@ -196,7 +226,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "opts": self.model._meta,
             "title": "Organizations overview",
             "month": clock.format_month(month),
-            "month_problem": month_problem,
+            "problems": problems,
             "rows": rows,
             "quiet": quiet,
             "quiet_days": quiet_days,

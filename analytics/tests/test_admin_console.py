@@ -94,6 +94,75 @@ def test_it_shows_the_apis_contract_usage_for_the_last_full_month(
     assert "Renewals in the next 90 days" in page and "renew" in page.lower()
 
 
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        (
+            "month=2027-01",
+            "2027-01 has not started yet, so there is no usage to report. Ask for "
+            "2026-12 or an earlier month. Showing the last full one.",
+        ),
+        (
+            "days=1000000",
+            "days must be a whole number of days from 1 to 400, not "
+            "&#x27;1000000&#x27;; showing 30.",
+        ),
+        (
+            "days=0",
+            "days must be a whole number of days from 1 to 400, not &#x27;0&#x27;; "
+            "showing 30.",
+        ),
+        (
+            "days=soon&contract=first&page=last",
+            "days must be a whole number of days from 1 to 400, not "
+            "&#x27;soon&#x27;; showing 30.",
+        ),
+    ],
+)
+@pytest.mark.time_machine(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC))
+def test_it_explains_a_query_it_cannot_answer_on_the_usage_page(
+    console, organization, slack, query, problem
+):
+    response = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/?{query}")
+
+    assert response.status_code == 200
+    assert f'<p class="errornote">{problem}</p>' in response.content.decode()
+    assert response.context["usage"].month == "2026-11"
+    assert response.context["inactive_days"] == 30
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        (
+            "month=2027-01",
+            "2027-01 has not started yet, so there is no usage to report. Ask for "
+            "2026-12 or an earlier month. Showing the last full one.",
+        ),
+        (
+            "quiet_days=999999999",
+            "quiet_days must be a whole number of days from 1 to 400, not "
+            "&#x27;999999999&#x27;; showing 7.",
+        ),
+        (
+            "quiet_days=-3",
+            "quiet_days must be a whole number of days from 1 to 400, not "
+            "&#x27;-3&#x27;; showing 7.",
+        ),
+    ],
+)
+@pytest.mark.time_machine(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC))
+def test_it_explains_a_query_it_cannot_answer_on_the_overview(
+    console, organization, slack, query, problem
+):
+    response = console.get(f"{ORGANIZATIONS}overview/?{query}")
+
+    assert response.status_code == 200
+    assert f'<p class="errornote">{problem}</p>' in response.content.decode()
+    assert response.context["month"] == "2026-11"
+    assert response.context["quiet_days"] == 7
+
+
 def test_it_shows_another_month_and_explains_a_bad_one(console, organization, slack):
     other = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/?month=2020-01")
     bad = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/?month=Jan")
