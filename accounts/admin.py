@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -226,20 +228,37 @@ class UserAdmin(BaseUserAdmin):
         if others:
             obj.save(update_fields=others)
 
-    def _change_role(self, request: HttpRequest, queryset: QuerySet, role: str) -> None:
+    def _each_user(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        change: Callable[[User], object],
+        done: str,
+    ) -> None:
+        """Applies an action's `change` to each selected user. A refusal is
+        shown with the person's address, and the others still go through;
+        `done` says what happened to how many ({count})."""
         changed = 0
         for user in queryset:
             try:
-                organizations.user_change_role(user=user, role=role, actor=request.user)
+                change(user)
                 changed += 1
             except DomainError as exc:
                 self.message_user(
                     request, f"{user.email}: {exc.detail}", messages.ERROR
                 )
         if changed:
-            self.message_user(
-                request, f"Changed the role of {changed} users to {role}."
-            )
+            self.message_user(request, done.format(count=changed))
+
+    def _change_role(self, request: HttpRequest, queryset: QuerySet, role: str) -> None:
+        self._each_user(
+            request,
+            queryset,
+            lambda user: organizations.user_change_role(
+                user=user, role=role, actor=request.user
+            ),
+            f"Changed the role of {{count}} users to {role}.",
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         if obj is None:
@@ -283,10 +302,11 @@ class UserAdmin(BaseUserAdmin):
         permissions=["change"],
     )
     def mark_email_verified(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for user in queryset:
-            emails.user_email_mark_verified(user=user, actor=request.user)
-        self.message_user(
-            request, f"Marked {queryset.count()} email addresses verified."
+        self._each_user(
+            request,
+            queryset,
+            lambda user: emails.user_email_mark_verified(user=user, actor=request.user),
+            "Marked {count} email addresses verified.",
         )
 
     @admin.action(

@@ -214,6 +214,36 @@ def test_it_marks_an_address_verified_on_the_persons_behalf(
     assert event.details == {"via": "staff"}
 
 
+def test_it_explains_why_an_admin_cannot_be_marked_verified_when_seats_are_full(
+    browser, organization, admin_user
+):
+    organization.admin_seats = 1
+    organization.save()
+    waiting = UserFactory(
+        organization=organization,
+        role=Role.ADMIN,
+        email="second@acme.io",
+        email_verified_at=None,
+    )
+    member = UserFactory(organization=organization, email_verified_at=None)
+
+    response = browser.post(
+        USERS,
+        {"action": "mark_email_verified", "_selected_action": [waiting.pk, member.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    # The admin capitalizes each message.
+    assert "Second@acme.io: Acme has no admin seats left (1 of 1 taken)." in page
+    assert "Marked 1 email addresses verified." in page
+    waiting.refresh_from_db()
+    member.refresh_from_db()
+    assert not waiting.email_verified
+    assert member.email_verified
+
+
 def test_it_shows_an_overrun_when_a_cap_is_lowered_below_the_seats_in_use(
     browser, organization, admin_user
 ):
