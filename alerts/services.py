@@ -10,7 +10,7 @@ message (`webhook_test_send`).
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -203,21 +203,19 @@ def _digest_send(*, delivery: DigestDelivery, today: date) -> str:
     return _webhook_send(digest=digest, url=notification_settings.webhook_url)
 
 
-def digest_deliver(
-    *, delivery: DigestDelivery, now: datetime | None = None
-) -> DigestDelivery:
+def digest_deliver(*, delivery: DigestDelivery) -> DigestDelivery:
     """Sends one claimed delivery and records how it went.
 
     On failure the delivery stays due: the next run after `next_attempt_at`
     (1, 2, 4... hours later, at most a day) tries again, until its period is
     over. Attempts and the last error show in the Django admin.
     """
-    now = now or clock.now()
+    now = clock.now()
     organization = delivery.organization
     delivery.attempts += 1
     delivery.last_attempt_at = now
     try:
-        response = _digest_send(delivery=delivery, today=now.astimezone(UTC).date())
+        response = _digest_send(delivery=delivery, today=now.date())
     except Exception as exc:
         if not isinstance(exc, DeliveryFailed):
             # A bug or a lost database must not leave the delivery claimed
@@ -308,10 +306,8 @@ def _channels(
     return channels
 
 
-def digests_send_due(
-    *, now: datetime | None = None, domain: str | None = None, dry_run: bool = False
-) -> DigestRun:
-    """Sends every digest due at `now`, and nothing else.
+def digests_send_due(*, domain: str | None = None, dry_run: bool = False) -> DigestRun:
+    """Sends every digest due now, and nothing else.
 
     Each organization whose digest is not off has one delivery per channel
     (email when it has a verified admin, webhook when it has a URL) and
@@ -320,7 +316,7 @@ def digests_send_due(
     twice at once, sends each digest once. With `dry_run`, lists what would
     be sent and writes nothing.
     """
-    now = now or clock.now()
+    now = clock.now()
     run = DigestRun(dry_run=dry_run)
     for organization in selectors.organizations_for_digests(domain=domain):
         notification_settings = selectors.notification_settings_get(
@@ -345,7 +341,7 @@ def digests_send_due(
             if delivery is None:
                 continue
             run.due.append(label)
-            delivery = digest_deliver(delivery=delivery, now=now)
+            delivery = digest_deliver(delivery=delivery)
             if delivery.status == DeliveryStatus.SENT:
                 run.sent.append(label)
             else:

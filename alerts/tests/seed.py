@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from accounts.models import Organization, Role, User
 from accounts.tests.factories import UserFactory
+from alerts import services
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 from procure_site import clock
@@ -17,6 +18,15 @@ from url_visits.tests.factories import ActivityFactory
 # use of Zoom in last month (on the 2nd, 37 days ago) in neither that week
 # nor the last 30 days. Tests of what a digest says run on this day.
 SEEDED_ON = dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC)
+
+# A Monday early in a month, so that a week and a month later are easy to name.
+MONDAY = dt.datetime(2026, 11, 2, 1, 5, tzinfo=dt.UTC)
+
+
+def send_due_at(time_machine, moment: dt.datetime) -> services.DigestRun:
+    """Sends the digests due at `moment`, with every clock stopped there."""
+    time_machine.move_to(moment, tick=False)
+    return services.digests_send_due()
 
 
 @dataclass

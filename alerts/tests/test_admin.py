@@ -1,18 +1,19 @@
 """The Django admin: staff see, per organization, which digests went out when,
 and failed deliveries with their attempts and last error."""
 
-import datetime as dt
-
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from accounts.models import User
-from alerts import services
 from alerts.models import DigestDelivery, NotificationSettings
+from alerts.tests.seed import MONDAY, send_due_at
 
 ADMIN = "/" + settings.ADMIN_URL + "alerts/digestdelivery/"
-MONDAY = dt.datetime(2026, 11, 2, 1, 5, tzinfo=dt.UTC)
+
+# Staff sign in on the Monday the digests are sent, so that their session is
+# as fresh as the deliveries they look at.
+pytestmark = pytest.mark.time_machine(MONDAY)
 
 
 @pytest.fixture
@@ -24,11 +25,13 @@ def staff_browser(db):
 
 
 @pytest.fixture
-def deliveries(organization, admin_user, other_organization, outsider_admin):
+def deliveries(
+    organization, admin_user, other_organization, outsider_admin, time_machine
+):
     NotificationSettings.objects.create(
         organization=organization, webhook_url="https://10.0.0.1/hook"
     )
-    services.digests_send_due(now=MONDAY)
+    send_due_at(time_machine, MONDAY)
     return DigestDelivery.objects.all()
 
 

@@ -15,15 +15,18 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
-from alerts import selectors, services
+from alerts import selectors
 from alerts.models import DeliveryStatus, DigestDelivery, NotificationSettings
 from alerts.tests.receiver import Answer
-from alerts.tests.seed import SEEDED_ON, organization_created_on, seed_organization
+from alerts.tests.seed import (
+    MONDAY,
+    SEEDED_ON,
+    organization_created_on,
+    seed_organization,
+    send_due_at,
+)
 from contracts.tests.factories import ContractFactory
 from url_visits.tests.factories import ActivityFactory
-
-# A Monday early in a month, so that a week and a month later are easy to name.
-MONDAY = dt.datetime(2026, 11, 2, 1, 5, tzinfo=dt.UTC)
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -423,12 +426,12 @@ def test_it_sends_nothing_when_digests_are_off(seeded, receiver):
     assert not DigestDelivery.objects.exists()
 
 
-def test_it_sends_a_weekly_digest_once_a_week(seeded, receiver):
+def test_it_sends_a_weekly_digest_once_a_week(seeded, receiver, time_machine):
     use(seeded.organization, webhook_url=receiver.url)
 
-    first = services.digests_send_due(now=MONDAY)
-    later_that_week = services.digests_send_due(now=MONDAY + dt.timedelta(days=4))
-    next_week = services.digests_send_due(now=MONDAY + dt.timedelta(days=7))
+    first = send_due_at(time_machine, MONDAY)
+    later_that_week = send_due_at(time_machine, MONDAY + dt.timedelta(days=4))
+    next_week = send_due_at(time_machine, MONDAY + dt.timedelta(days=7))
 
     assert first.sent == ["acme.io 2026-W45 email", "acme.io 2026-W45 webhook"]
     assert later_that_week.sent == []
@@ -437,12 +440,12 @@ def test_it_sends_a_weekly_digest_once_a_week(seeded, receiver):
     assert len(receiver.requests) == 2
 
 
-def test_it_sends_a_monthly_digest_once_a_month(seeded, receiver):
+def test_it_sends_a_monthly_digest_once_a_month(seeded, receiver, time_machine):
     use(seeded.organization, email_digest="monthly", webhook_url=receiver.url)
 
-    first = services.digests_send_due(now=MONDAY)
-    same_month = services.digests_send_due(now=MONDAY + dt.timedelta(days=20))
-    next_month = services.digests_send_due(now=MONDAY + dt.timedelta(days=30))
+    first = send_due_at(time_machine, MONDAY)
+    same_month = send_due_at(time_machine, MONDAY + dt.timedelta(days=20))
+    next_month = send_due_at(time_machine, MONDAY + dt.timedelta(days=30))
 
     assert first.sent == ["acme.io 2026-11 email", "acme.io 2026-11 webhook"]
     assert same_month.sent == []
@@ -462,13 +465,13 @@ def test_it_sends_nothing_the_second_time(seeded, receiver):
     assert DigestDelivery.objects.count() == 2
 
 
-def test_it_retries_a_failed_delivery_with_backoff(seeded, receiver):
+def test_it_retries_a_failed_delivery_with_backoff(seeded, receiver, time_machine):
     use(seeded.organization, email_digest="weekly", webhook_url=receiver.url)
     receiver.answer_next(
         Answer(status=500, body="server_error"), Answer(status=500, body="again")
     )
 
-    failed = services.digests_send_due(now=MONDAY)
+    failed = send_due_at(time_machine, MONDAY)
 
     assert failed.failed == [
         "acme.io 2026-W45 webhook: The webhook answered HTTP 500: server_error"
@@ -478,11 +481,11 @@ def test_it_retries_a_failed_delivery_with_backoff(seeded, receiver):
     assert delivery.last_error == "The webhook answered HTTP 500: server_error"
     assert delivery.next_attempt_at == MONDAY + dt.timedelta(hours=1)
 
-    too_soon = services.digests_send_due(now=MONDAY + dt.timedelta(minutes=59))
+    too_soon = send_due_at(time_machine, MONDAY + dt.timedelta(minutes=59))
     assert (too_soon.sent, too_soon.failed) == ([], [])
     assert len(receiver.requests) == 1
 
-    services.digests_send_due(now=MONDAY + dt.timedelta(hours=1))
+    send_due_at(time_machine, MONDAY + dt.timedelta(hours=1))
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.last_error) == (
         2,
@@ -490,7 +493,7 @@ def test_it_retries_a_failed_delivery_with_backoff(seeded, receiver):
     )
     assert delivery.next_attempt_at == MONDAY + dt.timedelta(hours=3)
 
-    retried = services.digests_send_due(now=MONDAY + dt.timedelta(hours=3))
+    retried = send_due_at(time_machine, MONDAY + dt.timedelta(hours=3))
 
     assert retried.sent == ["acme.io 2026-W45 webhook"]
     delivery.refresh_from_db()
@@ -519,14 +522,14 @@ def test_it_reports_a_failure_on_stderr(seeded, settings):
     assert out.splitlines()[-1] == "Sent 1 digests, 1 failed (retried by a later run)."
 
 
-def test_it_takes_over_a_delivery_left_sending_by_a_dead_run(seeded):
-    services.digests_send_due(now=MONDAY)
+def test_it_takes_over_a_delivery_left_sending_by_a_dead_run(seeded, time_machine):
+    send_due_at(time_machine, MONDAY)
     DigestDelivery.objects.update(
         status=DeliveryStatus.SENDING, claimed_at=MONDAY, sent_at=None
     )
 
-    meanwhile = services.digests_send_due(now=MONDAY + dt.timedelta(minutes=10))
-    later = services.digests_send_due(now=MONDAY + dt.timedelta(minutes=31))
+    meanwhile = send_due_at(time_machine, MONDAY + dt.timedelta(minutes=10))
+    later = send_due_at(time_machine, MONDAY + dt.timedelta(minutes=31))
 
     assert meanwhile.sent == []
     assert later.sent == ["acme.io 2026-W45 email"]
@@ -582,17 +585,17 @@ class UnreachableMailServer(BaseEmailBackend):
         raise smtplib.SMTPConnectError(421, b"try again later")
 
 
-def test_it_retries_an_email_the_mail_server_refused(seeded, settings):
+def test_it_retries_an_email_the_mail_server_refused(seeded, settings, time_machine):
     settings.EMAIL_BACKEND = f"{__name__}.UnreachableMailServer"
 
-    failed = services.digests_send_due(now=MONDAY)
+    failed = send_due_at(time_machine, MONDAY)
 
     assert failed.failed == [
         "acme.io 2026-W45 email: The mail server refused or could not be reached "
         "(SMTPConnectError)."
     ]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    retried = services.digests_send_due(now=MONDAY + dt.timedelta(hours=1))
+    retried = send_due_at(time_machine, MONDAY + dt.timedelta(hours=1))
 
     assert retried.sent == ["acme.io 2026-W45 email"]
     assert len(mail.outbox) == 1
@@ -600,7 +603,7 @@ def test_it_retries_an_email_the_mail_server_refused(seeded, settings):
 
 
 def test_it_goes_on_with_other_organizations_after_an_unexpected_error(
-    organization, admin_user, monkeypatch
+    organization, admin_user, monkeypatch, time_machine
 ):
     other = OrganizationFactory(domain_name="globex.com", company_name="Globex")
     UserFactory(organization=other, role=Role.ADMIN, email="gil@globex.com")
@@ -613,7 +616,7 @@ def test_it_goes_on_with_other_organizations_after_an_unexpected_error(
 
     monkeypatch.setattr(selectors, "digest_build", broken_for_acme)
 
-    result = services.digests_send_due(now=MONDAY)
+    result = send_due_at(time_machine, MONDAY)
 
     assert result.failed == ["acme.io 2026-W45 email: Unexpected error (RuntimeError)."]
     assert result.sent == ["globex.com 2026-W45 email"]
