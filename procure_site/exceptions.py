@@ -8,6 +8,7 @@ message does not say which field it is about.
 
 import logging
 import math
+import sqlite3
 import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -84,6 +85,35 @@ DATABASE_UNAVAILABLE = (
 )
 # Seconds a client is asked to wait before retrying while the database is down.
 DATABASE_RETRY_AFTER = "30"
+DATABASE_BUSY = (
+    "The database is busy with other changes right now. Please try again in a "
+    "few seconds."
+)
+# A write lock is held for moments, not for an outage's minutes.
+DATABASE_BUSY_RETRY_AFTER = "5"
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite's "database is locked" (SQLITE_BUSY, or
+    SQLITE_LOCKED for a shared cache): another connection kept the write lock
+    past the busy timeout (DB_SQLITE_BUSY_TIMEOUT). The database is there and
+    answering, only busy, unlike the outages that answer DATABASE_UNAVAILABLE.
+    """
+    cause = exc.__cause__
+    if not isinstance(cause, sqlite3.OperationalError):
+        return False
+    # The primary result code is the low byte of an extended one
+    # (SQLITE_BUSY_SNAPSHOT is SQLITE_BUSY | 2 << 8).
+    return cause.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def database_refusal(exc: BaseException) -> tuple[str, str]:
+    """The 503's sentence and Retry-After for a database that failed a request."""
+    if database_busy(exc):
+        logger.error("Database busy: %s past the busy timeout", exc)
+        return DATABASE_BUSY, DATABASE_BUSY_RETRY_AFTER
+    logger.error("Database unavailable: %s", type(exc).__name__)
+    return DATABASE_UNAVAILABLE, DATABASE_RETRY_AFTER
 
 
 def _flatten(errors, prefix: str = "") -> list[tuple[str, str]]:
@@ -189,11 +219,11 @@ def exception_handler(exc, context):
         )
         return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, OperationalError | InterfaceError):
-        logger.error("Database unavailable: %s", type(exc).__name__)
+        detail, retry_after = database_refusal(exc)
         return Response(
-            {"detail": DATABASE_UNAVAILABLE},
+            {"detail": detail},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": DATABASE_RETRY_AFTER},
+            headers={"Retry-After": retry_after},
         )
     if isinstance(exc, exceptions.ValidationError):
         return Response(
@@ -238,11 +268,13 @@ def server_error(request):
     but the session and authentication middleware, the Django admin and plain
     Django views fail outside DRF and end here. Django calls this handler
     while it is still handling the exception, so `sys.exc_info()` tells an
-    outage (answered 503, worth retrying) from a bug (500).
+    outage or a busy database (answered 503, worth retrying) from a bug (500).
     """
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
-        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
-        response["Retry-After"] = DATABASE_RETRY_AFTER
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        detail, retry_after = database_refusal(exc)
+        response = JsonResponse({"detail": detail}, status=503)
+        response["Retry-After"] = retry_after
         return response
     return JsonResponse(
         {"detail": "Something went wrong on our side. Please try again later."},

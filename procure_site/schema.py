@@ -45,7 +45,8 @@ DETAIL_SCHEMA = {
 NO_DATABASE = {("/", "get"), ("/healthz", "get")}
 
 DATABASE_UNAVAILABLE = {
-    "description": "The database cannot be reached; retry after the given delay.",
+    "description": "The database cannot be reached, or is busy with other "
+    "writes; retry after the given delay.",
     "headers": {
         "Retry-After": {
             "description": "Seconds to wait before retrying.",

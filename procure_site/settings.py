@@ -150,6 +150,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=5
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (`make run`) serves gunicorn's workers and the email worker
+    # (db_worker) from one file, and lets one connection write at a time.
+    # WAL lets readers carry on while someone writes; a writer waits up to
+    # DB_SQLITE_BUSY_TIMEOUT seconds for its turn; and BEGIN IMMEDIATE takes
+    # the write lock when a transaction starts, so that the wait can work: a
+    # deferred transaction that has read and then wants to write is told
+    # "database is locked" at once, without waiting
+    # (procure_site/tests/test_sqlite_concurrency.py). With WAL,
+    # synchronous=NORMAL loses no committed data when the process dies, only
+    # the last transactions when the machine does.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": _positive_int("DB_SQLITE_BUSY_TIMEOUT", 10),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 # DATABASE_URL reaches PostgreSQL through a pooler in transaction mode
 # (PgBouncer's pool_mode = transaction), where each transaction may run on a
 # different server connection: nothing may outlive a transaction on the
