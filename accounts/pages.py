@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import emails, invitations
+from procure_site.client_ip import client_ip
 from procure_site.exceptions import DomainError, InvalidFields
 
 
@@ -104,7 +105,9 @@ def verify_email_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 emails.user_email_verify(
-                    token=token, password=form.cleaned_data["password"]
+                    token=token,
+                    password=form.cleaned_data["password"],
+                    client_address=client_ip(request),
                 )
             except DomainError as refusal:
                 form.add_error("password", refusal.detail)
@@ -142,7 +145,9 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
         form = ResetPasswordForm(request.POST)
         if form.is_valid():
             try:
-                emails.user_password_reset_confirm(**form.cleaned_data)
+                emails.user_password_reset_confirm(
+                    **form.cleaned_data, client_address=client_ip(request)
+                )
             except InvalidFields as rejected:
                 for message in rejected.errors.get("new_password", [rejected.detail]):
                     form.add_error("new_password", message)

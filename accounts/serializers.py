@@ -7,6 +7,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Invitation, Role, User
 from accounts.services.sessions import user_password_check
+from procure_site.client_ip import client_ip
 
 DEVICE_ID_HELP = (
     "Required. The client's own name for this device or browser (the extension "
@@ -144,7 +145,11 @@ class AccountTokenObtainPairSerializer(TokenObtainPairSerializer):
 
     def validate(self, attrs: dict) -> dict:
         # A wrong password is InvalidCredentials: a 401 with sign-in's words.
-        user = user_password_check(email=attrs["email"], password=attrs["password"])
+        user = user_password_check(
+            email=attrs["email"],
+            password=attrs["password"],
+            client_address=client_ip(self.context["request"]),
+        )
         refresh = RefreshToken.for_user(user)
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
 

@@ -30,6 +30,7 @@ from accounts.serializers import (
     UserSerializer,
 )
 from accounts.services import emails, invitations, organizations, sessions
+from procure_site.client_ip import client_ip
 from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
@@ -104,7 +105,9 @@ class SignInView(APIView):
         check_sign_in_origin(request)
         serializer = SignInInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, device_token = sessions.user_sign_in(**serializer.validated_data)
+        user, device_token = sessions.user_sign_in(
+            **serializer.validated_data, client_address=client_ip(request)
+        )
         return _signed_in_response(user, device_token, status.HTTP_200_OK)
 
 
@@ -203,7 +206,9 @@ class EmailVerifyView(APIView):
     def post(self, request: Request) -> Response:
         serializer = EmailVerifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        emails.user_email_verify(**serializer.validated_data)
+        emails.user_email_verify(
+            **serializer.validated_data, client_address=client_ip(request)
+        )
         return Response({"detail": "Your email address is verified."})
 
 
@@ -279,7 +284,9 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         serializer = PasswordResetConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        emails.user_password_reset_confirm(**serializer.validated_data)
+        emails.user_password_reset_confirm(
+            **serializer.validated_data, client_address=client_ip(request)
+        )
         return Response(
             {
                 "detail": "Your password is changed and every session is signed "

@@ -280,16 +280,29 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # The admin login (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT wrong
-# passwords for one account, or from one address, that account or address is
-# refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES, even with the right password.
-# The API's sign-in has its own throttle; axes watches only the admin site.
+# passwords for one account from one address, or from one address whatever
+# the account, that address is refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES,
+# even with the right password. After ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT for
+# one account from all addresses, only addresses it signed in from before may
+# try (accounts/admin_login.py). A completed password reset lifts both.
+# The API's sign-in has its own lockout; axes watches only the admin site.
 AXES_ONLY_ADMIN_SITE = True
 AXES_FAILURE_LIMIT = _positive_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT = _positive_int(
+    "ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT", 50
+)
+if ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT must be at least ADMIN_LOGIN_FAILURE_LIMIT."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=_positive_int("ADMIN_LOGIN_COOLOFF_MINUTES", 60))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.admin_login.AdminLoginHandler"
 AXES_RESET_ON_SUCCESS = True
-# The admin's login form names the email field "username".
+# The admin's login form names the email field "username"; it is counted as
+# the account it signs in to, whatever its case.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.admin_login.admin_login_username"
 AXES_CLIENT_IP_CALLABLE = "procure_site.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
 
@@ -334,10 +347,20 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
-# Failed sign-ins per account (email), from any address: after this many in
-# SIGN_IN_LOCKOUT_MINUTES, signing in to that account waits until the window
-# ends (a password reset still works).
+# Failed sign-ins (passwords, not device tokens) in SIGN_IN_LOCKOUT_MINUTES:
+# past SIGN_IN_LOCKOUT_FAILURES for one account from one network, that
+# network waits for the window to end; past SIGN_IN_LOCKOUT_ACCOUNT_FAILURES
+# for one account from all networks, only networks the account signed in from
+# before may try. A completed password reset lifts both
+# (accounts/services/lockout.py).
 SIGN_IN_LOCKOUT_FAILURES = _positive_int("SIGN_IN_LOCKOUT_FAILURES", 10)
+SIGN_IN_LOCKOUT_ACCOUNT_FAILURES = _positive_int(
+    "SIGN_IN_LOCKOUT_ACCOUNT_FAILURES", 100
+)
+if SIGN_IN_LOCKOUT_ACCOUNT_FAILURES < SIGN_IN_LOCKOUT_FAILURES:
+    raise ImproperlyConfigured(
+        "SIGN_IN_LOCKOUT_ACCOUNT_FAILURES must be at least SIGN_IN_LOCKOUT_FAILURES."
+    )
 SIGN_IN_LOCKOUT_MINUTES = _positive_int("SIGN_IN_LOCKOUT_MINUTES", 15)
 # Password-reset emails to one address per hour, whoever asks.
 PASSWORD_RESET_EMAILS_PER_HOUR = _positive_int("PASSWORD_RESET_EMAILS_PER_HOUR", 5)

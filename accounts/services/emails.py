@@ -79,7 +79,7 @@ def email_verification_link_read(*, token: str) -> User:
     return user
 
 
-def user_email_verify(*, token: str, password: str) -> User:
+def user_email_verify(*, token: str, password: str, client_address: str | None) -> User:
     """Marks the address a verification link was sent to as verified.
 
     Verifying proves the mailbox and the password together: the link must be
@@ -91,13 +91,14 @@ def user_email_verify(*, token: str, password: str) -> User:
     user = email_verification_link_read(token=token)
     if user.email_verified:
         return user
-    lockout.sign_in_lockout_check(email=user.email)
+    lockout.sign_in_lockout_check(email=user.email, client_address=client_address)
     if not user.check_password(password):
-        lockout.sign_in_failure_record(email=user.email)
+        lockout.sign_in_failure_record(email=user.email, client_address=client_address)
         raise WrongPassword(
             f"That is not the password of the proCure account {user.email}. "
             "Didn't create this account? Reset its password."
         )
+    lockout.sign_in_success_record(email=user.email, client_address=client_address)
     return seats.user_email_verified_mark(user=user, via="link")
 
 
@@ -186,11 +187,16 @@ def password_reset_link_read(*, uid: str, token: str) -> User:
     return user
 
 
-def user_password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+def user_password_reset_confirm(
+    *, uid: str, token: str, new_password: str, client_address: str | None
+) -> User:
     """Sets a new password through a reset link, ends every session of the
     user, and marks their address verified: the link reached their inbox.
 
-    The link works once: the token is bound to the password it replaces.
+    The link works once: the token is bound to the password it replaces. It
+    also unlocks password sign-in, in the API and the admin, and lets the
+    network it was followed from sign in even while others keep guessing
+    (accounts/services/lockout.py).
     """
     user = password_reset_link_read(uid=uid, token=token)
     password_check(password=new_password, user=user, field="new_password")
@@ -221,4 +227,5 @@ def user_password_reset_confirm(*, uid: str, token: str, new_password: str) -> U
         with contextlib.suppress(SeatLimitReached):
             user = seats.user_email_verified_mark(user=user, via="password_reset")
         user_sessions_revoke(user=user, actor=user, reason="password_reset")
+    lockout.sign_in_lockout_clear(email=user.email, client_address=client_address)
     return user

@@ -49,6 +49,7 @@ def session_token_issue(*, user: User) -> str:
 def user_sign_in(
     *,
     device_id: str,
+    client_address: str | None,
     email: str | None = None,
     password: str | None = None,
     device_token: str | None = None,
@@ -56,23 +57,29 @@ def user_sign_in(
     """Signs in with email and password, or else with a device token.
 
     Returns the user and the device token for `device_id`: a fresh one after a
-    password, the same one otherwise.
+    password, the same one otherwise. A device token is never locked out:
+    it cannot be guessed, so only passwords count towards the lockout.
     """
     if email is None or password is None:
         user = _sign_in_with_device_token(
             device_token=device_token, device_id=device_id
         )
         return user, device_token
-    return _sign_in_with_password(email=email, password=password, device_id=device_id)
+    user = user_password_check(
+        email=email, password=password, client_address=client_address
+    )
+    return user, device_token_issue(user=user, device_id=device_id)
 
 
-def user_password_check(*, email: str, password: str) -> User:
+def user_password_check(
+    *, email: str, password: str, client_address: str | None
+) -> User:
     """The active user with `email` and `password`, else InvalidCredentials.
 
-    Failures are counted per account: past the limit, even the right password
-    waits (TooManyAttempts), whatever address the attempts come from.
+    Failures count towards the lockout (accounts/services/lockout.py): past
+    its limits even the right password waits (TooManyAttempts).
     """
-    lockout.sign_in_lockout_check(email=email)
+    lockout.sign_in_lockout_check(email=email, client_address=client_address)
     user = (
         User.objects.select_related("organization")
         .filter(email=UserManager.normalize_email(email))
@@ -81,20 +88,13 @@ def user_password_check(*, email: str, password: str) -> User:
     if user is None:
         # Hash anyway, so that the answer takes as long for an unknown email.
         User().set_password(password)
-        lockout.sign_in_failure_record(email=email)
+        lockout.sign_in_failure_record(email=email, client_address=client_address)
         raise InvalidCredentials()
     if not user.check_password(password) or not user.is_active:
-        lockout.sign_in_failure_record(email=email)
+        lockout.sign_in_failure_record(email=email, client_address=client_address)
         raise InvalidCredentials()
-    lockout.sign_in_failures_clear(email=email)
+    lockout.sign_in_success_record(email=email, client_address=client_address)
     return user
-
-
-def _sign_in_with_password(
-    *, email: str, password: str, device_id: str
-) -> tuple[User, str]:
-    user = user_password_check(email=email, password=password)
-    return user, device_token_issue(user=user, device_id=device_id)
 
 
 def _sign_in_with_device_token(*, device_token: str, device_id: str) -> User:

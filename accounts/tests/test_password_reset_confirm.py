@@ -187,3 +187,39 @@ def test_it_throttles_repeated_attempts(anon_client, member, monkeypatch):
     statuses = [confirm(anon_client, link).status_code for _ in "abc"]
 
     assert statuses == [400, 400, 429]
+
+
+def test_it_unlocks_sign_in_from_where_it_was_completed(anon_client, member, settings):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 3
+    settings.SIGN_IN_LOCKOUT_ACCOUNT_FAILURES = 6
+
+    def sign_in_from(address: str, password: str) -> int:
+        return anon_client.post(
+            "/api/v1/auth/sign-in",
+            {"email": "max@acme.io", "password": password, "device_id": "web"},
+            format="json",
+            REMOTE_ADDR=address,
+        ).status_code
+
+    # Someone guesses from the person's own network and from two others:
+    # the network is locked, and the account is past its ceiling.
+    for address in ("203.0.113.200", "198.51.100.1", "198.51.100.2"):
+        for _ in range(3):
+            sign_in_from(address, "Wr0ngPass")
+    assert sign_in_from("203.0.113.200", TEST_PASSWORD) == 429
+
+    response = anon_client.post(
+        URL,
+        {**link_for(member), "new_password": NEW_PASSWORD},
+        format="json",
+        REMOTE_ADDR="203.0.113.200",
+    )
+    assert response.status_code == 200
+    # The guessing goes on, past the ceiling again.
+    for address in ("198.51.100.3", "198.51.100.4", "198.51.100.5"):
+        for _ in range(3):
+            sign_in_from(address, "Wr0ngPass")
+
+    assert sign_in_from("203.0.113.200", NEW_PASSWORD) == 200
+    assert sign_in_from("192.0.2.9", NEW_PASSWORD) == 429
+    assert DeviceToken.objects.live().filter(user=member, device_id="web").count() == 1

@@ -108,3 +108,24 @@ def test_it_says_a_tampered_link_is_not_valid(browser, member):
 
     assert "This password reset link is not valid" in response.content.decode()
     assert 'name="new_password"' not in response.content.decode()
+
+
+def test_it_unlocks_sign_in_from_where_it_was_completed(browser, member, settings):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 3
+
+    def sign_in_status(password: str) -> int:
+        return browser.post(
+            "/api/v1/auth/sign-in",
+            {"email": "max@acme.io", "password": password, "device_id": "web"},
+            content_type="application/json",
+        ).status_code
+
+    for _ in range(3):
+        sign_in_status("Wr0ngPass")
+    assert sign_in_status(TEST_PASSWORD) == 429
+    link = link_for(member)
+
+    response = open_and_post(browser, link, {**link, "new_password": NEW_PASSWORD})
+
+    assert "The password of max@acme.io is changed" in response.content.decode()
+    assert sign_in_status(NEW_PASSWORD) == 200

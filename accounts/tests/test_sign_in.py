@@ -204,38 +204,122 @@ def test_it_counts_the_address_one_trusted_proxy_names(
     assert attempt("198.51.100.8") == 401
 
 
-def test_it_locks_an_account_after_repeated_failures_from_any_address(
-    anon_client, member, settings
-):
-    settings.SIGN_IN_LOCKOUT_FAILURES = 3
+def attempt(client: APIClient, password: str, address: str, email: str = "max@acme.io"):
+    """A password sign-in from `address`, as the one trusted proxy names it."""
+    return client.post(
+        URL,
+        {"email": email, "password": password, "device_id": "d"},
+        format="json",
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+@pytest.fixture
+def behind_a_proxy(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
 
-    def attempt(password: str, n: int):
-        return anon_client.post(
-            URL,
-            {"email": "MAX@acme.io", "password": password, "device_id": "d"},
-            format="json",
-            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
-        )
 
-    assert [attempt("Wr0ngPass", n).status_code for n in range(3)] == [401] * 3
-    locked = attempt(TEST_PASSWORD, 99)
+NETWORK_LOCKED = (
+    "Too many failed sign-ins to this account from your network. Try again in "
+    "15 minutes, or reset your password: a completed reset unlocks it at once."
+)
+ACCOUNT_LOCKED = (
+    "Too many failed sign-ins to this account from many networks: for the next "
+    "15 minutes it takes passwords only from networks it has signed in from "
+    "before. Reset your password to sign in from here: a completed reset "
+    "unlocks it at once."
+)
+
+
+def test_it_locks_a_network_out_of_an_account_after_repeated_failures(
+    anon_client, member, settings, behind_a_proxy
+):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 3
+
+    assert [
+        attempt(anon_client, "Wr0ngPass", "203.0.113.7").status_code for _ in range(3)
+    ] == [401] * 3
+    locked = attempt(anon_client, TEST_PASSWORD, "203.0.113.7", email="MAX@acme.io")
 
     assert locked.status_code == 429
-    assert locked.json()["detail"] == (
-        "Too many failed sign-ins to this account. Try again in 15 minutes, "
-        "or reset your password."
-    )
+    assert locked.json()["detail"] == NETWORK_LOCKED
     assert 800 < int(locked.headers["Retry-After"]) <= 900
     assert not DeviceToken.objects.filter(user=member, device_id="d").exists()
     # Other accounts are not affected.
-    other = anon_client.post(
-        URL,
-        {"email": "nobody@acme.io", "password": "Wr0ngPass", "device_id": "d"},
-        format="json",
-        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    assert (
+        attempt(anon_client, "Wr0ngPass", "203.0.113.7", "nobody@acme.io").status_code
+        == 401
     )
-    assert other.status_code == 401
+
+
+def test_it_lets_the_person_in_whatever_others_try_from_elsewhere(
+    anon_client, member, behind_a_proxy
+):
+    # Ten wrong passwords from ten addresses: each one's count is one, and the
+    # account's is far below its ceiling.
+    for n in range(10):
+        assert attempt(anon_client, "Wr0ngPass", f"198.51.100.{n}").status_code == 401
+
+    response = attempt(anon_client, TEST_PASSWORD, "203.0.113.200")
+
+    assert response.status_code == 200
+    assert DeviceToken.objects.live().filter(user=member, device_id="d").exists()
+
+
+def test_it_takes_passwords_only_from_known_networks_past_the_accounts_ceiling(
+    anon_client, member, settings, behind_a_proxy
+):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 2
+    settings.SIGN_IN_LOCKOUT_ACCOUNT_FAILURES = 6
+    assert attempt(anon_client, TEST_PASSWORD, "203.0.113.200").status_code == 200
+    for n in range(3):
+        for _ in range(2):
+            attempt(anon_client, "Wr0ngPass", f"198.51.100.{n}")
+
+    from_a_new_network = attempt(anon_client, TEST_PASSWORD, "192.0.2.9")
+    from_home = attempt(anon_client, TEST_PASSWORD, "203.0.113.200")
+
+    assert from_a_new_network.status_code == 429
+    assert from_a_new_network.json()["detail"] == ACCOUNT_LOCKED
+    assert 800 < int(from_a_new_network.headers["Retry-After"]) <= 900
+    assert from_home.status_code == 200
+    assert DeviceToken.objects.live().filter(user=member).count() == 1
+
+
+def test_it_counts_an_ipv6_clients_whole_64(
+    anon_client, member, settings, behind_a_proxy
+):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 3
+    for n in range(1, 4):
+        attempt(anon_client, "Wr0ngPass", f"2001:db8:0:7::{n}")
+
+    same_64 = attempt(anon_client, TEST_PASSWORD, "2001:db8:0:7::ffff")
+    next_64 = attempt(anon_client, TEST_PASSWORD, "2001:db8:0:8::1")
+
+    assert same_64.status_code == 429
+    assert same_64.json()["detail"] == NETWORK_LOCKED
+    assert next_64.status_code == 200
+
+
+def test_it_never_locks_out_a_device_token(
+    anon_client, member, settings, behind_a_proxy
+):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 2
+    settings.SIGN_IN_LOCKOUT_ACCOUNT_FAILURES = 2
+    raw = device_token_issue(user=member, device_id="ext-1")
+    for _ in range(3):
+        attempt(anon_client, "Wr0ngPass", "203.0.113.7")
+    assert attempt(anon_client, TEST_PASSWORD, "203.0.113.7").status_code == 429
+
+    response = anon_client.post(
+        URL,
+        {"device_token": raw, "device_id": "ext-1"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["device_token"] == raw
 
 
 def test_it_forgets_failures_after_a_successful_sign_in(anon_client, member, settings):

@@ -149,15 +149,43 @@ def test_it_throttles_whatever_x_forwarded_for_says(anon_client, member, monkeyp
     assert statuses == [401, 401, 429, 429]
 
 
-def test_it_counts_failures_towards_the_accounts_lockout(anon_client, member, settings):
+def test_it_counts_failures_towards_the_networks_lockout(anon_client, member, settings):
     settings.SIGN_IN_LOCKOUT_FAILURES = 2
     for _ in range(2):
         obtain(anon_client, password="Wr0ngPass")
 
     response = obtain(anon_client)
+    sign_in = anon_client.post(
+        "/api/v1/auth/sign-in",
+        {"email": "max@acme.io", "password": TEST_PASSWORD, "device_id": "d"},
+        format="json",
+    )
 
     assert response.status_code == 429
     assert response.json()["detail"].startswith(
-        "Too many failed sign-ins to this account."
+        "Too many failed sign-ins to this account from your network."
     )
     assert "Retry-After" in response.headers
+    assert sign_in.status_code == 429
+
+
+def test_it_does_not_lock_out_the_person_elsewhere(anon_client, member, settings):
+    settings.SIGN_IN_LOCKOUT_FAILURES = 2
+    for _ in range(2):
+        anon_client.post(
+            "/api/v1/auth/token",
+            {"email": "max@acme.io", "password": "Wr0ngPass"},
+            format="json",
+            REMOTE_ADDR="198.51.100.7",
+        )
+
+    response = anon_client.post(
+        "/api/v1/auth/token",
+        {"email": "max@acme.io", "password": TEST_PASSWORD},
+        format="json",
+        REMOTE_ADDR="203.0.113.200",
+    )
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"access", "refresh"}
+    assert OutstandingToken.objects.filter(user=member).count() == 1
