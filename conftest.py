@@ -5,7 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -47,11 +48,20 @@ def _fast_and_isolated(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
-    cache.clear()
+    _caches_clear()
     contract_host_matches_forget()
     yield
-    cache.clear()
+    _caches_clear()
     contract_host_matches_forget()
+
+
+def _caches_clear() -> None:
+    # The database cache needs no clearing, and a test without the database
+    # could not: its rows go with the test's transaction, or with the flush
+    # after a transactional test.
+    for alias in caches:
+        if not isinstance(caches[alias], DatabaseCache):
+            caches[alias].clear()
 
 
 @pytest.fixture

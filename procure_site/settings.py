@@ -228,7 +228,35 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["procure_site.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://procure")}
+# The default cache holds the limits (throttles, the sign-in lockout) and must
+# be one that every worker shares, or each worker would keep its own counts:
+# by default a table in the database (created by health's migration 0002),
+# Redis when CACHE_URL names it (redis://host:6379/0), which production
+# should. A per-process cache (locmemcache://) is refused for it. "local" is
+# this process's own memory, for what is safe to hold per worker: the host
+# matching tables, keyed by the version of what they were built from.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="dbcache://procure_cache"),
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "procure-local",
+    },
+}
+_DEFAULT_CACHE = CACHES["default"]["BACKEND"]
+if _DEFAULT_CACHE in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a cache every worker shares (dbcache://procure_cache "
+        "or redis://...): limits kept per process are multiplied by the number "
+        "of workers."
+    )
+if _DEFAULT_CACHE == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would drop sign-in counts as soon as
+    # a few hundred addresses had been throttled. Past this many, expired
+    # entries are deleted first, then a third of the rest.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes checks each admin login for a lockout before the password is

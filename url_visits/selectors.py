@@ -3,7 +3,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import QuerySet
 
 from accounts.models import Organization, User
@@ -35,15 +35,20 @@ def _match_table_cache_key(organization: Organization) -> str:
 
 
 def contract_match_table(*, organization: Organization) -> MatchTable:
-    """The organization's host → contract table, cached per contracts version.
+    """The organization's host → contract table, cached in each worker per
+    contracts version.
 
     Every contract change bumps `organization.contracts_version`, which is
     part of the cache key, so a change is seen by every worker on its next
     request. The organization row comes loaded with the authenticated user,
     so a cache hit costs no query and a miss costs one.
     """
+    # In this process's memory: a table is keyed by the version it was built
+    # from, so no worker can read a stale one, and ingestion never waits on
+    # the shared cache (the database, by default).
+    local = caches["local"]
     key = _match_table_cache_key(organization)
-    table = cache.get(key)
+    table = local.get(key)
     if table is None:
         rows = (
             Contract.objects.filter(organization=organization)
@@ -51,7 +56,7 @@ def contract_match_table(*, organization: Organization) -> MatchTable:
             .values_list("id", "product_url", "extra_hosts")
         )
         table = match_table_build(ContractHosts(*row) for row in rows)
-        cache.set(key, table, MATCH_TABLE_TIMEOUT_SECONDS)
+        local.set(key, table, MATCH_TABLE_TIMEOUT_SECONDS)
     return table
 
 
