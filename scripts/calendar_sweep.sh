@@ -13,19 +13,21 @@ cd "$(dirname "$0")/.."
 if [ "$#" -eq 0 ]; then
     set -- \
         "2026-01-01 00:00:30" \
-        "2026-12-31 23:59:00" \
+        "2026-12-31 23:58:50" \
         "2027-01-01 00:00:30" \
-        "2027-02-28 23:59:00" \
+        "2027-02-28 23:58:50" \
         "2027-03-01 00:00:30" \
         "2028-02-29 23:00:00" \
-        "2028-12-31 23:59:00"
+        "2028-12-31 23:58:50"
 fi
 # 2026-01-01: the range's first day, before any day the suite was written on.
 # 2026-12-31 23:59 and 2027-01-01 00:00: a year's last and first minute, both
 #   in ISO week 2026-W53. 2027-02-28 23:59 and 2027-03-01 00:00: a month's last
 #   minute and the first after a short February. 2028-02-29: a leap day.
-# 2028-12-31 23:59: the range's last minute. Each run takes about 40 s, so a
-# run started at 23:59 stays on its day unless the machine is slow.
+# 2028-12-31 23:59: the range's last minute. A run takes about a minute: one
+# started at 23:58:50 spends its second half in the day's last minute and
+# ends before midnight, so that no test straddles two days unless the machine
+# is slow; one started at 00:00:30 runs in the first minutes of the day.
 
 command -v faketime >/dev/null || {
     echo "calendar_sweep: faketime is missing (apt-get install -y faketime)." >&2
