@@ -7,6 +7,9 @@ Unlike the API views, these catch the services' DomainError: a page shows the
 refusal in the page instead of answering JSON.
 """
 
+import math
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 from accounts.services import emails, invitations
 from procure_site.client_ip import client_ip
@@ -79,6 +85,43 @@ def _outcome(
     )
 
 
+class _ClientAddressThrottle(SimpleRateThrottle):
+    """The API's throttle of `scope` for a page, in the same cache entries.
+
+    The API's password-reset views take no authentication, so DRF counts
+    their requests by client address under "throttle_<scope>_<address>"; this
+    counts a page's requests under the same key, whether or not the browser
+    carries an admin session, so that a page and the API share one allowance.
+    """
+
+    def __init__(self, *, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def get_cache_key(self, request: Request, view: object) -> str:
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+
+def _throttle_wait(request: HttpRequest, *, scope: str) -> int | None:
+    """Counts this request against `scope`'s rate: the seconds to wait once
+    the allowance is spent, None while it lasts."""
+    throttle = _ClientAddressThrottle(scope=scope)
+    # The throttle reads only the request's META, which a page's has too, and
+    # nothing of the view.
+    if throttle.allow_request(cast(Request, request), APIView()):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))
+
+
+def _in_a_while(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
 @never_cache
 @csrf_protect
 @sensitive_post_parameters("password")
@@ -131,6 +174,11 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
     if "uid" not in data and "token" not in data:
         return _reset_request(request)
     uid, token = data.get("uid", ""), data.get("token", "")
+    # Counted before the link is read, as the API's confirm view counts every
+    # request.
+    wait = (
+        _throttle_wait(request, scope="sign_in") if request.method == "POST" else None
+    )
     try:
         user = emails.password_reset_link_read(uid=uid, token=token)
     except DomainError as refusal:
@@ -143,6 +191,17 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
     form = ResetPasswordForm(initial={"uid": uid, "token": token})
     if request.method == "POST":
         form = ResetPasswordForm(request.POST)
+        if wait is not None:
+            form.add_error(
+                None,
+                "Too many attempts came from your network. Try again in "
+                f"{_in_a_while(wait)}.",
+            )
+            response = _page(
+                request, "reset_password.html", status=429, form=form, email=user.email
+            )
+            response["Retry-After"] = str(wait)
+            return response
         if form.is_valid():
             try:
                 emails.user_password_reset_confirm(
@@ -167,6 +226,20 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
 
 def _reset_request(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None)
+    if request.method == "POST":
+        wait = _throttle_wait(request, scope="password_reset")
+        if wait is not None:
+            response = _page(
+                request,
+                "reset_request.html",
+                status=429,
+                form=form,
+                refusal="Too many password-reset requests came from your network. "
+                f"Try again in {_in_a_while(wait)}; a link we already sent keeps "
+                "working.",
+            )
+            response["Retry-After"] = str(wait)
+            return response
     if request.method == "POST" and form.is_valid():
         emails.user_password_reset_request(email=form.cleaned_data["email"])
         hours = settings.PASSWORD_RESET_TIMEOUT // 3600

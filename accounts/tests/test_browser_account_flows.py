@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
 from accounts.tests.factories import OrganizationFactory
@@ -150,6 +151,27 @@ def test_a_person_resets_their_password_on_the_pages(site, page):
         "This password reset link has already been used."
     ).is_visible()
     screenshot(page, "reset-link-used-phone")
+
+
+def test_a_person_who_asks_for_reset_links_too_often_is_told_to_wait(
+    site, page, monkeypatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"password_reset": "2/hour"}
+    )
+    base, _ = site
+    page.set_viewport_size(PHONE)
+    for _ in range(3):
+        page.goto(f"{base}/account/reset-password")
+        page.get_by_label("Your work email address").fill("boss@acme.io")
+        page.get_by_role("button", name="Email me a link").click()
+
+    assert page.get_by_text(
+        "Too many password-reset requests came from your network. Try again in "
+        "60 minutes; a link we already sent keeps working."
+    ).is_visible()
+    assert page.get_by_role("button", name="Email me a link").is_visible()
+    screenshot(page, "reset-request-throttled-phone")
 
 
 def test_an_invited_admin_accepts_on_the_page_and_uses_admin_features(site, page):

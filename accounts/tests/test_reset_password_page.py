@@ -8,6 +8,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
 from accounts.tests.factories import TEST_PASSWORD
@@ -34,6 +36,10 @@ def open_and_post(browser: Client, query: dict, form: dict):
     page = browser.get(URL, query)
     csrf = page.context["csrf_token"]
     return browser.post(URL, {**form, "csrfmiddlewaretoken": csrf})
+
+
+def ask_for_a_link(browser: Client, email: str):
+    return open_and_post(browser, {}, {"email": email})
 
 
 def test_it_emails_a_link_that_opens_this_page(browser, member, mailoutbox):
@@ -129,3 +135,79 @@ def test_it_unlocks_sign_in_from_where_it_was_completed(browser, member, setting
 
     assert "The password of max@acme.io is changed" in response.content.decode()
     assert sign_in_status(NEW_PASSWORD) == 200
+
+
+def test_it_throttles_requests_for_a_link_as_the_api_does(
+    browser, member, mailoutbox, monkeypatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"password_reset": "2/hour"}
+    )
+
+    responses = [ask_for_a_link(browser, "max@acme.io") for _ in "abc"]
+
+    assert [response.status_code for response in responses] == [200, 200, 429]
+    refused = responses[-1].content.decode()
+    assert (
+        "Too many password-reset requests came from your network. Try again in "
+        "60 minutes; a link we already sent keeps working." in refused
+    )
+    assert 'name="email"' in refused
+    assert responses[-1]["Retry-After"] == "3600"
+    assert len(mailoutbox) == 2
+
+
+def test_it_counts_page_and_api_requests_together(
+    browser, member, mailoutbox, monkeypatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"password_reset": "2/hour"}
+    )
+    api = APIClient()
+
+    def ask_the_api() -> int:
+        return api.post(
+            "/api/v1/auth/password-reset", {"email": "max@acme.io"}, format="json"
+        ).status_code
+
+    statuses = [
+        ask_the_api(),
+        ask_for_a_link(browser, "max@acme.io").status_code,
+        ask_the_api(),
+        ask_for_a_link(browser, "max@acme.io").status_code,
+    ]
+
+    assert statuses == [200, 200, 429, 429]
+    assert len(mailoutbox) == 2
+
+
+def test_it_throttles_whatever_x_forwarded_for_says(browser, member, mailoutbox):
+    page = browser.get(URL)
+    statuses = [
+        browser.post(
+            URL,
+            {"email": "max@acme.io", "csrfmiddlewaretoken": page.context["csrf_token"]},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(8)
+    ]
+
+    assert statuses == [200] * 5 + [429] * 3
+
+
+def test_it_throttles_new_passwords_as_the_api_does(browser, member, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"sign_in": "2/minute"})
+    link = link_for(member)
+    weak = {**link, "new_password": "short"}
+    open_and_post(browser, link, weak)
+    open_and_post(browser, link, weak)
+
+    response = open_and_post(browser, link, {**link, "new_password": NEW_PASSWORD})
+
+    assert response.status_code == 429
+    assert (
+        "Too many attempts came from your network. Try again in 60 seconds."
+        in response.content.decode()
+    )
+    assert 'name="new_password"' in response.content.decode()
+    assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
