@@ -497,6 +497,11 @@ EMAIL_VERIFICATION_MAX_AGE = timedelta(
     hours=_positive_int("EMAIL_VERIFICATION_MAX_AGE_HOURS", 72)
 )
 PASSWORD_RESET_TIMEOUT = _positive_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
+# Opening an expired verification link emails a new one to the address at
+# most once in this many minutes; sooner, the page says to check the inbox.
+EMAIL_VERIFICATION_RESEND_MINUTES = _positive_int(
+    "EMAIL_VERIFICATION_RESEND_MINUTES", 15
+)
 INVITATION_MAX_AGE = timedelta(days=_positive_int("INVITATION_MAX_AGE_DAYS", 7))
 
 # Where emails are sent from: "database" (the default) stores each email as a

@@ -2,10 +2,13 @@
 resetting a password."""
 
 import contextlib
+import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,12 +49,26 @@ LINK_NOT_VALID = (
 )
 
 
+def _expired_link_resend_claim(*, email: str) -> bool:
+    """True for the first expired link opened for `email` in
+    EMAIL_VERIFICATION_RESEND_MINUTES, which may send a new one; False until
+    that time has passed."""
+    # Hashed, so that the cache never holds the addresses themselves.
+    digest = hashlib.sha256(UserManager.normalize_email(email).encode()).hexdigest()
+    return cache.add(
+        f"accounts:expired-verification-link-resent:{digest}",
+        True,
+        timeout=settings.EMAIL_VERIFICATION_RESEND_MINUTES * 60,
+    )
+
+
 def email_verification_link_read(*, token: str) -> User:
     """The active user a verification link was sent to, at that address.
 
     An expired link sends a fresh one to the same address (only its holder
-    can have it) and raises DomainError saying so; a link that was not made
-    here, or for an address the user no longer has, raises DomainError.
+    can have it), at most once per EMAIL_VERIFICATION_RESEND_MINUTES however
+    often it is opened, and raises DomainError saying so; a link that was not
+    made here, or for an address the user no longer has, raises DomainError.
     """
     try:
         user_id, email = email_verification_token_read(token=token)
@@ -61,6 +78,13 @@ def email_verification_link_read(*, token: str) -> User:
         if user is None or user.email_verified:
             raise DomainError(
                 "This link has expired. Sign in, or ask for a password reset."
+            ) from None
+        if not _expired_link_resend_claim(email=user.email):
+            minutes = settings.EMAIL_VERIFICATION_RESEND_MINUTES
+            raise DomainError(
+                f"This link has expired. We sent a new one to {user.email} less "
+                f"than {minutes} minute{'s' if minutes != 1 else ''} ago: open "
+                "the newest email from proCure in that inbox."
             ) from None
         email_verification_send(user=user)
         raise DomainError(

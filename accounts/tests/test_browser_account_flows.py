@@ -3,16 +3,20 @@ person signs up through the compat API as the web app does, opens the emailed
 link, completes the page, and their admin calls then succeed with the same
 cookie; the same for a password reset."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
-from accounts.tests.factories import OrganizationFactory
+from accounts.tests.factories import OrganizationFactory, UserFactory
 from accounts.tests.helpers import link_in
+from accounts.tokens import email_verification_token_make
 from conftest import WEB_ORIGIN, screenshot
+from procure_site import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,6 +100,33 @@ def test_a_new_admin_signs_up_verifies_on_the_page_and_uses_admin_features(site,
     # The same cookie the sign-up set now works for the admin's calls.
     assert admin_calls(page, base, organization) == (200, 200)
     assert organization.contracts.count() == 10
+
+
+def test_an_expired_link_sends_one_new_link_and_then_says_to_check_the_inbox(
+    site, page, settings
+):
+    base, organization = site
+    user = UserFactory(
+        organization=organization, email="jane@acme.io", email_verified_at=None
+    )
+    # A link made before EMAIL_VERIFICATION_MAX_AGE ago.
+    with time_machine.travel(
+        clock.now() - settings.EMAIL_VERIFICATION_MAX_AGE - dt.timedelta(hours=1)
+    ):
+        token = email_verification_token_make(user_id=str(user.pk), email=user.email)
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"{base}/account/verify-email?token={token}")
+    assert page.get_by_text(
+        "This link has expired. We sent a new one to jane@acme.io."
+    ).is_visible()
+    page.reload()
+    assert page.get_by_text(
+        "This link has expired. We sent a new one to jane@acme.io less than 15 "
+        "minutes ago: open the newest email from proCure in that inbox."
+    ).is_visible()
+    screenshot(page, "verify-email-expired-sent-recently-phone")
+    assert len(mail.outbox) == 1
 
 
 def test_a_person_resets_their_password_on_the_pages(site, page):

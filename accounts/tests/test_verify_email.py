@@ -16,6 +16,10 @@ INVALID = (
     "link from the email again, or sign in and ask for a new one."
 )
 EXPIRED = "This link has expired. We sent a new one to jane@acme.io."
+SENT_RECENTLY = (
+    "This link has expired. We sent a new one to jane@acme.io less than 15 "
+    "minutes ago: open the newest email from proCure in that inbox."
+)
 
 
 @pytest.fixture
@@ -86,6 +90,29 @@ def test_it_refuses_an_expired_link_and_sends_a_new_one(
     assert response.json() == {"detail": EXPIRED}
     assert User.objects.get(pk=unverified.pk).email_verified_at is None
     assert [message.to for message in mailoutbox] == [["jane@acme.io"]]
+
+
+def test_it_sends_one_new_link_per_address_every_15_minutes(
+    anon_client, unverified, settings, time_machine, mailoutbox
+):
+    token = token_for(unverified)
+    time_machine.move_to(
+        clock.now() + settings.EMAIL_VERIFICATION_MAX_AGE + dt.timedelta(minutes=1)
+    )
+
+    answers = [verify(anon_client, token) for _ in range(5)]
+
+    assert [answer.status_code for answer in answers] == [400] * 5
+    assert [answer.json()["detail"] for answer in answers] == [EXPIRED] + [
+        SENT_RECENTLY
+    ] * 4
+    assert len(mailoutbox) == 1
+
+    time_machine.move_to(clock.now() + dt.timedelta(minutes=15, seconds=1))
+
+    assert verify(anon_client, token).json() == {"detail": EXPIRED}
+    assert len(mailoutbox) == 2
+    assert User.objects.get(pk=unverified.pk).email_verified_at is None
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,27 @@ def test_it_says_an_expired_link_expired_and_sends_a_new_one(
     assert link_in(mailoutbox[0])[0] == URL
 
 
+def test_it_sends_one_new_link_per_address_every_15_minutes(
+    browser, unverified, settings, time_machine, mailoutbox
+):
+    token = token_for(unverified)
+    time_machine.move_to(
+        clock.now() + settings.EMAIL_VERIFICATION_MAX_AGE + dt.timedelta(minutes=1)
+    )
+    browser.get(URL, {"token": token})
+
+    pages = [browser.get(URL, {"token": token}) for _ in range(4)]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert (
+            "This link has expired. We sent a new one to jane@acme.io less than 15 "
+            "minutes ago: open the newest email from proCure in that inbox."
+        ) in page.content.decode()
+    assert len(mailoutbox) == 1
+    assert not User.objects.get(pk=unverified.pk).email_verified
+
+
 def test_it_says_a_tampered_link_is_not_valid(browser, unverified):
     token = token_for(unverified)
 
