@@ -3,7 +3,6 @@ resetting a password."""
 
 import contextlib
 import hashlib
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -11,7 +10,6 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import (
     base36_to_int,
@@ -25,7 +23,7 @@ from accounts.services import lockout, seats
 from accounts.services.sessions import user_sessions_revoke
 from accounts.tokens import email_verification_token_read
 from accounts.validators import password_check
-from audit.models import AuditAction, AuditEvent
+from audit.models import AuditAction
 from audit.services import audit_record
 from procure_site.exceptions import DomainError
 
@@ -157,18 +155,21 @@ def _user_from_uid(uid: str) -> User | None:
 
 
 RESET_LINK_NOT_VALID = (
-    "This password reset link is not valid: it may have been cut short or "
-    "changed. Open the link from the email again, or ask for a new one."
+    "This password reset link is not valid: it may have been used already, cut "
+    "short or changed. Open the link from the newest email again, or ask for a "
+    "new one."
 )
 
 
 def _reset_link_refusal(*, user: User, token: str) -> DomainError:
-    """Why `token` does not reset `user`'s password: expired, used or not valid.
+    """Why `token` does not reset `user`'s password: expired, or not valid.
 
     Django's reset token is "<timestamp>-<hash over the user's password and
-    last sign-in>": a hash that matches its timestamp but is too old has
-    expired; one that no longer matches after a reset since it was issued
-    has been used.
+    last sign-in>". A hash that matches its timestamp but is too old has
+    expired, which only the holder of a real link can learn. Any other hash
+    was used already or never made here: the two read alike, since telling
+    them apart would tell anyone with a user's uid whether, and since when,
+    that account's password was reset.
     """
     generator = default_token_generator
     try:
@@ -181,27 +182,14 @@ def _reset_link_refusal(*, user: User, token: str) -> DomainError:
         return DomainError(
             "This password reset link has expired. Ask for a new one below."
         )
-    issued = generator._now() - timedelta(
-        seconds=generator._num_seconds(generator._now()) - timestamp
-    )
-    reset_since = AuditEvent.objects.filter(
-        action=AuditAction.USER_PASSWORD_RESET,
-        target=user.email,
-        created_at__gte=timezone.make_aware(issued) - timedelta(minutes=1),
-    ).exists()
-    if reset_since:
-        return DomainError(
-            "This password reset link has already been used. If you need to, "
-            "ask for a new one below."
-        )
     return DomainError(RESET_LINK_NOT_VALID)
 
 
 def password_reset_link_read(*, uid: str, token: str) -> User:
     """The active user a password-reset link is for, while it works.
 
-    Raises DomainError saying whether the link expired, was used, or is not a
-    link made here.
+    Raises DomainError saying whether the link expired or does not work
+    (used, altered, or not made here).
     """
     user = _user_from_uid(uid)
     if user is None:

@@ -18,6 +18,11 @@ from procure_site import clock
 
 URL = "/account/reset-password"
 NEW_PASSWORD = "N3wSecretPass"
+NOT_VALID = (
+    "This password reset link is not valid: it may have been used already, cut "
+    "short or changed. Open the link from the newest email again, or ask for a "
+    "new one."
+)
 
 
 @pytest.fixture
@@ -82,16 +87,35 @@ def test_it_names_what_is_wrong_with_a_weak_password(browser, member):
     assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
 
 
-def test_it_says_a_used_link_was_used(browser, member):
+def test_it_says_a_used_link_is_not_valid(browser, member):
     link = link_for(member)
     open_and_post(browser, link, {**link, "new_password": NEW_PASSWORD})
 
     response = browser.get(URL, link)
 
-    assert "This password reset link has already been used." in (
-        response.content.decode()
-    )
+    assert NOT_VALID in response.content.decode()
     assert "Email me a link" in response.content.decode()
+
+
+def test_it_says_the_same_of_a_forged_link_whether_or_not_the_account_was_reset(
+    browser, member, admin_user
+):
+    link = link_for(member)
+    open_and_post(browser, link, {**link, "new_password": NEW_PASSWORD})
+    # The timestamp of a real link with another hash: the shape of a used link.
+    forged = [
+        {**link_for(user), "token": link_for(user)["token"][:-6] + "000000"}
+        for user in (member, admin_user)
+    ]
+
+    pages = [browser.get(URL, link).content.decode() for link in forged]
+
+    for page in pages:
+        assert NOT_VALID in page
+        assert "already been used" not in page
+        assert 'name="new_password"' not in page
+    assert User.objects.get(pk=member.pk).check_password(NEW_PASSWORD)
+    assert User.objects.get(pk=admin_user.pk).check_password(TEST_PASSWORD)
 
 
 def test_it_says_an_expired_link_expired(browser, member, settings, time_machine):
@@ -112,7 +136,7 @@ def test_it_says_a_tampered_link_is_not_valid(browser, member):
 
     response = browser.get(URL, {**link, "token": link["token"][:-2] + "zz"})
 
-    assert "This password reset link is not valid" in response.content.decode()
+    assert NOT_VALID in response.content.decode()
     assert 'name="new_password"' not in response.content.decode()
 
 
