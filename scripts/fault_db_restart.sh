@@ -22,6 +22,8 @@ WORK=$(mktemp -d -t procure-fault-XXXXXX)
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB_NAME"
 export SECRET_KEY=fault-test-only-secret-key-not-for-production
 export DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
+# The load sends no email; gunicorn refuses consolemail:// with DEBUG off.
+export EMAIL_URL=memorymail://
 export GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_ACCESS_LOG="$WORK/access.log"
 
 SERVER_PID=
