@@ -1,8 +1,12 @@
 from collections.abc import Callable
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from rest_framework_simplejwt.token_blacklist.models import (
@@ -12,8 +16,27 @@ from rest_framework_simplejwt.token_blacklist.models import (
 
 from accounts import selectors
 from accounts.models import DeviceToken, Invitation, Organization, Role, User
-from accounts.services import emails, erasure, invitations, organizations, sessions
+from accounts.services import (
+    credentials,
+    emails,
+    erasure,
+    invitations,
+    organizations,
+    sessions,
+)
 from procure_site.exceptions import DomainError
+
+ONLY_SUPERUSERS = "only a superuser may change a superuser or another staff account."
+
+
+def _may_change_staff(request: HttpRequest, user: User) -> bool:
+    """Whether the staff member of `request` may change `user`: anyone they
+    may change users at all, except superusers and other staff accounts,
+    which only a superuser changes."""
+    if request.user.is_superuser or request.user.pk == user.pk:
+        return True
+    return not (user.is_superuser or user.is_staff)
+
 
 # simplejwt's pages list every issued session and refresh token in full, and
 # a copied value signs in as its owner: no admin page shows them. Staff end a
@@ -181,6 +204,39 @@ class UserAdmin(BaseUserAdmin):
         "mark_email_verified",
     ]
 
+    def has_change_permission(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> bool:
+        # Staff who may change users still may not change a superuser or
+        # another staff account (its password, its address, its access):
+        # that would hand them powers they were not given.
+        if obj is not None and not _may_change_staff(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> bool:
+        if obj is not None and not _may_change_staff(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # Django's view checks has_change_permission and saves the password;
+        # a password set for someone else ends their sessions, in the same
+        # transaction, and is audited.
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                if user is not None:
+                    credentials.user_password_set_by_staff(
+                        user=user, actor=request.user
+                    )
+        return response
+
     def get_inlines(self, request: HttpRequest, obj: User | None) -> list:
         return self.inlines if obj is not None else []
 
@@ -220,10 +276,14 @@ class UserAdmin(BaseUserAdmin):
                 organizations.user_reactivate(user=obj, actor=request.user)
             else:
                 organizations.user_deactivate(user=obj, actor=request.user)
+        if "email" in form.changed_data:
+            credentials.user_email_change(
+                user=obj, email=form.cleaned_data["email"], actor=request.user
+            )
         others = [
             name
             for name in form.changed_data
-            if name not in ("is_active", "groups", "user_permissions")
+            if name not in ("is_active", "groups", "user_permissions", "email")
         ]
         if others:
             obj.save(update_fields=others)
@@ -240,6 +300,11 @@ class UserAdmin(BaseUserAdmin):
         `done` says what happened to how many ({count})."""
         changed = 0
         for user in queryset:
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request, f"{user.email}: {ONLY_SUPERUSERS}", messages.ERROR
+                )
+                continue
             try:
                 change(user)
                 changed += 1
@@ -289,11 +354,17 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             erasure.user_erase(user=user, actor=request.user)
 
-    @admin.action(description="Make the selected users admins (within the cap)")
+    @admin.action(
+        description="Make the selected users admins (within the cap)",
+        permissions=["change"],
+    )
     def make_admin(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._change_role(request, queryset, Role.ADMIN)
 
-    @admin.action(description="Make the selected users members (within the cap)")
+    @admin.action(
+        description="Make the selected users members (within the cap)",
+        permissions=["change"],
+    )
     def make_member(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._change_role(request, queryset, Role.MEMBER)
 
@@ -314,10 +385,13 @@ class UserAdmin(BaseUserAdmin):
         permissions=["change"],
     )
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for user in queryset:
-            sessions.user_sessions_revoke(user=user, actor=request.user, reason="admin")
-        self.message_user(
-            request, f"Signed {queryset.count()} users out of every device and session."
+        self._each_user(
+            request,
+            queryset,
+            lambda user: sessions.user_sessions_revoke(
+                user=user, actor=request.user, reason="admin"
+            ),
+            "Signed {count} users out of every device and session.",
         )
 
 
@@ -336,7 +410,9 @@ class DeviceTokenAdmin(admin.ModelAdmin):
         # Tokens are handed out by sign-in, which shows the raw value once.
         return False
 
-    @admin.action(description="Revoke the selected device tokens")
+    @admin.action(
+        description="Revoke the selected device tokens", permissions=["change"]
+    )
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
         revoked = sessions.device_tokens_revoke(
             tokens=queryset, actor=request.user, reason="admin"
@@ -372,7 +448,7 @@ class InvitationAdmin(admin.ModelAdmin):
         # which email the link; one made here would reach nobody.
         return False
 
-    @admin.action(description="Revoke the selected invitations")
+    @admin.action(description="Revoke the selected invitations", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
         for invitation in queryset:
             invitations.invitation_revoke(
@@ -381,3 +457,19 @@ class InvitationAdmin(admin.ModelAdmin):
                 actor=request.user,
             )
         self.message_user(request, "Revoked the selected pending invitations.")
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):  # type: ignore[misc]  # axes ships no types
+    actions = ["cleanup_expired_attempts"]
+
+    # It deletes attempts: staff who may only view them are not offered it.
+    @admin.action(description="Clean up expired attempts", permissions=["delete"])
+    def cleanup_expired_attempts(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> None:
+        super().cleanup_expired_attempts(request, queryset)
+
+
+admin.site.register(AccessLog, axes_admin.AccessLogAdmin)
+admin.site.register(AccessFailureLog, axes_admin.AccessFailureLogAdmin)

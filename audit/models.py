@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     USER_ERASED = "user.erased", "User erased"
     USER_EMAIL_VERIFIED = "user.email_verified", "Email verified"
     USER_PASSWORD_RESET = "user.password_reset", "Password reset"
+    USER_PASSWORD_SET = "user.password_set", "Password set by staff"
+    USER_EMAIL_CHANGED = "user.email_changed", "Email changed by staff"
     TOKEN_REVOKED = "token.revoked", "Device token revoked"
     CONTRACT_CREATED = "contract.created", "Contract created"
     CONTRACT_UPDATED = "contract.updated", "Contract updated"

@@ -315,6 +315,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # try (accounts/admin_login.py). A completed password reset lifts both.
 # The API's sign-in has its own lockout; axes watches only the admin site.
 AXES_ONLY_ADMIN_SITE = True
+# accounts/admin.py registers axes' pages itself, with actions that ask for
+# the permission they need (axes offers its clean-up to anyone who may view).
+AXES_ENABLE_ADMIN = False
 AXES_FAILURE_LIMIT = _positive_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
 ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT = _positive_int(
     "ADMIN_LOGIN_ACCOUNT_FAILURE_LIMIT", 50
