@@ -430,6 +430,10 @@ CORS_ALLOWED_ORIGINS = env.list(
 EXTENSION_ORIGINS = env.list("EXTENSION_ORIGINS", default=[])
 CORS_ALLOWED_ORIGINS = [*CORS_ALLOWED_ORIGINS, *EXTENSION_ORIGINS]
 CORS_ALLOW_CREDENTIALS = True
+# Only the API (and the health endpoints the clients check) answer other
+# origins: the admin and the account pages are this site's own, and a grant
+# with credentials there would let the web app's origin read them.
+CORS_URLS_REGEX = r"^/(api/.*|ping|healthz|readyz)?$"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Origins whose cookie-authenticated unsafe requests are accepted.
 TRUSTED_ORIGINS = [*CORS_ALLOWED_ORIGINS, *CSRF_TRUSTED_ORIGINS]
