@@ -5,13 +5,23 @@ The host is resolved once, every address it resolves to is checked, and the
 connection is made to the checked address (with the name kept for TLS and the
 Host header), so that a second DNS answer cannot swap in a private address.
 Redirects are never followed. Nothing here touches the database.
+
+The timeout is a deadline for the whole delivery, from resolving the name to
+the last byte of the answer, so that a receiver that answers slowly cannot
+hold up the digests of the organizations after it.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import json
 import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -83,11 +93,26 @@ def webhook_url_problem(url: str, *, allow_private: bool) -> str | None:
     return None
 
 
-def _resolve(host: str, port: int, *, allow_private: bool) -> str:
+def _seconds(seconds: float) -> str:
+    return f"{seconds:g} second" if seconds == 1 else f"{seconds:g} seconds"
+
+
+def _resolve(host: str, port: int, *, allow_private: bool, timeout: float) -> str:
     """The address to connect to: the first that `host` resolves to, once
-    every one of them is allowed."""
+    every one of them is allowed.
+
+    getaddrinfo has no timeout of its own, so it runs in a thread that is
+    abandoned after `timeout`; the resolver's own time limits end it.
+    """
+    resolver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-dns")
+    lookup = resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    resolver.shutdown(wait=False)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = lookup.result(timeout=timeout)
+    except FutureTimeout:
+        raise WebhookFailed(
+            f"The webhook host {host} could not be resolved within {_seconds(timeout)}."
+        ) from None
     except (socket.gaierror, UnicodeError):
         raise WebhookFailed(f"The webhook host {host} could not be resolved.") from None
     addresses = [str(info[4][0]) for info in infos]
@@ -104,14 +129,57 @@ def _resolve(host: str, port: int, *, allow_private: bool) -> str:
     return addresses[0]
 
 
+class _Deadline:
+    """Shuts the request's socket down once the whole request has taken
+    `seconds`. http.client's own timeout applies to each read, which a
+    receiver sending one byte at a time never reaches; a shut-down socket
+    ends whatever read or write is waiting on it at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._socket: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, connection: socket.socket) -> None:
+        with self._lock:
+            if self.expired:
+                connection.close()
+                raise TimeoutError
+            self._socket = connection
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._socket is not None:
+                # The receiver may have hung up already.
+                with contextlib.suppress(OSError):
+                    self._socket.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+
 def webhook_post(
     url: str, *, payload: dict[str, Any], allow_private: bool, timeout: float
 ) -> WebhookAnswer:
     """POSTs `payload` as JSON to `url` and returns what the receiver said.
 
     Raises WebhookRefused for a URL that may not be called and WebhookFailed
-    when nothing usable came back. A redirect is an answer, never followed.
+    when nothing usable came back, or not all of it within `timeout` seconds
+    of the call. A redirect is an answer, never followed.
     """
+    started = time.monotonic()
     problem = webhook_url_problem(url, allow_private=allow_private)
     if problem is not None:
         raise WebhookRefused(problem)
@@ -119,20 +187,29 @@ def webhook_post(
     host = parts.hostname or ""
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = _resolve(host, port, allow_private=allow_private)
+    address = _resolve(host, port, allow_private=allow_private, timeout=timeout)
+    late = WebhookFailed(
+        f"The webhook at {host} did not answer within {_seconds(timeout)}."
+    )
+    remaining = timeout - (time.monotonic() - started)
+    if remaining <= 0:
+        raise late
 
     connection: http.client.HTTPConnection
     if https:
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout)
+        connection = http.client.HTTPSConnection(host, port, timeout=remaining)
     else:
-        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connection = http.client.HTTPConnection(host, port, timeout=remaining)
+    deadline = _Deadline(remaining)
 
     def connect_to_checked_address(
         _address: tuple[str, int],
         timeout: float | None = None,
         source_address: tuple[str, int] | None = None,
     ) -> socket.socket:
-        return socket.create_connection((address, port), timeout, source_address)
+        opened = socket.create_connection((address, port), timeout, source_address)
+        deadline.watch(opened)
+        return opened
 
     # http.client connects through this attribute; TLS still verifies the
     # certificate against `host`.
@@ -142,29 +219,33 @@ def webhook_post(
         path = f"{path}?{parts.query}"
     body = json.dumps(payload).encode()
     try:
-        connection.request(
-            "POST",
-            path,
-            body=body,
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "proCure-digest/1",
-            },
-        )
-        response = connection.getresponse()
-        text = response.read(RESPONSE_LIMIT).decode("utf-8", errors="replace")
-        status = response.status
-        location = response.getheader("Location")
+        with deadline:
+            connection.request(
+                "POST",
+                path,
+                body=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "proCure-digest/1",
+                },
+            )
+            response = connection.getresponse()
+            text = response.read(RESPONSE_LIMIT).decode("utf-8", errors="replace")
+            status = response.status
+            location = response.getheader("Location")
     except TimeoutError:
-        raise WebhookFailed(
-            f"The webhook at {host} did not answer within {timeout:g} seconds."
-        ) from None
+        raise late from None
     except (OSError, http.client.HTTPException) as exc:
+        if deadline.expired:
+            raise late from None
         raise WebhookFailed(
             f"The webhook at {host} could not be reached ({type(exc).__name__})."
         ) from None
     finally:
         connection.close()
+    # A body cut short by the deadline can read as a complete one.
+    if deadline.expired:
+        raise late
     if 300 <= status < 400:
         text = (
             f"Redirect to {location or 'nowhere'} not followed: point the webhook "

@@ -532,7 +532,8 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # installs whose chat server lives on the private network; it also allows
 # plain http://.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = _flag("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)
-# Seconds to wait for a webhook to connect and to answer.
+# Seconds a webhook delivery may take in all, from resolving the name to the
+# last byte of the answer, so that a slow receiver cannot hold up the others.
 WEBHOOK_TIMEOUT_SECONDS = _positive_int("WEBHOOK_TIMEOUT_SECONDS", 5)
 
 # Security headers. Production defaults are strict; DEBUG relaxes the ones

@@ -1,6 +1,6 @@
 import pytest
 
-from alerts.tests.receiver import Receiver
+from alerts.tests.receiver import Receiver, TricklingReceiver
 
 
 @pytest.fixture
@@ -15,4 +15,12 @@ def receiver(settings):
 @pytest.fixture
 def another_receiver():
     with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def trickling_receiver(settings):
+    """A receiver on 127.0.0.1 that answers one byte every half second."""
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    with TricklingReceiver(interval=0.5) as running:
         yield running

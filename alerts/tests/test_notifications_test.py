@@ -129,7 +129,7 @@ def test_it_gives_up_on_a_receiver_that_does_not_answer(
 
     assert response.status_code == 502
     assert response.json() == {
-        "detail": "The webhook at 127.0.0.1 did not answer within 1 seconds."
+        "detail": "The webhook at 127.0.0.1 did not answer within 1 second."
     }
 
 

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import smtplib
+import time
 from decimal import Decimal
 from html import escape
 from io import StringIO
@@ -647,3 +648,32 @@ def test_it_keeps_a_long_digest_within_slacks_limits(
     assert body["text"].count("* expires ") == 10
     assert "…and 4 more, soonest first: see the renewals in proCure." in body["text"]
     assert len(body["procure"]["renewals"]) == 14
+
+
+@pytest.mark.time_machine(MONDAY)
+def test_it_sends_other_organizations_digests_when_a_webhook_is_slow(
+    organization, admin_user, trickling_receiver, another_receiver, settings
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    # acme.io comes first in a run, and its receiver trickles its answer.
+    use(organization, webhook_url=trickling_receiver.url)
+    other = OrganizationFactory(domain_name="globex.com", company_name="Globex")
+    use(other, webhook_url=another_receiver.url)
+
+    started = time.monotonic()
+    out, err = run()
+    elapsed = time.monotonic() - started
+
+    sentence = "The webhook at 127.0.0.1 did not answer within 1 second."
+    assert err.strip() == f"failed: acme.io 2026-W45 webhook: {sentence}"
+    assert "sent: globex.com 2026-W45 webhook" in out
+    assert len(another_receiver.requests) == 1
+    assert elapsed < 1 + 2
+    slow = DigestDelivery.objects.get(organization=organization, channel="webhook")
+    assert (slow.status, slow.attempts, slow.last_error) == (
+        DeliveryStatus.FAILED,
+        1,
+        sentence,
+    )
+    assert slow.last_attempt_at is not None
+    assert slow.next_attempt_at == slow.last_attempt_at + dt.timedelta(hours=1)

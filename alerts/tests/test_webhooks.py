@@ -2,10 +2,17 @@
 may use."""
 
 import socket
+import time
 
 import pytest
 
-from alerts.webhooks import WebhookRefused, webhook_post, webhook_url_problem
+from alerts.tests.receiver import TricklingReceiver
+from alerts.webhooks import (
+    WebhookFailed,
+    WebhookRefused,
+    webhook_post,
+    webhook_url_problem,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +66,38 @@ def test_it_checks_every_address_a_name_resolves_to(monkeypatch):
         webhook_post(
             "https://mixed.example/hook", payload={}, allow_private=False, timeout=1
         )
+
+
+def test_it_gives_up_on_a_trickling_receiver_at_the_deadline():
+    # Every read gets a byte within half a second; the answer takes 20 s.
+    with TricklingReceiver(interval=0.5) as slow:
+        started = time.monotonic()
+        with pytest.raises(WebhookFailed) as failure:
+            webhook_post(slow.url, payload={}, allow_private=True, timeout=1)
+        elapsed = time.monotonic() - started
+
+    assert str(failure.value) == (
+        "The webhook at 127.0.0.1 did not answer within 1 second."
+    )
+    assert slow.requests == 1
+    assert elapsed < 1 + 2
+
+
+def test_it_counts_a_slow_name_resolution_against_the_deadline(monkeypatch):
+    def slow_getaddrinfo(host, port, *args, **kwargs):
+        time.sleep(3)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.0.2.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_getaddrinfo)
+
+    started = time.monotonic()
+    with pytest.raises(WebhookFailed) as failure:
+        webhook_post(
+            "https://slow-dns.example/hook", payload={}, allow_private=False, timeout=1
+        )
+    elapsed = time.monotonic() - started
+
+    assert str(failure.value) == (
+        "The webhook host slow-dns.example could not be resolved within 1 second."
+    )
+    assert elapsed < 1 + 2
