@@ -32,6 +32,13 @@ def notification_settings_get(*, organization: Organization) -> NotificationSett
     return found or NotificationSettings(organization=organization)
 
 
+def webhook_url_in_full_for(*, viewer: User, organization: Organization) -> bool:
+    """Whether `viewer` may see the organization's webhook URL, a credential,
+    in full: only its own admins, who set it. Staff who may read any
+    organization's settings see it masked."""
+    return viewer.organization_id == organization.id and viewer.is_org_admin
+
+
 def digest_recipients(*, organization: Organization) -> list[str]:
     """Emails of the organization's active admins whose address is verified."""
     return list(

@@ -1,11 +1,17 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from alerts.models import DigestFrequency, NotificationSettings
+from alerts.webhooks import webhook_url_masked
 
 # The longest renewal window: the renewals endpoint looks two years ahead.
 MAX_RENEWAL_WINDOW_DAYS = 730
 
 
+# The settings as a caller sees them: the webhook URL in full only with
+# context={"webhook_url_in_full": True}, for the organization's own admins;
+# masked otherwise. (A comment: drf-spectacular would publish a docstring.)
 class NotificationSettingsSerializer(serializers.ModelSerializer):
     organization_id = serializers.CharField(source="organization.public_id")
 
@@ -17,6 +23,21 @@ class NotificationSettingsSerializer(serializers.ModelSerializer):
             "renewal_window_days",
             "webhook_url",
         ]
+        extra_kwargs = {
+            "webhook_url": {
+                "help_text": "The webhook URL, empty for none. It is a "
+                "credential: the organization's own admins see it in full; "
+                "anyone else (staff) sees its scheme, host and at most its "
+                "last four characters, as in https://hooks.slack.com/…x9Kq. "
+                "Sending that masked value back in a PUT keeps the URL."
+            }
+        }
+
+    def to_representation(self, instance: NotificationSettings) -> dict[str, Any]:
+        shown: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("webhook_url_in_full", False):
+            shown["webhook_url"] = webhook_url_masked(shown["webhook_url"])
+        return shown
 
 
 class NotificationSettingsInputSerializer(serializers.Serializer):
@@ -37,7 +58,8 @@ class NotificationSettingsInputSerializer(serializers.Serializer):
         required=False,
         default="",
         help_text="A Slack-compatible incoming-webhook URL or any https:// "
-        "endpoint that accepts a JSON POST; empty for none.",
+        "endpoint that accepts a JSON POST; empty for none. The masked URL "
+        "that staff are shown keeps the current one.",
     )
 
 

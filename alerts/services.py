@@ -32,6 +32,7 @@ from alerts.webhooks import (
     WebhookFailed,
     WebhookRefused,
     webhook_post,
+    webhook_url_masked,
     webhook_url_problem,
 )
 from audit.models import AuditAction
@@ -69,21 +70,26 @@ def notification_settings_update(
 
     A webhook URL must be https:// (http:// too where private networks are
     allowed) and must not name a non-public address; names are checked again
-    after DNS resolution whenever something is sent. A change is audited
-    with the webhook's host only: its full URL is a credential.
+    after DNS resolution whenever something is sent. The masked URL that
+    staff are shown, sent back as it is, keeps the current URL. A change is
+    audited with the webhook's host only: its full URL is a credential.
     """
     webhook_url = webhook_url.strip()
-    if webhook_url:
-        problem = webhook_url_problem(
-            webhook_url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
-        )
-        if problem is not None:
-            raise InvalidFields({"webhook_url": [problem]})
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)
         current, _ = NotificationSettings.objects.get_or_create(
             organization=organization
         )
+        if current.webhook_url and webhook_url == webhook_url_masked(
+            current.webhook_url
+        ):
+            webhook_url = current.webhook_url
+        elif webhook_url:
+            problem = webhook_url_problem(
+                webhook_url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+            )
+            if problem is not None:
+                raise InvalidFields({"webhook_url": [problem]})
         before = (
             current.email_digest,
             current.renewal_window_days,

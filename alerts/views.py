@@ -5,6 +5,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.permissions import OrganizationScopedView
 from alerts import selectors, services
+from alerts.models import NotificationSettings
 from alerts.serializers import (
     NotificationSettingsInputSerializer,
     NotificationSettingsSerializer,
@@ -18,6 +19,16 @@ class NotificationSettingsView(OrganizationScopedView):
     """How the organization's renewal and waste digest is sent. Admins of the
     organization only."""
 
+    def shown(self, found: NotificationSettings) -> Response:
+        in_full = selectors.webhook_url_in_full_for(
+            viewer=self.request.user, organization=self.organization
+        )
+        return Response(
+            NotificationSettingsSerializer(
+                found, context={"webhook_url_in_full": in_full}
+            ).data
+        )
+
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
         responses={200: NotificationSettingsSerializer, **ORGANIZATION_ERRORS},
@@ -26,7 +37,7 @@ class NotificationSettingsView(OrganizationScopedView):
     )
     def get(self, request: Request, organization_id: str) -> Response:
         found = selectors.notification_settings_get(organization=self.organization)
-        return Response(NotificationSettingsSerializer(found).data)
+        return self.shown(found)
 
     @extend_schema(
         parameters=[ORGANIZATION_ID_PARAMETER],
@@ -53,7 +64,7 @@ class NotificationSettingsView(OrganizationScopedView):
             webhook_url=data["webhook_url"],
             actor=request.user,
         )
-        return Response(NotificationSettingsSerializer(updated).data)
+        return self.shown(updated)
 
 
 class WebhookTestView(OrganizationScopedView):

@@ -47,6 +47,28 @@ class WebhookAnswer:
         return 200 <= self.status < 300
 
 
+# A masked URL shows its last characters only when at least this many
+# characters after the host stay hidden.
+MASK_HIDDEN_AT_LEAST = 12
+
+
+def webhook_url_masked(url: str) -> str:
+    """`url` with everything after its host hidden but the last four
+    characters: enough to tell webhooks apart, not to call one. The URL of a
+    webhook is its credential. Empty stays empty."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "…"
+    # Never a user name or password, should an old row hold one.
+    server = parts.netloc.rpartition("@")[2]
+    secret = url.split(parts.netloc, 1)[-1] if parts.netloc else url
+    tail = secret[-4:] if len(secret) - 4 >= MASK_HIDDEN_AT_LEAST else ""
+    return f"{parts.scheme}://{server}/…{tail}"
+
+
 def _address_refusal(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:

@@ -7,9 +7,10 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from alerts.models import NotificationSettings
 from audit.models import AuditAction, AuditEvent
-from conftest import client_for
+from conftest import client_for, grant
 
 SLACK_URL = "https://hooks.slack.com/services/T000/B000/abcdefSECRETxyz"
+SLACK_URL_MASKED = "https://hooks.slack.com/…Txyz"
 
 
 def url(organization) -> str:
@@ -133,6 +134,74 @@ def test_it_accepts_a_private_http_webhook_where_allowed(
     )
 
     assert response.status_code == 200
+
+
+def test_it_shows_the_whole_webhook_url_to_the_organizations_admin(
+    admin_client, organization
+):
+    NotificationSettings.objects.create(
+        organization=organization, webhook_url=SLACK_URL
+    )
+
+    response = admin_client.get(url(organization))
+
+    assert response.status_code == 200
+    assert response.json()["webhook_url"] == SLACK_URL
+
+
+def test_it_masks_the_webhook_url_for_staff(staff_client, organization):
+    NotificationSettings.objects.create(
+        organization=organization, webhook_url=SLACK_URL
+    )
+
+    response = staff_client.get(url(organization))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "organization_id": organization.public_id,
+        "email_digest": "weekly",
+        "renewal_window_days": 30,
+        "webhook_url": SLACK_URL_MASKED,
+    }
+    assert "SECRET" not in response.content.decode()
+
+
+def test_it_masks_the_webhook_url_for_a_staff_admin_of_another_organization(
+    organization, other_organization
+):
+    staff_admin = grant(
+        UserFactory(organization=other_organization, role=Role.ADMIN, is_staff=True),
+        "accounts.view_organization",
+    )
+    NotificationSettings.objects.create(
+        organization=organization, webhook_url=SLACK_URL
+    )
+
+    response = client_for(staff_admin).get(url(organization))
+
+    assert response.status_code == 200
+    assert response.json()["webhook_url"] == SLACK_URL_MASKED
+
+
+def test_it_keeps_the_webhook_url_when_staff_send_back_the_masked_one(
+    staff_client, organization
+):
+    NotificationSettings.objects.create(
+        organization=organization, webhook_url=SLACK_URL
+    )
+    shown = staff_client.get(url(organization)).json()
+
+    response = staff_client.put(
+        url(organization),
+        body(webhook_url=shown["webhook_url"], renewal_window_days=60),
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["webhook_url"] == SLACK_URL_MASKED
+    stored = NotificationSettings.objects.get(organization=organization)
+    assert (stored.renewal_window_days, stored.webhook_url) == (60, SLACK_URL)
+    assert AuditEvent.objects.get().details["webhook_changed"] is False
 
 
 def test_it_refuses_another_organizations_admin(outsider_client, organization):

@@ -11,6 +11,7 @@ from alerts.webhooks import (
     WebhookFailed,
     WebhookRefused,
     webhook_post,
+    webhook_url_masked,
     webhook_url_problem,
 )
 
@@ -101,3 +102,29 @@ def test_it_counts_a_slow_name_resolution_against_the_deadline(monkeypatch):
         "The webhook host slow-dns.example could not be resolved within 1 second."
     )
     assert elapsed < 1 + 2
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        (
+            "https://hooks.slack.com/services/T0/B0/abcdWXYZ",
+            "https://hooks.slack.com/…WXYZ",
+        ),
+        (
+            "https://chat.example:8443/hook?token=s3cr3t99",
+            "https://chat.example:8443/…3t99",
+        ),
+        ("https://[2001:db8::1]/a/long/secret/path", "https://[2001:db8::1]/…path"),
+        # Too short to show four characters and still hide the rest.
+        ("https://chat.example/abcdefgh", "https://chat.example/…"),
+        ("https://chat.example", "https://chat.example/…"),
+        ("", ""),
+    ],
+)
+def test_it_masks_a_webhook_url_to_its_host_and_last_characters(url, masked):
+    assert webhook_url_masked(url) == masked
+
+
+def test_it_masks_what_is_not_a_url_entirely():
+    assert webhook_url_masked("https://[::1/secret-path-of-the-hook") == "…"
