@@ -69,10 +69,34 @@ def webhook_url_masked(url: str) -> str:
     return f"{parts.scheme}://{server}/…{tail}"
 
 
-def _address_refusal(address: str) -> str | None:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+# IPv6 prefixes whose addresses carry an IPv4 address in their last 32 bits:
+# NAT64 (RFC 6052, and RFC 8215's local-use prefix), IPv4-compatible
+# (deprecated) and IPv4-translated (SIIT, RFC 7915). A translator or the
+# operating system turns them into a connection to that IPv4 address.
+_LAST_32_BITS_IPV4 = [
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+]
+# Where in an address of this prefix the IPv4 one sits is the local
+# network's choice, and none of it is public.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address that `ip` stands for, when it is IPv4-mapped, 6to4,
+    NAT64, IPv4-compatible or IPv4-translated."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in prefix for prefix in _LAST_32_BITS_IPV4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _kind_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
@@ -83,6 +107,24 @@ def _address_refusal(address: str) -> str | None:
     if not ip.is_global or ip.is_multicast:
         return "an address that is not public"
     return None
+
+
+def _address_refusal(address: str) -> str | None:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    # :: and ::1 are IPv4-compatible in form only.
+    if isinstance(ip, ipaddress.IPv6Address) and not (
+        ip.is_loopback or ip.is_unspecified
+    ):
+        if ip.is_site_local:
+            # Deprecated, but still routed inside some networks.
+            return "a site-local address"
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            refusal = _kind_refusal(embedded)
+            if refusal is None and ip in _LOCAL_NAT64:
+                return "an address that is not public"
+            return refusal
+    return _kind_refusal(ip)
 
 
 def webhook_url_problem(url: str, *, allow_private: bool) -> str | None:

@@ -128,3 +128,68 @@ def test_it_masks_a_webhook_url_to_its_host_and_last_characters(url, masked):
 
 def test_it_masks_what_is_not_a_url_entirely():
     assert webhook_url_masked("https://[::1/secret-path-of-the-hook") == "…"
+
+
+# IPv6 addresses that stand for an IPv4 one, through a translator or a tunnel,
+# are judged by the IPv4 address they carry.
+EMBEDDED_IPV4 = [
+    ("64:ff9b::7f00:1", "a loopback address"),  # NAT64, 127.0.0.1
+    ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64, 169.254.169.254
+    ("64:ff9b:1::a00:1", "a private network address"),  # local NAT64, 10.0.0.1
+    ("64:ff9b:1::5db8:d822", "an address that is not public"),  # local NAT64
+    ("::127.0.0.1", "a loopback address"),  # IPv4-compatible
+    ("::10.1.2.3", "a private network address"),  # IPv4-compatible
+    ("2002:7f00:1::", "a loopback address"),  # 6to4, 127.0.0.1
+    ("2002:c0a8:101::1", "a private network address"),  # 6to4, 192.168.1.1
+    ("::ffff:0:7f00:1", "a loopback address"),  # IPv4-translated (SIIT)
+    ("::ffff:0:a9fe:a9fe", "link-local"),  # IPv4-translated
+    ("::ffff:127.0.0.1", "a loopback address"),  # IPv4-mapped
+    ("fec0::1", "a site-local address"),  # site-local, deprecated
+    ("feff::1", "a site-local address"),
+]
+
+
+@pytest.mark.parametrize(("address", "problem"), EMBEDDED_IPV4)
+def test_it_refuses_an_ipv6_host_that_carries_a_non_public_ipv4_one(address, problem):
+    found = webhook_url_problem(f"https://[{address}]/hook", allow_private=False)
+
+    assert found is not None
+    assert found.startswith("The webhook URL points to ")
+    assert problem in found
+
+
+@pytest.mark.parametrize(("address", "problem"), EMBEDDED_IPV4)
+def test_it_refuses_a_name_that_resolves_to_an_ipv6_form_of_a_non_public_ipv4(
+    monkeypatch, address, problem
+):
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port, 0, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+    with pytest.raises(WebhookRefused) as refusal:
+        webhook_post(
+            "https://hooks.attacker.example/hook",
+            payload={},
+            allow_private=False,
+            timeout=1,
+        )
+
+    assert str(refusal.value).startswith(
+        "The webhook host hooks.attacker.example resolves to "
+    )
+    assert problem in str(refusal.value)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::5db8:d822",
+        "2002:5db8:d822::1",
+        "::ffff:0:5db8:d822",
+        "2606:4700::1111",
+    ],
+)
+def test_it_accepts_ipv6_forms_of_a_public_ipv4_address(address):
+    # 93.184.216.34, through NAT64, 6to4 and SIIT; and a plain public address.
+    assert webhook_url_problem(f"https://[{address}]/hook", allow_private=False) is None
