@@ -57,3 +57,19 @@ class SignedIn:
             "cookie": self.cookie_client().get("/api/v1/auth/me").status_code,
             "refresh": self.refresh_status(),
         }
+
+
+def change_form(user: User, **changes: str) -> dict[str, str]:
+    """The user's change form as the admin posts it, with `changes`."""
+    data = {
+        "email": user.email,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "on" if user.is_staff else "",
+        "is_superuser": "",
+        "device_tokens-TOTAL_FORMS": "0",
+        "device_tokens-INITIAL_FORMS": "0",
+        "device_tokens-MIN_NUM_FORMS": "0",
+        "device_tokens-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}

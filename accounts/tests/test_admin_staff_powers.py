@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 from accounts.models import DeviceToken, Role, User
 from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import OrganizationFactory, UserFactory
+from accounts.tests.helpers import change_form
 from audit.models import AuditAction, AuditEvent
 from conftest import grant
 
@@ -35,20 +36,6 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def change_form(user: User, **changes: str) -> dict[str, str]:
-    """The user's change form as the admin posts it, with `changes`."""
-    data = {
-        "email": user.email,
-        "is_active": "on" if user.is_active else "",
-        "device_tokens-TOTAL_FORMS": "0",
-        "device_tokens-INITIAL_FORMS": "0",
-        "device_tokens-MIN_NUM_FORMS": "0",
-        "device_tokens-MAX_NUM_FORMS": "1000",
-        **changes,
-    }
-    return {key: value for key, value in data.items() if value != ""}
 
 
 def device_token_works(user: User) -> bool:

@@ -10,7 +10,7 @@ from django.test import Client
 
 from accounts.models import Role, User
 from accounts.tests.factories import UserFactory
-from accounts.tests.helpers import SignedIn
+from accounts.tests.helpers import SignedIn, change_form
 from audit.models import AuditAction, AuditEvent
 from conftest import grant
 from contracts.tests.factories import ContractFactory
@@ -31,22 +31,6 @@ def browser(root):
     client = Client()
     client.force_login(root)
     return client
-
-
-def change_form(user: User, **changes) -> dict:
-    """The user's change form as the admin posts it, with `changes`."""
-    data = {
-        "email": user.email,
-        "is_active": "on" if user.is_active else "",
-        "is_staff": "on" if user.is_staff else "",
-        "is_superuser": "",
-        "device_tokens-TOTAL_FORMS": "0",
-        "device_tokens-INITIAL_FORMS": "0",
-        "device_tokens-MIN_NUM_FORMS": "0",
-        "device_tokens-MAX_NUM_FORMS": "1000",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
 
 
 def test_it_refuses_to_add_an_admin_past_the_admin_seats(browser, organization):
