@@ -185,6 +185,7 @@ def main() -> int:
         "THROTTLE_VERIFY_EMAIL_RATE": "100000/minute",
         "THROTTLE_PASSWORD_RESET_RATE": "100000/minute",
         "SIGN_IN_LOCKOUT_FAILURES": "100000",
+        "SIGN_IN_LOCKOUT_ACCOUNT_FAILURES": "100000",
         # The fuzzer reads no email; consolemail:// is refused with DEBUG off.
         "EMAIL_URL": "dummymail://",
         "TASKS_BACKEND": "immediate",
