@@ -28,6 +28,8 @@ fi
 # started at 23:58:50 spends its second half in the day's last minute and
 # ends before midnight, so that no test straddles two days unless the machine
 # is slow; one started at 00:00:30 runs in the first minutes of the day.
+# Tests marked timed_waits are left out: libfaketime breaks Python's timed
+# waits on threads (a Future.result(timeout=1) never times out under it).
 
 command -v faketime >/dev/null || {
     echo "calendar_sweep: faketime is missing (apt-get install -y faketime)." >&2
@@ -42,7 +44,7 @@ for moment in "$@"; do
     [ "$offset" -ge 0 ] && offset="+${offset}"
     log="$logs/$(echo "$moment" | tr ' :' '__').log"
     env -u DATABASE_URL faketime -f "${offset}s" \
-        .venv/bin/python -m pytest -q -m "not browser" >"$log" 2>&1
+        .venv/bin/python -m pytest -q -m "not browser and not timed_waits" >"$log" 2>&1
     status=$?
     echo "$moment UTC: $(tail -n 1 "$log")"
     if [ "$status" -ne 0 ]; then

@@ -84,6 +84,7 @@ def test_it_gives_up_on_a_trickling_receiver_at_the_deadline():
     assert elapsed < 1 + 2
 
 
+@pytest.mark.timed_waits
 def test_it_counts_a_slow_name_resolution_against_the_deadline(monkeypatch):
     def slow_getaddrinfo(host, port, *args, **kwargs):
         time.sleep(3)
