@@ -75,8 +75,8 @@ $(VENV)/.bench: requirements.txt requirements-bench.txt | $(BIN)/python
 	$(BIN)/pip install -r requirements-bench.txt
 	touch $(VENV)/.runtime $@
 
-# Ingestion and analytics under load on PostgreSQL; see the README's
-# Performance section. `make bench BENCH_ARGS=--quick` is the small run.
+# Ingestion and analytics under load on PostgreSQL; see
+# docs/performance.md. `make bench BENCH_ARGS=--quick` is the small run.
 bench: $(VENV)/.bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
