@@ -1,12 +1,17 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from procure_site.api_docs import RedocView, SwaggerView
+from procure_site.exceptions import not_found
 
 # url-visits first: the extension's request, the busiest by far, is resolved
 # without trying every other app's patterns (no two apps share a path).
+_admin_path = re.escape(settings.ADMIN_URL.rstrip("/"))
+
 api_v1 = [
     path("", include("url_visits.urls")),
     path("", include("accounts.urls")),
@@ -26,6 +31,12 @@ urlpatterns = [
     path("docs", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", RedocView.as_view(url_name="schema"), name="redoc"),
     path(settings.ADMIN_URL, admin.site.urls),
+    # Last: whatever nothing above serves is the API's JSON 404. handler404
+    # alone would do it with DEBUG off only; with DEBUG on (`make run`)
+    # Django would answer its debug page, which lists every URL pattern.
+    # The admin's path is left out, so that `/admin` still redirects to
+    # `/admin/` (APPEND_SLASH) and the admin answers its own unknown paths.
+    re_path(rf"^(?!{_admin_path}$|{_admin_path}/)", not_found),
 ]
 
 handler400 = "procure_site.exceptions.bad_request"
