@@ -36,6 +36,15 @@ def run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def run_with_failures(*args: str) -> tuple[str, str]:
+    """A run in which some delivery fails: the command exits 1 after its report."""
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("send_digests", *args, stdout=out, stderr=err)
+    assert failure.value.returncode == 1
+    return out.getvalue(), err.getvalue()
+
+
 def use(organization, **values) -> NotificationSettings:
     found, _ = NotificationSettings.objects.update_or_create(
         organization=organization, defaults=values
@@ -215,7 +224,7 @@ def test_it_emails_the_verified_admins_in_text_and_html(seeded, organization):
 
     out, _ = run()
 
-    assert out.splitlines()[-1] == "Sent 1 digests, 0 failed (retried by a later run)."
+    assert out.splitlines()[-1] == "Sent 1 digest, 0 failed (retried by a later run)."
     assert sorted(message.to[0] for message in mail.outbox) == [
         "ada@acme.io",
         "bob@acme.io",
@@ -513,14 +522,23 @@ def test_it_retries_a_failed_delivery_with_backoff(seeded, receiver, time_machin
 def test_it_reports_a_failure_on_stderr(seeded, settings):
     use(seeded.organization, webhook_url="https://10.0.0.1/hook")
 
-    out, err = run()
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("send_digests", stdout=out, stderr=err)
 
     period = this_week(seeded.today)
-    assert err.strip() == (
+    assert err.getvalue().strip() == (
         f"failed: acme.io {period} webhook: The webhook URL points to a private "
         "network address, which is not allowed."
     )
-    assert out.splitlines()[-1] == "Sent 1 digests, 1 failed (retried by a later run)."
+    assert out.getvalue().splitlines()[-1] == (
+        "Sent 1 digest, 1 failed (retried by a later run)."
+    )
+    # Non-zero, so that cron or a systemd timer reports the failure.
+    assert failure.value.returncode == 1
+    assert str(failure.value) == (
+        "1 delivery failed; a later run retries once the backoff has passed."
+    )
 
 
 def test_it_takes_over_a_delivery_left_sending_by_a_dead_run(seeded, time_machine):
@@ -661,7 +679,7 @@ def test_it_sends_other_organizations_digests_when_a_webhook_is_slow(
     use(other, webhook_url=another_receiver.url)
 
     started = time.monotonic()
-    out, err = run()
+    out, err = run_with_failures()
     elapsed = time.monotonic() - started
 
     sentence = "The webhook at 127.0.0.1 did not answer within 1 second."

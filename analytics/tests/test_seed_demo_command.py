@@ -63,7 +63,7 @@ def test_it_is_safe_to_run_twice(db):
         Contract.objects.count(),
         Activity.objects.count(),
     ) == counts
-    assert "Seeded 0 new members, 0 new and 10 updated contracts, 0 new activity" in (
+    assert "Seeded 0 new members, 10 contracts (0 new, 10 updated), 0 new activity" in (
         output
     )
 

@@ -53,7 +53,7 @@ def test_it_takes_the_window_from_older_than_days(db):
     output = purge("--older-than-days", "10")
 
     cutoff = today() - dt.timedelta(days=10)
-    assert output == f"Purged 1 activity rows older than {cutoff.isoformat()}.\n"
+    assert output == f"Purged 1 activity row older than {cutoff.isoformat()}.\n"
     assert remaining_ages() == [0, 9, 10]
 
 

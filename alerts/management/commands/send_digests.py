@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alerts import selectors, services
+from procure_site.text import counted
 
 
 class Command(BaseCommand):
@@ -37,13 +38,20 @@ class Command(BaseCommand):
         if run.dry_run:
             for label in run.due:
                 self.stdout.write(f"  due: {label}")
-            self.stdout.write(f"Would send {len(run.due)} digests.")
+            self.stdout.write(f"Would send {counted(len(run.due), 'digest')}.")
             return
         for label in run.sent:
             self.stdout.write(f"  sent: {label}")
         for label in run.failed:
             self.stderr.write(f"  failed: {label}")
         self.stdout.write(
-            f"Sent {len(run.sent)} digests, {len(run.failed)} failed "
+            f"Sent {counted(len(run.sent), 'digest')}, {len(run.failed)} failed "
             "(retried by a later run)."
         )
+        if run.failed:
+            # A scheduler (cron, a systemd timer) notices a non-zero exit.
+            raise CommandError(
+                f"{counted(len(run.failed), 'delivery', 'deliveries')} failed; "
+                "a later run retries once the backoff has passed.",
+                returncode=1,
+            )

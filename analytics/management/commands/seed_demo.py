@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.services import demo_seed
 from procure_site.serving import base_url
+from procure_site.text import counted
 
 
 class Command(BaseCommand):
@@ -82,8 +83,10 @@ class Command(BaseCommand):
                 f"Admin: none ({seeded.admin_email} was erased; "
                 "--reset-admin-password creates it again)"
             )
+        contracts = seeded.contracts_created + seeded.contracts_updated
         self.stdout.write(
-            f"Seeded {seeded.members_created} new members, "
-            f"{seeded.contracts_created} new and {seeded.contracts_updated} updated "
-            f"contracts, {seeded.activity_recorded} new activity rows."
+            f"Seeded {counted(seeded.members_created, 'new member')}, "
+            f"{counted(contracts, 'contract')} "
+            f"({seeded.contracts_created} new, {seeded.contracts_updated} updated), "
+            f"{counted(seeded.activity_recorded, 'new activity row')}."
         )

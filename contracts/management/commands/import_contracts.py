@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.selectors import organization_by_domain_or_public_id
 from contracts import csv_import, services
 from procure_site.exceptions import DomainError, InvalidRows
+from procure_site.text import counted
 
 
 class Command(BaseCommand):
@@ -45,6 +46,6 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         self.stdout.write(
-            f"Imported {result.imported} contracts ({result.created} new, "
+            f"Imported {counted(result.imported, 'contract')} ({result.created} new, "
             f"{result.updated} updated)."
         )

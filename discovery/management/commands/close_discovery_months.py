@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from discovery.services import discovery_months_close
+from procure_site.text import counted
 
 
 class Command(BaseCommand):
@@ -16,4 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         closed = discovery_months_close()
-        self.stdout.write(f"Closed {closed} rows of past months' application users.")
+        self.stdout.write(
+            f"Closed {counted(closed, 'row')} of past months' application users."
+        )

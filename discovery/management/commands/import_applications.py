@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from discovery.catalog import CATALOG_CSV, CatalogError, catalog_read
 from discovery.services import applications_import
 from procure_site.exceptions import DomainError
+from procure_site.text import counted
 
 
 class Command(BaseCommand):
@@ -40,6 +41,6 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"Imported {len(entries)} applications ({result.created} new, "
+            f"Imported {counted(len(entries), 'application')} ({result.created} new, "
             f"{result.updated} updated, {result.unchanged} unchanged)."
         )

@@ -3,6 +3,7 @@ import argparse
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from procure_site.text import counted
 from url_visits import services
 
 
@@ -56,6 +57,6 @@ class Command(BaseCommand):
         )
         verb = "Would purge" if result.dry_run else "Purged"
         self.stdout.write(
-            f"{verb} {result.rows} activity rows older than "
+            f"{verb} {counted(result.rows, 'activity row')} older than "
             f"{result.cutoff.isoformat()}."
         )
