@@ -35,11 +35,12 @@ run: $(VENV)/.runtime
 	$(BIN)/gunicorn -c gunicorn.conf.py procure_site.wsgi
 
 # Any management command with the same local defaults as `make run`, e.g.
-# `make manage CMD=seed_demo` or `make manage CMD=createsuperuser`.
+# `make manage CMD=seed_demo` or `make manage CMD="usage_report --org acme.io"`.
+# Not echoed, so that its output can be redirected to a file as it is.
 manage: export DEBUG ?= true
 manage: export SECRET_KEY ?= local-development-only-not-secret
 manage: $(VENV)/.runtime
-	$(BIN)/python manage.py $(CMD)
+	@$(BIN)/python manage.py $(CMD)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

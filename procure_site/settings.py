@@ -609,5 +609,8 @@ LOGGING = {
     "loggers": {
         # Request logs would carry paths; keep Django's at WARNING.
         "django.request": {"level": "ERROR"},
+        # django-axes announces its version at INFO in every process, so every
+        # management command would print it before its own output.
+        "axes.apps": {"level": "WARNING"},
     },
 }
