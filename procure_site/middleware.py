@@ -10,6 +10,12 @@ UNSAFE_URL = (
 )
 
 
+CHUNKED_BODY = (
+    "Send the request body with a Content-Length header: a chunked body "
+    "(Transfer-Encoding: chunked) is not read."
+)
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a request whose declared body is larger than MAX_REQUEST_BYTES.
 
@@ -22,6 +28,11 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Django reads as many bytes as Content-Length says, so a chunked
+        # body, which has none, would reach the views as an empty one.
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not request.META.get("CONTENT_LENGTH"):
+            return JsonResponse({"detail": CHUNKED_BODY}, status=411)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

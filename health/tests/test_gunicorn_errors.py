@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from procure_site.middleware import CHUNKED_BODY
 from procure_site.workers import error_response
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +127,28 @@ def test_it_answers_too_many_headers_in_json(gunicorn: int) -> None:
     assert status == 431
     assert headers["Content-Type"] == "application/json"
     assert "headers are too large or too many" in json.loads(body)["detail"]
+
+
+def test_it_asks_for_a_content_length_instead_of_reading_a_chunked_body_as_empty(
+    gunicorn: int,
+) -> None:
+    body = b'{"email": "ada@acme.io", "password": "x", "device_id": "d"}'
+    raw = (
+        b"POST /api/v1/auth/sign-in HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+    )
+
+    status, headers, answer = status_and_body(exchange(gunicorn, raw))
+
+    # Before, Django read the body as empty, and the API answered that every
+    # field was missing from a body that held them all.
+    assert status == 411
+    assert headers["Content-Type"] == "application/json"
+    # gunicorn answers a chunked request in chunks: here one, then the last.
+    size, chunk, last = answer.split(b"\r\n", 2)
+    assert (int(size, 16), last) == (len(chunk), b"0\r\n\r\n")
+    assert json.loads(chunk)["detail"] == CHUNKED_BODY
 
 
 def test_it_keeps_answering_the_api_as_usual(gunicorn: int) -> None:
