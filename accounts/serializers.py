@@ -8,6 +8,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import Invitation, Role, User
 from accounts.services.sessions import user_password_check
 from procure_site.client_ip import client_ip
+from procure_site.fields import ChoiceField
 
 DEVICE_ID_HELP = (
     "Required. The client's own name for this device or browser (the extension "
@@ -30,7 +31,7 @@ class SignUpInputSerializer(serializers.Serializer):
         "a lower-case letter and a digit.",
     )
     device_id = serializers.CharField(max_length=200, help_text=DEVICE_ID_HELP)
-    role = serializers.ChoiceField(
+    role = ChoiceField(
         choices=Role.choices,
         default=Role.MEMBER,
         help_text="Optional, default member. Each role has a seat cap in the "
@@ -160,7 +161,7 @@ class InvitationInputSerializer(serializers.Serializer):
         help_text="Required. An address at the organization's domain that has "
         "no proCure account yet.",
     )
-    role = serializers.ChoiceField(
+    role = ChoiceField(
         choices=Role.choices,
         default=Role.MEMBER,
         help_text="Optional, default member. The role must have a free seat now; "
@@ -175,7 +176,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The admin who sent it; null when sent by create_organization.",
     )
-    status = serializers.ChoiceField(
+    status = ChoiceField(
         choices=["pending", "accepted", "revoked", "expired"],
         read_only=True,
         help_text="pending until accepted, revoked or past expires_at.",

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from alerts.models import DigestFrequency, NotificationSettings
 from alerts.webhooks import webhook_url_masked
+from procure_site.fields import ChoiceField
 
 # The longest renewal window: the renewals endpoint looks two years ahead.
 MAX_RENEWAL_WINDOW_DAYS = 730
@@ -41,7 +42,7 @@ class NotificationSettingsSerializer(serializers.ModelSerializer):
 
 
 class NotificationSettingsInputSerializer(serializers.Serializer):
-    email_digest = serializers.ChoiceField(
+    email_digest = ChoiceField(
         choices=DigestFrequency.choices,
         help_text="How often the renewal and waste digest is sent, by email to "
         "the verified admins and to the webhook: off, weekly (on Mondays, UTC) "

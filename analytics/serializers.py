@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.models import Role, User
 from analytics import metrics
 from procure_site import clock
+from procure_site.fields import ChoiceField
 
 
 def _errors(message: str) -> dict[str, str]:
@@ -270,4 +271,4 @@ class OrganizationUserSerializer(serializers.ModelSerializer):
 
 
 class UserRoleInputSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = ChoiceField(choices=Role.choices)

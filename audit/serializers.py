@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from audit.models import AuditAction, AuditEvent
+from procure_site.fields import ChoiceField
 
 
 class AuditLogQuerySerializer(serializers.Serializer):
-    action = serializers.ChoiceField(
+    action = ChoiceField(
         choices=AuditAction.choices,
         required=False,
         help_text="Only events of this action.",

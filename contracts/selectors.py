@@ -23,6 +23,9 @@ class ContractFilter(django_filters.FilterSet):
     expiring_before = django_filters.DateFilter(
         method="filter_expiring_before",
         help_text="Only contracts that expire before this day (YYYY-MM-DD, UTC).",
+        error_messages={
+            "invalid": "Enter a valid date as YYYY-MM-DD, for example 2027-01-31."
+        },
     )
     search = django_filters.CharFilter(
         method="filter_search",

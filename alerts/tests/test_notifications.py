@@ -80,7 +80,10 @@ def test_it_audits_a_change_without_the_webhook_secret(
 @pytest.mark.parametrize(
     ("changes", "detail"),
     [
-        ({"email_digest": "daily"}, '"daily" is not a valid choice.'),
+        (
+            {"email_digest": "daily"},
+            '"daily" is not a valid choice. Send one of: off, weekly, monthly.',
+        ),
         ({"renewal_window_days": 0}, "greater than or equal to 1"),
         ({"renewal_window_days": 731}, "less than or equal to 730"),
         ({"webhook_url": "http://hooks.example.com/x"}, "must start with https://"),

@@ -107,7 +107,9 @@ def test_it_names_an_unknown_role(admin_client, organization, member):
     response = change_role(admin_client, organization, member, "owner")
 
     assert response.status_code == 400
-    assert response.json()["detail"] == 'role: "owner" is not a valid choice.'
+    assert response.json()["detail"] == (
+        'role: "owner" is not a valid choice. Send one of: admin, member.'
+    )
     assert User.objects.get(pk=member.pk).role == Role.MEMBER
 
 

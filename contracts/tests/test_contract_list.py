@@ -134,7 +134,9 @@ def test_it_rejects_a_bad_expiring_before_day(admin_client, slack):
     response = admin_client.get(LIST_URL, {"expiring_before": "soon"})
 
     assert response.status_code == 400
-    assert response.json()["detail"] == "expiring_before: Enter a valid date."
+    assert response.json()["detail"] == (
+        "expiring_before: Enter a valid date as YYYY-MM-DD, for example 2027-01-31."
+    )
 
 
 def test_it_declares_the_400_of_a_bad_filter_in_the_schema(anon_client, db):
