@@ -1,6 +1,6 @@
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +31,20 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 _MICROSECONDS_PER_DAY = 24 * 60 * 60 * 1_000_000
 
+# Why an entry was skipped, in the order the batch's answer lists them.
+SKIPPED_FOR_URL = "with a URL that has no readable host"
+SKIPPED_FOR_SECONDS = "with a timestamp in seconds (send milliseconds since the epoch)"
+SKIPPED_FOR_NOT_A_NUMBER = "with a timestamp that is not a number of milliseconds"
+SKIPPED_FOR_FUTURE = "more than a day in the future (check the device's clock)"
+SKIPPED_FOR_AGE = "older than the retention window"
+SKIP_REASONS = (
+    SKIPPED_FOR_URL,
+    SKIPPED_FOR_SECONDS,
+    SKIPPED_FOR_NOT_A_NUMBER,
+    SKIPPED_FOR_FUTURE,
+    SKIPPED_FOR_AGE,
+)
+
 UNVERIFIED_REPORTER = (
     "Verify your email address before proCure records your usage: open the "
     "link in the verification email proCure sent you, then the extension can "
@@ -50,6 +64,8 @@ class VisitsRecorded:
     recorded: int
     skipped: int
     tracking_paused: bool = False
+    # How many entries were skipped for each of SKIP_REASONS.
+    skipped_for: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -58,11 +74,29 @@ class VisitsRecorded:
                 "Tracking is paused for your organization, so none of these "
                 f"{self.processed} entries was recorded."
             )
-        return (
+        summary = (
             f"Processed {self.processed} entries: {self.matched} matched a "
             f"contract, {self.recorded} new activity recorded, "
-            f"{self.skipped} skipped as invalid."
+            f"{self.skipped} skipped as invalid"
         )
+        reasons = [
+            f"{self.skipped_for[reason]} {reason}"
+            for reason in SKIP_REASONS
+            if self.skipped_for.get(reason)
+        ]
+        return f"{summary}: {'; '.join(reasons)}." if reasons else f"{summary}."
+
+
+def _skip_reason(timestamp: Any, *, earliest_ms: int, latest_ms: int) -> str:
+    """Why `timestamp` is not a usable visit time (only asked of skipped
+    entries, so the batch's usual path pays nothing for it)."""
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int | float):
+        return SKIPPED_FOR_NOT_A_NUMBER
+    if timestamp != timestamp:  # NaN
+        return SKIPPED_FOR_NOT_A_NUMBER
+    if earliest_ms <= timestamp * 1000 <= latest_ms:
+        return SKIPPED_FOR_SECONDS
+    return SKIPPED_FOR_FUTURE if timestamp > latest_ms else SKIPPED_FOR_AGE
 
 
 def _milliseconds(moment: dt.datetime) -> int:
@@ -152,6 +186,7 @@ def url_visits_record(
     # Hosts that match no contract, kept (in memory) only for discovery.
     unmatched: set[str] | None = set() if organization.discovery_enabled else None
     matched = skipped = 0
+    skipped_for: dict[str, int] = {}
     for entry in entries:
         seen_at = _visit_microseconds(
             entry.get("timestamp"), earliest_ms=earliest_ms, latest_ms=latest_ms
@@ -159,6 +194,14 @@ def url_visits_record(
         host = visited_host(entry.get("url"))
         if seen_at is None or host is None:
             skipped += 1
+            reason = (
+                SKIPPED_FOR_URL
+                if seen_at is not None
+                else _skip_reason(
+                    entry.get("timestamp"), earliest_ms=earliest_ms, latest_ms=latest_ms
+                )
+            )
+            skipped_for[reason] = skipped_for.get(reason, 0) + 1
             continue
         contract_id = matches.contract_for(host)
         if contract_id is None:
@@ -191,7 +234,11 @@ def url_visits_record(
         discovered=discovered,
     )
     return VisitsRecorded(
-        processed=len(entries), matched=matched, recorded=recorded, skipped=skipped
+        processed=len(entries),
+        matched=matched,
+        recorded=recorded,
+        skipped=skipped,
+        skipped_for=skipped_for,
     )
 
 

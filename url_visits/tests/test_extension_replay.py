@@ -64,7 +64,7 @@ def test_the_extensions_sign_up_sync_and_sign_out_work_unchanged(db):
     )
     assert body["message"] == (
         "Processed 3 entries: 1 matched a contract, 1 new activity recorded, "
-        "1 skipped as invalid."
+        "1 skipped as invalid: 1 with a URL that has no readable host."
     )
     assert Activity.objects.get().contract.vendor_name == "Slack"
 

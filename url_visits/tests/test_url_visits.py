@@ -75,7 +75,7 @@ def test_it_records_one_activity_per_contract_and_day(device_client, member, sla
         "recorded": 1,
         "skipped": 1,
         "message": "Processed 5 entries: 3 matched a contract, 1 new activity "
-        "recorded, 1 skipped as invalid.",
+        "recorded, 1 skipped as invalid: 1 with a URL that has no readable host.",
     }
     activity = Activity.objects.get()
     assert activity.user == member
@@ -252,6 +252,32 @@ def test_it_accepts_fractional_milliseconds(device_client, slack):
     assert Activity.objects.get().day == moment.date()
 
 
+def test_it_says_why_entries_were_skipped(device_client, slack):
+    seconds = int(days_ago(1).timestamp())
+    far_future = ms(now() + dt.timedelta(days=30))
+    response = post(
+        device_client,
+        [
+            {"url": "https://slack.com/", "timestamp": seconds},
+            {"url": "https://app.slack.com/", "timestamp": seconds + 60},
+            {"url": "https://slack.com/", "timestamp": "yesterday"},
+            {"url": "https://slack.com/", "timestamp": far_future},
+            visit("chrome://newtab", days_ago(1)),
+        ],
+    )
+
+    assert response.status_code == 200
+    assert response.json()["skipped"] == 5
+    assert response.json()["message"] == (
+        "Processed 5 entries: 0 matched a contract, 0 new activity recorded, "
+        "5 skipped as invalid: 1 with a URL that has no readable host; "
+        "2 with a timestamp in seconds (send milliseconds since the epoch); "
+        "1 with a timestamp that is not a number of milliseconds; "
+        "1 more than a day in the future (check the device's clock)."
+    )
+    assert not Activity.objects.exists()
+
+
 def test_it_answers_an_empty_batch(device_client, slack):
     response = post(device_client, [])
 
@@ -271,7 +297,7 @@ def test_its_answer_has_exactly_the_documented_fields(device_client, slack):
         "recorded": 1,
         "skipped": 1,
         "message": "Processed 2 entries: 1 matched a contract, 1 new activity "
-        "recorded, 1 skipped as invalid.",
+        "recorded, 1 skipped as invalid: 1 older than the retention window.",
     }
     assert set(response.json()) == set(VisitsRecordedSerializer().fields)
 
