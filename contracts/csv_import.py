@@ -46,6 +46,9 @@ _TEXT_FIELDS = {
     "notes": "notes",
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# An amount with a decimal comma, as spreadsheets write it where a semicolon
+# separates the cells (no thousands separator: "8.000,50" stays refused).
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _WHOLE_NUMBER = re.compile(r"\d+")
 _MAX_SPEND = Decimal("1e12")
 _MAX_SEATS = 2_147_483_647
@@ -164,13 +167,27 @@ def parse_date(column: str, text: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def parse_row(cells: dict[str, str]) -> tuple[ContractRow, list[str]]:
+def csv_separator(text: str) -> str:
+    """The character that separates the file's cells: a comma, or the
+    semicolon that spreadsheet programs write in locales whose decimal mark is
+    a comma (Excel in much of Europe). Read from the header line, which names
+    eleven columns and so holds ten separators."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def parse_row(
+    cells: dict[str, str], *, decimal_comma: bool = False
+) -> tuple[ContractRow, list[str]]:
     """The contract a row's cells (by column) describe, and what is wrong with
     the row.
 
     An empty optional cell is left out, so that it keeps the contract's value
-    (or the default for a new contract).
+    (or the default for a new contract). With `decimal_comma` (a file whose
+    cells a semicolon separates), an amount may be written 8000,50.
     """
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(cells["annual_spend"]):
+        cells = {**cells, "annual_spend": cells["annual_spend"].replace(",", ".")}
     row: ContractRow = {}
     errors: list[str] = []
     for column in ("vendor_name", "product_url"):
@@ -210,7 +227,9 @@ def parse_contracts(text: str) -> list[ContractRow]:
     Rows are numbered like the lines of a spreadsheet: the header is line 1.
     Blank lines are skipped but still counted.
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
+    separator = csv_separator(text)
+    separator_name = "semicolon" if separator == ";" else "comma"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     rows: list[ContractRow] = []
     bad_rows: list[dict] = []
     first_line_of: dict[str, int] = {}
@@ -231,12 +250,15 @@ def parse_contracts(text: str) -> list[ContractRow]:
                         "row": line,
                         "errors": [
                             f"The row has {len(cells)} cells but the header has "
-                            f"{len(header)}. Check for a missing or extra comma."
+                            f"{len(header)}. Check for a missing or extra "
+                            f"{separator_name}."
                         ],
                     }
                 )
                 continue
-            row, errors = parse_row(dict(zip(header, cells, strict=True)))
+            row, errors = parse_row(
+                dict(zip(header, cells, strict=True)), decimal_comma=separator == ";"
+            )
             product_url = row.get("product_url")
             if product_url in first_line_of:
                 errors.append(

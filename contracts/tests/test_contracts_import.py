@@ -38,6 +38,44 @@ def generated_csv(count: int, start: int = 0) -> str:
     )
 
 
+def test_it_imports_a_semicolon_separated_file_as_excel_writes_it(
+    admin_client, organization
+):
+    # Excel in locales whose decimal mark is a comma: semicolons between the
+    # cells, a comma in the amount, a byte order mark, CRLF line ends.
+    header = ";".join(IMPORT_COLUMNS)
+    row = (
+        "Slack;8000,50;subscription;active;invoice;https://app.slack.com;25;Ada;"
+        "2027-01-31;2026-02-01;Renews in January; before the 15th"
+    )
+    content = "\ufeff" + header + "\r\n" + row.replace("; before", ", before") + "\r\n"
+
+    response = upload(admin_client, content.encode())
+
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 1, "updated": 0}
+    contract = Contract.objects.get(organization=organization)
+    assert (contract.vendor_name, contract.annual_spend, contract.num_seats) == (
+        "Slack",
+        Decimal("8000.50"),
+        25,
+    )
+    assert contract.notes == "Renews in January, before the 15th"
+
+
+def test_it_names_the_semicolon_when_a_row_has_too_few_cells(admin_client, db):
+    header = ";".join(IMPORT_COLUMNS)
+
+    response = upload(admin_client, header + "\nSlack;100;subscription\n")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "1 row is not valid, so nothing was imported. Line 2: The row has 3 cells "
+        "but the header has 11. Check for a missing or extra semicolon."
+    )
+    assert not Contract.objects.exists()
+
+
 def test_it_imports_the_sample_file(admin_client, organization):
     version = organization.contracts_version
 

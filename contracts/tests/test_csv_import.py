@@ -26,6 +26,9 @@ SLACK = (
 )
 
 
+SLACK_CELLS = {"vendor_name": "Slack", "product_url": "https://app.slack.com"}
+
+
 def cells(**values: str) -> dict[str, str]:
     """A row's cells by column: an empty cell for every column not given."""
     return {column: values.get(column, "") for column in IMPORT_COLUMNS}
@@ -118,6 +121,21 @@ def test_it_refuses_a_spend_with_fractions_of_a_cent():
         parse_spend("10.005")
 
     assert str(refusal.value) == "annual_spend has more than 2 decimal places."
+
+
+def test_it_reads_a_decimal_comma_only_where_semicolons_separate_the_cells():
+    semicolon_row, errors = parse_row(
+        cells(**SLACK_CELLS, annual_spend="8000,5"), decimal_comma=True
+    )
+    comma_row, comma_errors = parse_row(cells(**SLACK_CELLS, annual_spend="8000,5"))
+    _, thousands_errors = parse_row(
+        cells(**SLACK_CELLS, annual_spend="8.000,50"), decimal_comma=True
+    )
+
+    assert (semicolon_row["annual_spend"], errors) == (Decimal("8000.5"), [])
+    assert "annual_spend" not in comma_row
+    assert comma_errors[0].startswith('annual_spend "8000,5" is not an amount.')
+    assert thousands_errors[0].startswith('annual_spend "8.000,50" is not an amount.')
 
 
 def test_it_reads_a_number_of_seats():
