@@ -147,6 +147,9 @@ class ContractImportInputSerializer(serializers.Serializer):
 class ContractImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(
+        help_text="Rows whose contract already had every value the row gives."
+    )
 
 
 class ContractImportRowErrorSerializer(serializers.Serializer):

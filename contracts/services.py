@@ -270,10 +270,11 @@ _IMPORT_UPDATE_FIELDS = [
 class ContractImportResult:
     created: int
     updated: int
+    unchanged: int = 0
 
     @property
     def imported(self) -> int:
-        return self.created + self.updated
+        return self.created + self.updated + self.unchanged
 
 
 def contract_import(
@@ -298,6 +299,7 @@ def contract_import(
     now = clock.now()
     to_create: list[Contract] = []
     to_update: list[Contract] = []
+    unchanged = 0
     for row in rows:
         contract = existing.get(row["product_url"])
         if contract is None:
@@ -305,7 +307,16 @@ def contract_import(
                 Contract(organization=organization, **{"created_at": now, **row})
             )
             continue
-        for field, value in row.items():
+        # A row's blank cells are not in it, so they keep the contract's values.
+        changes = {
+            field: value
+            for field, value in row.items()
+            if getattr(contract, field) != value
+        }
+        if not changes:
+            unchanged += 1
+            continue
+        for field, value in changes.items():
             setattr(contract, field, value)
         # bulk_update does not apply auto_now.
         contract.updated_at = now
@@ -320,7 +331,11 @@ def contract_import(
                 organization=organization,
                 actor=actor,
                 target=f"organization:{organization.public_id}",
-                details={"created": len(to_create), "updated": len(to_update)},
+                details={
+                    "created": len(to_create),
+                    "updated": len(to_update),
+                    "unchanged": unchanged,
+                },
             )
     except IntegrityError:
         # Another request created one of these product URLs meanwhile.
@@ -328,4 +343,6 @@ def contract_import(
             "The organization's contracts changed while the file was being "
             "imported. Upload it again."
         ) from None
-    return ContractImportResult(created=len(to_create), updated=len(to_update))
+    return ContractImportResult(
+        created=len(to_create), updated=len(to_update), unchanged=unchanged
+    )

@@ -53,7 +53,7 @@ def test_it_imports_a_semicolon_separated_file_as_excel_writes_it(
     response = upload(admin_client, content.encode())
 
     assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 1, "updated": 0}
+    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0}
     contract = Contract.objects.get(organization=organization)
     assert (contract.vendor_name, contract.annual_spend, contract.num_seats) == (
         "Slack",
@@ -82,7 +82,7 @@ def test_it_imports_the_sample_file(admin_client, organization):
     response = upload(admin_client, SAMPLE.read_bytes())
 
     assert response.status_code == 200
-    assert response.json() == {"created": 10, "updated": 0}
+    assert response.json() == {"created": 10, "updated": 0, "unchanged": 0}
     contracts = Contract.objects.filter(organization=organization)
     assert contracts.count() == 10
     assert set(contracts.values_list("vendor_name", flat=True)) == {
@@ -115,14 +115,49 @@ def test_it_imports_the_sample_file(admin_client, organization):
     assert organization.contracts_version == version + 1
 
 
-def test_it_updates_on_a_second_import(admin_client, organization):
+def test_it_reports_rows_that_change_nothing_as_unchanged(admin_client, organization):
     upload(admin_client, SAMPLE.read_bytes())
+    before = {c.pk: c.updated_at for c in Contract.objects.all()}
 
     response = upload(admin_client, SAMPLE.read_bytes())
 
     assert response.status_code == 200
-    assert response.json() == {"created": 0, "updated": 10}
-    assert Contract.objects.count() == 10
+    assert response.json() == {"created": 0, "updated": 0, "unchanged": 10}
+    assert {c.pk: c.updated_at for c in Contract.objects.all()} == before
+
+
+def test_it_updates_only_the_rows_that_change(admin_client, organization):
+    upload(admin_client, generated_csv(3))
+    changed = generated_csv(3).replace("Vendor 1,100,", "Vendor 1,150,")
+
+    response = upload(admin_client, changed)
+
+    assert response.json() == {"created": 0, "updated": 1, "unchanged": 2}
+    assert Contract.objects.get(vendor_name="Vendor 1").annual_spend == 150
+
+
+def test_it_keeps_a_contracts_value_where_the_row_leaves_the_cell_blank(
+    admin_client, organization
+):
+    upload(
+        admin_client,
+        csv_of("Slack,8000,subscription,active,invoice,app.slack.com,25,Ada,,,Keep"),
+    )
+
+    response = upload(admin_client, csv_of("Slack,9000,,,,app.slack.com,,,,,"))
+
+    assert response.json() == {"created": 0, "updated": 1, "unchanged": 0}
+    contract = Contract.objects.get()
+    assert (contract.annual_spend, contract.num_seats, contract.owner_name) == (
+        9000,
+        25,
+        "Ada",
+    )
+    assert (contract.contract_type, contract.payment_type, contract.notes) == (
+        "subscription",
+        "invoice",
+        "Keep",
+    )
 
 
 def test_it_matches_existing_contracts_by_normalized_product_url(
@@ -143,7 +178,7 @@ def test_it_matches_existing_contracts_by_normalized_product_url(
     response = upload(admin_client, content)
 
     assert response.status_code == 200
-    assert response.json() == {"created": 1, "updated": 1}
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 0}
     existing.refresh_from_db()
     assert existing.vendor_name == "Slack"
     assert existing.annual_spend == Decimal("9000")
@@ -243,7 +278,7 @@ def test_it_accepts_a_byte_order_mark_and_windows_line_ends(admin_client):
     response = upload(admin_client, content.encode("utf-8"))
 
     assert response.status_code == 200
-    assert response.json() == {"created": 1, "updated": 0}
+    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0}
 
 
 def test_it_skips_blank_lines_and_padding_cells(admin_client):
@@ -382,10 +417,10 @@ def test_it_creates_in_a_constant_number_of_queries(
     # Six for the import, one for its audit event.
     with django_assert_max_num_queries(7) as ten_rows:
         response = upload(admin_client, generated_csv(10))
-        assert response.json() == {"created": 10, "updated": 0}
+        assert response.json() == {"created": 10, "updated": 0, "unchanged": 0}
     with django_assert_max_num_queries(7) as fifty_rows:
         response = upload(admin_client, generated_csv(50, start=100))
-        assert response.json() == {"created": 50, "updated": 0}
+        assert response.json() == {"created": 50, "updated": 0, "unchanged": 0}
 
     assert len(ten_rows) == len(fifty_rows)
     assert Contract.objects.count() == 60
@@ -396,12 +431,15 @@ def test_it_updates_in_a_constant_number_of_queries(
 ):
     upload(admin_client, generated_csv(50))
 
+    def changed(count: int, notes: str) -> str:
+        return generated_csv(count).replace(",Row ", f",{notes} ")
+
     with django_assert_max_num_queries(7) as ten_rows:
-        response = upload(admin_client, generated_csv(10))
-        assert response.json() == {"created": 0, "updated": 10}
+        response = upload(admin_client, changed(10, "Changed row"))
+        assert response.json() == {"created": 0, "updated": 10, "unchanged": 0}
     with django_assert_max_num_queries(7) as fifty_rows:
-        response = upload(admin_client, generated_csv(50))
-        assert response.json() == {"created": 0, "updated": 50}
+        response = upload(admin_client, changed(50, "Changed again"))
+        assert response.json() == {"created": 0, "updated": 50, "unchanged": 0}
 
     assert len(ten_rows) == len(fifty_rows)
     assert Contract.objects.count() == 50
@@ -412,12 +450,12 @@ def test_it_audits_one_event_with_the_counts(admin_client, admin_user, organizat
 
     response = upload(admin_client, generated_csv(3))
 
-    assert response.json() == {"created": 2, "updated": 1}
+    assert response.json() == {"created": 2, "updated": 1, "unchanged": 0}
     event = AuditEvent.objects.get()
     assert event.action == AuditAction.CONTRACTS_IMPORTED
     assert (event.organization, event.actor) == (organization, admin_user)
     assert event.target == f"organization:{organization.public_id}"
-    assert event.details == {"created": 2, "updated": 1}
+    assert event.details == {"created": 2, "updated": 1, "unchanged": 0}
 
 
 def test_it_audits_nothing_when_the_file_is_refused(admin_client, member_client):

@@ -23,7 +23,7 @@ def run(*args: str) -> str:
 def test_it_imports_the_sample_file(organization):
     output = run("--org", "acme.io", str(SAMPLE))
 
-    assert output == "Imported 10 contracts (10 new, 0 updated).\n"
+    assert output == "Imported 10 contracts (10 new, 0 updated, 0 unchanged).\n"
     assert Contract.objects.filter(organization=organization).count() == 10
     aws = Contract.objects.get(vendor_name="AWS")
     assert (aws.product_url, aws.vendor_domain) == (
@@ -37,11 +37,12 @@ def test_it_is_safe_to_run_twice(organization):
 
     output = run("--org", "acme.io", str(SAMPLE))
 
-    assert output == "Imported 10 contracts (0 new, 10 updated).\n"
+    # Before, the second run reported "10 updated" when nothing changed.
+    assert output == "Imported 10 contracts (0 new, 0 updated, 10 unchanged).\n"
     assert Contract.objects.count() == 10
     assert [event.details for event in AuditEvent.objects.order_by("id")] == [
-        {"created": 10, "updated": 0},
-        {"created": 0, "updated": 10},
+        {"created": 10, "updated": 0, "unchanged": 0},
+        {"created": 0, "updated": 0, "unchanged": 10},
     ]
 
 
@@ -113,4 +114,4 @@ def test_it_audits_the_import_as_the_system(organization):
     assert event.action == AuditAction.CONTRACTS_IMPORTED
     assert event.organization == organization
     assert (event.actor, event.actor_email) == (None, "")
-    assert event.details == {"created": 10, "updated": 0}
+    assert event.details == {"created": 10, "updated": 0, "unchanged": 0}

@@ -47,5 +47,5 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from None
         self.stdout.write(
             f"Imported {counted(result.imported, 'contract')} ({result.created} new, "
-            f"{result.updated} updated)."
+            f"{result.updated} updated, {result.unchanged} unchanged)."
         )
