@@ -37,6 +37,7 @@ class DemoSeeded:
     members_created: int
     contracts_created: int
     contracts_updated: int
+    contracts_unchanged: int
     activity_recorded: int
 
 
@@ -189,5 +190,6 @@ def demo_seed(
         members_created=len(new_members),
         contracts_created=imported.created,
         contracts_updated=imported.updated,
+        contracts_unchanged=imported.unchanged,
         activity_recorded=after - before,
     )

@@ -81,7 +81,8 @@ def test_the_web_apps_sign_up_upload_usage_and_logout_work_unchanged(db):
         format="multipart",
     )
     assert imported.status_code == 200
-    assert imported.json() == {"created": 1, "updated": 0}
+    # The contract's two counts; "unchanged" was added beside them.
+    assert imported.json() == {"created": 1, "updated": 0, "unchanged": 0}
 
     usage = browser.get(f"/api/v1/organizations/{org_id}/contract-usage")
     assert usage.status_code == 200

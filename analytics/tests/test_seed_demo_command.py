@@ -63,9 +63,10 @@ def test_it_is_safe_to_run_twice(db):
         Contract.objects.count(),
         Activity.objects.count(),
     ) == counts
-    assert "Seeded 0 new members, 10 contracts (0 new, 10 updated), 0 new activity" in (
-        output
-    )
+    assert (
+        "Seeded 0 new members, 10 contracts (0 new, 0 updated, 10 unchanged), "
+        "0 new activity"
+    ) in output
 
 
 def test_it_keeps_the_admins_password_and_session_on_a_second_run(anon_client, db):

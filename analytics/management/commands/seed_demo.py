@@ -83,10 +83,15 @@ class Command(BaseCommand):
                 f"Admin: none ({seeded.admin_email} was erased; "
                 "--reset-admin-password creates it again)"
             )
-        contracts = seeded.contracts_created + seeded.contracts_updated
+        contracts = (
+            seeded.contracts_created
+            + seeded.contracts_updated
+            + seeded.contracts_unchanged
+        )
         self.stdout.write(
             f"Seeded {counted(seeded.members_created, 'new member')}, "
             f"{counted(contracts, 'contract')} "
-            f"({seeded.contracts_created} new, {seeded.contracts_updated} updated), "
+            f"({seeded.contracts_created} new, {seeded.contracts_updated} updated, "
+            f"{seeded.contracts_unchanged} unchanged), "
             f"{counted(seeded.activity_recorded, 'new activity row')}."
         )
