@@ -42,8 +42,12 @@ manage: export SECRET_KEY ?= local-development-only-not-secret
 manage: $(VENV)/.runtime
 	@$(BIN)/python manage.py $(CMD)
 
+# The suite runs in one process per core (pytest-xdist), each file's tests in
+# one process, so that a file's module-scoped server starts once;
+# `make test TEST_WORKERS=0` runs it in this process alone.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -63,7 +67,7 @@ check: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	env -u DATABASE_URL $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
