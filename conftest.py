@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
+from discovery.catalog import catalog_read
+from discovery.models import Application
 from url_visits.activity_partitions import activity_partitions_ready
 from url_visits.selectors import contract_host_matches_forget
 
@@ -35,6 +37,35 @@ def _clock_pinned_first(request):
     machine's own clock and must pass on any day (.ci/run tries several)."""
     if request.node.get_closest_marker("time_machine") is not None:
         request.getfixturevalue("time_machine")
+
+
+@pytest.fixture(autouse=True)
+def _bundled_catalog(request, _clock_pinned_first):
+    """The discovery catalog that a data migration loads, in every test that
+    uses the database. A transactional test flushes every table, the
+    catalog's included; pytest-django runs those last in one process, but
+    under pytest-xdist (`make test`) a process may run one before others."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    if not Application.objects.exists():
+        # As the migration loads it: no audit event, which tests count.
+        Application.objects.bulk_create(
+            Application(
+                name=entry.name,
+                vendor=entry.vendor,
+                category=entry.category,
+                domains=entry.domains,
+            )
+            for entry in catalog_read()
+        )
 
 
 @pytest.fixture(autouse=True)

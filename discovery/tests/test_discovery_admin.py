@@ -88,7 +88,7 @@ def test_it_lets_staff_edit_the_catalog(superuser_client):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_it_shows_the_report_in_a_browser(live_server, page, bundled_catalog):
+def test_it_shows_the_report_in_a_browser(live_server, page):
     from accounts.tests.factories import TEST_PASSWORD, OrganizationFactory
 
     organization = OrganizationFactory(domain_name="acme.io", company_name="Acme")
