@@ -77,16 +77,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        active = Q(users__is_active=True)
-        return (
+        queryset = (
             super()
             .get_queryset(request)
-            .annotate(
-                _users=Count("users", filter=active),
-                _admins=Count("users", filter=active & Q(users__role=Role.ADMIN)),
-                _members=Count("users", filter=active & Q(users__role=Role.MEMBER)),
-            )
+            .annotate(_users=Count("users", filter=Q(users__is_active=True)))
         )
+        # Seats as the caps count them: verified people and pending
+        # invitations, never an unverified sign-up.
+        return selectors.organizations_with_seats_used(queryset=queryset)
 
     @admin.display(description="Users", ordering="_users")
     def user_count(self, obj: Organization) -> int:
@@ -102,13 +100,13 @@ class OrganizationAdmin(admin.ModelAdmin):
     def admins_remaining(self, obj: Organization) -> str:
         if not obj.pk:
             return str(obj.admin_seats)
-        return self._seats_left(obj.admin_seats, obj._admins)
+        return self._seats_left(obj.admin_seats, obj.admin_seats_used)
 
     @admin.display(description="Member seats left")
     def members_remaining(self, obj: Organization) -> str:
         if not obj.pk:
             return str(obj.member_seats)
-        return self._seats_left(obj.member_seats, obj._members)
+        return self._seats_left(obj.member_seats, obj.member_seats_used)
 
 
 class UserCreationForm(forms.ModelForm):

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 
 from accounts import device_token_sql
 from accounts.models import (
@@ -61,21 +63,60 @@ def organization_by_domain_or_public_id(*, identifier: str) -> Organization | No
     return Organization.objects.filter(domain_name=identifier.lower()).first()
 
 
-def organization_seats_used(*, organization: Organization) -> dict[str, int]:
-    """Seats taken in the organization, per role: its active members, and its
-    active admins whose address is verified (an unverified admin sign-up
-    holds no seat until it is verified)."""
+def _seat_holders() -> QuerySet[User]:
+    """The people who hold a seat: active, with a verified address.
+
+    An unverified sign-up, which anyone can make with any address of the
+    domain, holds none, so that it never keeps out a person who proves their
+    address or a person an admin invites.
+    """
+    return User.objects.filter(is_active=True, email_verified_at__isnull=False)
+
+
+def _per_role(rows: QuerySet) -> dict[str, int]:
     counts = {role: 0 for role in Role.values}
-    rows = (
-        User.objects.filter(organization=organization, is_active=True)
-        .exclude(role=Role.ADMIN, email_verified_at__isnull=True)
-        .values("role")
-        .annotate(users=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["role"]] = row["users"]
+    for row in rows.values("role").annotate(count=Count("id")).order_by():
+        counts[row["role"]] = row["count"]
     return counts
+
+
+def organization_seats_held(*, organization: Organization) -> dict[str, int]:
+    """Seats held in the organization, per role: its active people whose
+    address is verified."""
+    return _per_role(_seat_holders().filter(organization=organization))
+
+
+def organization_seats_reserved(*, organization: Organization) -> dict[str, int]:
+    """Seats kept for the organization's pending invitations, per role: each
+    holds a seat of its role until it is accepted, revoked or expires."""
+    return _per_role(Invitation.objects.pending().filter(organization=organization))
+
+
+def organizations_with_seats_used(
+    *, queryset: QuerySet[Organization]
+) -> QuerySet[Organization]:
+    """`queryset` with `admin_seats_used` and `member_seats_used`: the seats
+    held and reserved per role, as the two selectors above count them, for a
+    list of organizations in one query."""
+
+    def count(rows: QuerySet) -> Coalesce:
+        per_organization = (
+            rows.filter(organization=OuterRef("pk"))
+            .order_by()
+            .values("organization")
+            .annotate(count=Count("id"))
+            .values("count")
+        )
+        return Coalesce(Subquery(per_organization), 0)
+
+    def used(role: str) -> CombinedExpression:
+        return count(_seat_holders().filter(role=role)) + count(
+            Invitation.objects.pending().filter(role=role)
+        )
+
+    return queryset.annotate(
+        admin_seats_used=used(Role.ADMIN), member_seats_used=used(Role.MEMBER)
+    )
 
 
 def organization_invitation_list(*, organization: Organization) -> QuerySet[Invitation]:

@@ -30,8 +30,9 @@ def invitation_create(
     """Invites `email` into `organization` as `role` and emails the link.
 
     The address must be at the organization's domain and have no account,
-    and the role a free seat now (accepting checks it again). A pending
-    invitation to the same address must be revoked before another is sent.
+    and the role a free seat now, which the invitation keeps until it is
+    accepted, revoked or expires. A pending invitation to the same address
+    must be revoked before another is sent.
     """
     email = UserManager.normalize_email(email)
     if role not in Role.values:
@@ -136,8 +137,8 @@ def invitation_link_read(*, token: str) -> Invitation:
 def invitation_accept(*, token: str, password: str) -> User:
     """Creates the invited account with `password`, its address verified.
 
-    The link works once; the seat cap is checked again under the
-    organization's lock.
+    The link works once. The invitation kept its seat, but the cap is
+    checked again under the organization's lock, as it may have been lowered.
     """
     invitation = invitation_link_read(token=token)
     password_check(password=password, user=User(email=invitation.email))
@@ -149,16 +150,18 @@ def invitation_accept(*, token: str, password: str) -> User:
             invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if invitation.status != "pending":
                 raise DomainError("This invitation has already been accepted.")
+            # Accepted first, so that the seat it kept is counted once: as
+            # the new user's.
+            invitation.accepted_at = clock.now()
+            invitation.save(update_fields=["accepted_at"])
             seats.seat_check_available(organization=organization, role=invitation.role)
             user = User.objects.create_user(
                 email=invitation.email,
                 password=password,
                 organization=organization,
                 role=invitation.role,
-                email_verified_at=clock.now(),
+                email_verified_at=invitation.accepted_at,
             )
-            invitation.accepted_at = clock.now()
-            invitation.save(update_fields=["accepted_at"])
             audit_record(
                 action=AuditAction.INVITATION_ACCEPTED,
                 organization=organization,

@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import selectors
-from accounts.models import Organization, Role, User, UserManager, domain_name_validator
+from accounts.models import (
+    Invitation,
+    Organization,
+    Role,
+    User,
+    UserManager,
+    domain_name_validator,
+)
 from accounts.services import seats
 from accounts.services.emails import email_verification_send
 from accounts.services.sessions import device_token_issue, user_sessions_revoke
@@ -55,10 +62,12 @@ def user_sign_up(
 ) -> tuple[User, str]:
     """Creates a user in the organization of the email's domain.
 
-    A member takes a member seat at once. An admin takes an admin seat only
-    when their address is verified (see accounts.services.seats), so that an
-    unverified sign-up never keeps the real admin out; a sign-up when verified
-    admins already fill the seats is refused at once.
+    The user takes a seat of their role only when their address is verified
+    (see accounts.services.seats), so that an unverified sign-up never keeps
+    the real person out; a sign-up when verified people and pending
+    invitations already fill the role's seats is refused at once. An address
+    with a pending invitation joins through the invitation's link only, so
+    that nobody else can claim it first.
 
     Returns the user and a raw device token for `device_id`.
     """
@@ -75,6 +84,12 @@ def user_sign_up(
             organization = Organization.objects.select_for_update().get(
                 pk=organization.pk
             )
+            if Invitation.objects.pending().filter(email=email).exists():
+                raise Conflict(
+                    f"{email} is invited to {organization.company_name}: open the "
+                    f"link in the invitation email sent to {email} to join. It "
+                    "sets your password and verifies your address."
+                )
             seats.seat_check_available(organization=organization, role=role)
             user = User.objects.create_user(
                 email=email, password=password, organization=organization, role=role
@@ -152,8 +167,8 @@ def _check_not_last_admin(*, user: User, organization: Organization) -> None:
     if user.role != Role.ADMIN or not user.email_verified:
         # An unverified admin holds no seat and no admin powers.
         return
-    used = selectors.organization_seats_used(organization=organization)
-    if used[Role.ADMIN] <= 1:
+    held = selectors.organization_seats_held(organization=organization)
+    if held[Role.ADMIN] <= 1:
         raise DomainError(
             f"{user.email} is the last admin of {organization.company_name}. "
             "Make someone else an admin first."

@@ -1,10 +1,11 @@
 """Seat caps: who holds a seat, and the moment an address is verified, which
-is when an admin takes theirs.
+is when a person takes theirs.
 
-An admin holds a seat only once their address is verified. An unverified
+A person, admin or member, holds a seat only once their address is verified,
+and a pending invitation keeps one for the person invited. An unverified
 sign-up, which anyone can make with any address of the domain, therefore
-never keeps a person who proves their address out of the organization's
-admin seats: whoever verifies first takes the seat.
+never keeps a person who proves their address, or an invited one, out of
+the organization: whoever verifies first takes a free seat.
 """
 
 from django.db import transaction
@@ -24,12 +25,17 @@ def seat_check_available(*, organization: Organization, role: str) -> None:
     verifications and role changes for one organization are counted one at a
     time.
     """
-    used = selectors.organization_seats_used(organization=organization)
+    held = selectors.organization_seats_held(organization=organization)[role]
+    reserved = selectors.organization_seats_reserved(organization=organization)[role]
     cap = organization.admin_seats if role == Role.ADMIN else organization.member_seats
-    if used[role] >= cap:
+    if held + reserved >= cap:
+        invitations = (
+            f" Pending invitations keep {reserved} of them." if reserved else ""
+        )
         raise SeatLimitReached(
             f"{organization.company_name} has no {role} seats left "
-            f"({cap} of {cap} taken). Ask an admin of your organization to free one."
+            f"({cap} of {cap} taken).{invitations} Ask an admin of your "
+            "organization to free one."
         )
 
 
@@ -38,8 +44,9 @@ def user_email_verified_mark(
 ) -> User:
     """Marks `user`'s current address verified, in the caller's transaction.
 
-    An active admin takes an admin seat now: SeatLimitReached if none is left
-    (the address then stays unverified). Already verified changes nothing.
+    An active person takes a seat of their role now: SeatLimitReached if none
+    is left (the address then stays unverified). Already verified changes
+    nothing.
     """
     with transaction.atomic():
         if user.organization_id is not None:
@@ -51,9 +58,9 @@ def user_email_verified_mark(
         )
         if user.email_verified:
             return user
-        # Members hold their seat from sign-up; an admin takes theirs now.
-        if user.organization is not None and user.is_active and user.is_org_admin:
-            seat_check_available(organization=user.organization, role=Role.ADMIN)
+        # An unverified person holds no seat: they take theirs now.
+        if user.organization is not None and user.is_active:
+            seat_check_available(organization=user.organization, role=user.role)
         user.email_verified_at = clock.now()
         user.save(update_fields=["email_verified_at"])
         audit_record(

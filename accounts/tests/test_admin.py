@@ -35,7 +35,7 @@ def test_it_lists_organizations_with_remaining_seats(staff_browser, organization
     assert "acme.io" in page
     assert organization.public_id in page
     row = response.context["cl"].result_list[0]
-    assert row._admins == 1
+    assert row.admin_seats_used == 1
 
 
 def test_it_searches_organizations_by_domain(

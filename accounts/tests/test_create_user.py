@@ -3,12 +3,14 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import DeviceToken, Role, User, hash_device_token
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import link_in
+from accounts.tokens import invitation_token_make
 from audit.models import AuditAction, AuditEvent
 
 URL = "/api/v1/auth/create-user"
@@ -166,6 +168,35 @@ def test_it_refuses_a_member_sign_up_past_the_member_cap(anon_client, organizati
 
     assert response.status_code == 400
     assert "no member seats left" in response.json()["detail"]
+
+
+def test_it_leaves_an_invited_address_to_its_invitation(
+    anon_client, admin_client, organization
+):
+    invited = admin_client.post(
+        f"/api/v1/organizations/{organization.public_id}/invitations",
+        {"email": "jane@acme.io", "role": "admin"},
+        format="json",
+    )
+
+    response = sign_up(anon_client, email="Jane@acme.io")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "jane@acme.io is invited to Acme: open the link in the "
+        "invitation email sent to jane@acme.io to join. It sets your password "
+        "and verifies your address."
+    }
+    assert not User.objects.filter(email="jane@acme.io").exists()
+    token = invitation_token_make(invitation_id=invited.json()["id"])
+    browser = Client()
+    page = browser.get("/account/accept-invitation", {"token": token})
+    assert "already has" not in page.content.decode()
+    accepted = browser.post(
+        "/account/accept-invitation", {"token": token, "password": "Str0ngPass"}
+    )
+    assert "Your account jane@acme.io is ready" in accepted.content.decode()
+    assert User.objects.get(email="jane@acme.io").role == Role.ADMIN
 
 
 def test_it_does_not_count_deactivated_users_against_the_cap(anon_client, organization):

@@ -17,23 +17,32 @@ pytestmark = [
 ]
 
 
-def test_it_holds_the_member_cap_under_twenty_concurrent_sign_ups(monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
+def test_it_holds_the_member_cap_under_twenty_concurrent_verifications():
+    from accounts.tests.factories import TEST_PASSWORD, UserFactory
+    from accounts.tokens import email_verification_token_make
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"sign_up": None})
     organization = OrganizationFactory(domain_name="race.io", member_seats=5)
+    # Twenty sign-ups fit, as none holds a seat before verifying.
+    members = [
+        UserFactory(
+            organization=organization,
+            email=f"user{index}@race.io",
+            email_verified_at=None,
+        )
+        for index in range(20)
+    ]
+    tokens = [
+        email_verification_token_make(user_id=str(member.pk), email=member.email)
+        for member in members
+    ]
 
-    def sign_up(index: int) -> int:
+    def verify(token: str) -> int:
         try:
             return (
                 APIClient()
                 .post(
-                    "/api/v1/auth/create-user",
-                    {
-                        "email": f"user{index}@race.io",
-                        "password": "Str0ngPass",
-                        "device_id": f"d{index}",
-                    },
+                    "/api/v1/auth/verify-email",
+                    {"token": token, "password": TEST_PASSWORD},
                     format="json",
                 )
                 .status_code
@@ -42,10 +51,13 @@ def test_it_holds_the_member_cap_under_twenty_concurrent_sign_ups(monkeypatch):
             connections.close_all()
 
     with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(sign_up, range(20)))
+        statuses = list(pool.map(verify, tokens))
 
-    assert sorted(statuses) == [201] * 5 + [400] * 15
-    assert User.objects.filter(organization=organization, role=Role.MEMBER).count() == 5
+    assert sorted(statuses) == [200] * 5 + [400] * 15
+    verified = User.objects.filter(
+        organization=organization, role=Role.MEMBER, email_verified_at__isnull=False
+    )
+    assert verified.count() == 5
 
 
 def test_it_gives_the_last_admin_seat_to_one_of_ten_concurrent_verifications():
