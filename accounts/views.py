@@ -298,6 +298,7 @@ class PasswordResetConfirmView(APIView):
 INVITATION_ERRORS = {
     400: DetailSerializer,
     409: DetailSerializer,
+    429: DetailSerializer,
     **ORGANIZATION_ERRORS,
 }
 
@@ -307,6 +308,12 @@ class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIVie
     verified admins and staff."""
 
     serializer_class = InvitationSerializer
+    throttle_scope = "invitation"
+
+    def get_throttles(self) -> list:
+        # Sending an invitation emails a person, per sender at most
+        # THROTTLE_INVITATION_RATE; reading the list emails nobody.
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self) -> QuerySet[Invitation]:
         if getattr(self, "swagger_fake_view", False):
@@ -330,7 +337,9 @@ class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIVie
         description=(
             "Emails a link to /account/accept-invitation, where the person "
             "chooses a password; accepting creates the account with the "
-            "address verified. The link works once, until expires_at."
+            "address verified. The link works once, until expires_at. "
+            "429 past THROTTLE_INVITATION_RATE invitations per sender, or "
+            "INVITATIONS_PER_ADDRESS_PER_DAY to one address."
         ),
         tags=["organizations"],
     )

@@ -374,6 +374,8 @@ REST_FRAMEWORK = {
         # Test messages an admin sends to the organization's webhook, per user:
         # each is an outbound request to a URL a customer typed.
         "webhook_test": env.str("THROTTLE_WEBHOOK_TEST_RATE", default="10/hour"),
+        # Invitations an admin sends, per user: each is an email to a person.
+        "invitation": env.str("THROTTLE_INVITATION_RATE", default="30/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -510,6 +512,9 @@ EMAIL_VERIFICATION_RESEND_MINUTES = _positive_int(
     "EMAIL_VERIFICATION_RESEND_MINUTES", 15
 )
 INVITATION_MAX_AGE = timedelta(days=_positive_int("INVITATION_MAX_AGE_DAYS", 7))
+# Invitations sent to one address in 24 hours, revoked ones included, whoever
+# sends them: inviting and revoking again and again cannot flood a mailbox.
+INVITATIONS_PER_ADDRESS_PER_DAY = _positive_int("INVITATIONS_PER_ADDRESS_PER_DAY", 3)
 
 # Where emails are sent from: "database" (the default) stores each email as a
 # task that `manage.py db_worker` sends, outside the request; "immediate" sends

@@ -4,6 +4,9 @@ link opens /account/accept-invitation, where the person sets a password.
 Accepting creates the account with the address verified: the link reached
 the inbox."""
 
+import math
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -16,7 +19,7 @@ from accounts.validators import password_check
 from audit.models import AuditAction
 from audit.services import audit_record
 from procure_site import clock
-from procure_site.exceptions import Conflict, DomainError, NotFound
+from procure_site.exceptions import Conflict, DomainError, NotFound, TooManyAttempts
 
 INVITATION_NOT_VALID = (
     "This invitation link is not valid: it may have been cut short or changed. "
@@ -32,7 +35,9 @@ def invitation_create(
     The address must be at the organization's domain and have no account,
     and the role a free seat now, which the invitation keeps until it is
     accepted, revoked or expires. A pending invitation to the same address
-    must be revoked before another is sent.
+    must be revoked before another is sent, and one address gets at most
+    INVITATIONS_PER_ADDRESS_PER_DAY invitations in 24 hours, so that
+    inviting and revoking cannot flood a mailbox.
     """
     email = UserManager.normalize_email(email)
     if role not in Role.values:
@@ -51,6 +56,7 @@ def invitation_create(
                 f"An invitation to {email} is already pending. Revoke it to "
                 "send a new one."
             )
+        _check_invitations_per_address(email=email)
         seats.seat_check_available(organization=organization, role=role)
         invitation = Invitation.objects.create(
             organization=organization,
@@ -72,6 +78,31 @@ def invitation_create(
             robust=True,
         )
     return invitation
+
+
+def _check_invitations_per_address(*, email: str) -> None:
+    """Raises TooManyAttempts once `email` was sent INVITATIONS_PER_ADDRESS_PER_DAY
+    invitations in the last 24 hours, revoked ones included."""
+    limit = settings.INVITATIONS_PER_ADDRESS_PER_DAY
+    now = clock.now()
+    recent = list(
+        Invitation.objects.filter(email=email, created_at__gt=now - timedelta(days=1))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return
+    # The oldest of the last `limit` invitations stops counting a day after
+    # it was sent.
+    wait = max(1, math.ceil((recent[-1] + timedelta(days=1) - now).total_seconds()))
+    hours = math.ceil(wait / 3600)
+    raise TooManyAttempts(
+        f"{email} was sent {limit} invitation{'s' if limit != 1 else ''} in the "
+        "last 24 hours, the most proCure sends to one address in a day. Try "
+        f"again in {hours} hour{'s' if hours != 1 else ''}; a pending "
+        "invitation's link keeps working.",
+        retry_after=wait,
+    )
 
 
 def invitation_revoke(

@@ -1,6 +1,10 @@
 """GET and POST /api/v1/organizations/{id}/invitations: the organization's
 invitations, and inviting an address of its domain."""
 
+import re
+
+from rest_framework.throttling import SimpleRateThrottle
+
 from accounts.models import Invitation, Role
 from accounts.tests.factories import UserFactory
 from audit.models import AuditAction, AuditEvent
@@ -131,3 +135,51 @@ def test_it_answers_404_for_an_unknown_organization(admin_client, organization):
 
 def test_it_needs_a_signed_in_caller(anon_client, organization):
     assert invite(anon_client, organization).status_code == 401
+
+
+def test_it_limits_the_invitations_an_admin_sends(
+    admin_client, organization, monkeypatch
+):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"invitation": "2/hour"})
+
+    answers = [
+        invite(admin_client, organization, email=f"new{index}@acme.io")
+        for index in range(3)
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert re.fullmatch(
+        r"Too many requests\. Try again in \d+ seconds\.", answers[2].json()["detail"]
+    )
+    assert Invitation.objects.count() == 2
+    # Reading the list sends nobody anything: it is not limited.
+    assert admin_client.get(url(organization)).status_code == 200
+
+
+def test_it_limits_the_invitations_one_address_gets_in_a_day(
+    admin_client,
+    organization,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    # INVITATIONS_PER_ADDRESS_PER_DAY is 3 unless set.
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = invite(admin_client, organization)
+        assert sent.status_code == 201
+        revoked = admin_client.post(f"{url(organization)}/{sent.json()['id']}/revoke")
+        assert revoked.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(admin_client, organization)
+
+    assert response.status_code == 429
+    assert response.json() == {
+        "detail": "new@acme.io was sent 3 invitations in the last 24 hours, the "
+        "most proCure sends to one address in a day. Try again in 24 hours; a "
+        "pending invitation's link keeps working."
+    }
+    assert 0 < int(response["Retry-After"]) <= 24 * 3600
+    assert len(mailoutbox) == 3
+    assert Invitation.objects.count() == 3
+    # Another address is not held back by this one's limit.
+    assert invite(admin_client, organization, email="other@acme.io").status_code == 201
