@@ -7,6 +7,7 @@ from django.db.models import Q
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import DeviceToken, User
+from accounts.services import invitations
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
 
@@ -40,6 +41,10 @@ def user_erase(*, user: User, actor: User | None = None) -> dict[str, int]:
             .get(pk=user.pk)
         )
         user_id, email, organization = str(user.pk), user.email, user.organization
+        # Their pending invitations would outlive them, sent by nobody.
+        invitations.invitations_revoke_sent_by(
+            inviter=user, actor=actor, reason="inviter_erased"
+        )
         summary = {
             "activity": user.activities.count(),
             "devices": DeviceToken.objects.filter(user=user).count(),

@@ -135,6 +135,33 @@ def invitation_revoke(
     return invitation
 
 
+def invitations_revoke_sent_by(
+    *, inviter: User, actor: User | None, reason: str
+) -> int:
+    """Revokes the pending invitations `inviter` sent, in the caller's
+    transaction: an admin who is demoted, deactivated or erased no longer
+    brings people in. Each is audited like any revocation, with `reason`.
+    Returns how many were revoked."""
+    pending = list(
+        Invitation.objects.pending()
+        .select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(invited_by=inviter)
+    )
+    now = clock.now()
+    for invitation in pending:
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditAction.INVITATION_REVOKED,
+            organization=invitation.organization,
+            actor=actor,
+            target=invitation.email,
+            details={"reason": reason},
+        )
+    return len(pending)
+
+
 def invitation_link_read(*, token: str) -> Invitation:
     """The pending invitation an invitation link is for.
 

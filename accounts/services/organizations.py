@@ -14,7 +14,7 @@ from accounts.models import (
     UserManager,
     domain_name_validator,
 )
-from accounts.services import seats
+from accounts.services import invitations, seats
 from accounts.services.emails import email_verification_send
 from accounts.services.sessions import device_token_issue, user_sessions_revoke
 from accounts.validators import password_check
@@ -179,7 +179,8 @@ def user_change_role(*, user: User, role: str, actor: User | None = None) -> Use
     """Gives `user` another role within the organization's seat caps.
 
     An organization always keeps at least one active admin, and a
-    deactivated person cannot be made an admin.
+    deactivated person cannot be made an admin. An admin made a member loses
+    the invitations they sent that are still pending.
     """
     if role not in Role.values:
         raise DomainError(f"{role!r} is not a role. Use admin or member.")
@@ -212,11 +213,16 @@ def user_change_role(*, user: User, role: str, actor: User | None = None) -> Use
             target=user.email,
             details={"from": previous, "to": role},
         )
+        if previous == Role.ADMIN:
+            invitations.invitations_revoke_sent_by(
+                inviter=user, actor=actor, reason="inviter_demoted"
+            )
     return user
 
 
 def user_deactivate(*, user: User, actor: User | None) -> User:
-    """Deactivates `user` and ends all their sessions; their seat is freed.
+    """Deactivates `user` and ends all their sessions; their seat is freed,
+    and the invitations they sent that are still pending are revoked.
 
     The organization's last active admin cannot be deactivated. Deactivating
     someone who is already inactive changes nothing.
@@ -244,6 +250,9 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
             target=user.email,
         )
         user_sessions_revoke(user=user, actor=actor, reason="deactivated")
+        invitations.invitations_revoke_sent_by(
+            inviter=user, actor=actor, reason="inviter_deactivated"
+        )
     return user
 
 

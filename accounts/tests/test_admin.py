@@ -3,11 +3,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
-from accounts.models import DeviceToken, Role, User
+from accounts.models import DeviceToken, Invitation, Role, User
 from accounts.services.sessions import device_token_issue
 from accounts.tests.factories import UserFactory
 from accounts.tests.helpers import SignedIn
 from audit.models import AuditAction, AuditEvent
+from conftest import client_for, grant
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
@@ -218,3 +219,64 @@ def test_it_lists_invitations_and_revokes_them(staff_browser, organization):
     )
     assert Invitation.objects.get().status == "revoked"
     assert AuditEvent.objects.filter(action=AuditAction.INVITATION_REVOKED).exists()
+
+
+@pytest.fixture
+def bob_invited_someone(organization, admin_user):
+    """A second admin, Bob, with a pending invitation he sent."""
+    bob = UserFactory(organization=organization, role=Role.ADMIN, email="bob@acme.io")
+    response = client_for(bob).post(
+        f"/api/v1/organizations/{organization.public_id}/invitations",
+        {"email": "new@acme.io", "role": "member"},
+        format="json",
+    )
+    assert response.status_code == 201
+    return bob, Invitation.objects.get(pk=response.json()["id"])
+
+
+def test_it_revokes_the_invitations_of_an_admin_the_action_makes_member(
+    staff_user, bob_invited_someone
+):
+    bob, invitation = bob_invited_someone
+    browser = Client()
+    browser.force_login(staff_user)
+
+    response = browser.post(
+        f"{ADMIN}accounts/user/",
+        {"action": "make_member", "_selected_action": [bob.pk]},
+        follow=True,
+    )
+
+    assert "Changed the role of 1 users to member." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+    event = AuditEvent.objects.get(action=AuditAction.INVITATION_REVOKED)
+    assert (event.actor, event.target, event.details) == (
+        staff_user,
+        "new@acme.io",
+        {"reason": "inviter_demoted"},
+    )
+
+
+def test_it_revokes_the_invitations_of_an_admin_it_erases(bob_invited_someone):
+    bob, invitation = bob_invited_someone
+    staff = grant(
+        UserFactory(organization=None, is_staff=True, email="eve@procure.example"),
+        "accounts.view_user",
+        "accounts.delete_user",
+    )
+    browser = Client()
+    browser.force_login(staff)
+
+    response = browser.post(f"{ADMIN}accounts/user/{bob.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(email="bob@acme.io").exists()
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.INVITATION_REVOKED,
+        actor=staff,
+        target="new@acme.io",
+        details={"reason": "inviter_erased"},
+    ).exists()

@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import Invitation, Role, User
 from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from accounts.tests.helpers import SignedIn
 from audit.models import AuditAction, AuditEvent
@@ -160,3 +160,25 @@ def test_it_lets_the_verified_admin_remove_an_unverified_admin_squatter(
     assert response.status_code == 200
     assert not User.objects.get(pk=squatter.pk).is_active
     assert User.objects.get(pk=admin_user.pk).is_active
+
+
+def test_it_revokes_the_pending_invitations_of_a_deactivated_admin(
+    admin_client, organization, admin_user
+):
+    bob = UserFactory(organization=organization, role=Role.ADMIN, email="bob@acme.io")
+    sent = client_for(bob).post(
+        f"/api/v1/organizations/{organization.public_id}/invitations",
+        {"email": "new@acme.io", "role": "member"},
+        format="json",
+    )
+
+    response = deactivate(admin_client, organization, bob)
+
+    assert response.status_code == 200
+    assert Invitation.objects.get(pk=sent.json()["id"]).status == "revoked"
+    event = AuditEvent.objects.get(action=AuditAction.INVITATION_REVOKED)
+    assert (event.actor, event.target, event.details) == (
+        admin_user,
+        "new@acme.io",
+        {"reason": "inviter_deactivated"},
+    )

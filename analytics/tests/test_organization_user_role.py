@@ -1,10 +1,13 @@
 import uuid
 
 import pytest
+from django.test import Client
 
-from accounts.models import Role, User
+from accounts.models import Invitation, Role, User
 from accounts.tests.factories import UserFactory
+from accounts.tokens import invitation_token_make
 from audit.models import AuditAction, AuditEvent
+from conftest import client_for
 
 
 def user_url(organization, user) -> str:
@@ -145,3 +148,34 @@ def test_it_answers_404_for_an_unknown_organization(admin_client, member):
     response = change_role(admin_client, "org_" + "x" * 32, member, "admin")
 
     assert response.status_code == 404
+
+
+def test_it_revokes_the_pending_invitations_of_an_admin_made_member(
+    admin_client, organization, admin_user
+):
+    bob = UserFactory(organization=organization, role=Role.ADMIN, email="bob@acme.io")
+    invitations = f"/api/v1/organizations/{organization.public_id}/invitations"
+    sent = client_for(bob).post(
+        invitations, {"email": "new@acme.io", "role": "member"}, format="json"
+    )
+    kept = admin_client.post(
+        invitations, {"email": "kept@acme.io", "role": "member"}, format="json"
+    )
+
+    response = change_role(admin_client, organization, bob, "member")
+
+    assert response.status_code == 200
+    assert Invitation.objects.get(pk=sent.json()["id"]).status == "revoked"
+    assert Invitation.objects.get(pk=kept.json()["id"]).status == "pending"
+    event = AuditEvent.objects.get(action=AuditAction.INVITATION_REVOKED)
+    assert (event.actor, event.organization, event.target, event.details) == (
+        admin_user,
+        organization,
+        "new@acme.io",
+        {"reason": "inviter_demoted"},
+    )
+    page = Client().get(
+        "/account/accept-invitation",
+        {"token": invitation_token_make(invitation_id=sent.json()["id"])},
+    )
+    assert "This invitation was withdrawn." in page.content.decode()
