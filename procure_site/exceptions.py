@@ -11,9 +11,11 @@ import math
 import sqlite3
 import sys
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -273,12 +275,36 @@ def server_error(request):
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
         detail, retry_after = database_refusal(exc)
-        response = JsonResponse({"detail": detail}, status=503)
+        response = _error_response(request, detail=detail, status=503)
         response["Retry-After"] = retry_after
         return response
-    return JsonResponse(
-        {"detail": "Something went wrong on our side. Please try again later."},
+    return _error_response(
+        request,
+        detail="Something went wrong on our side. Please try again later.",
         status=500,
+    )
+
+
+# The pages that emailed links open (accounts/page_urls.py, mounted here by
+# procure_site/urls.py) are read by people in a browser, not by clients.
+ACCOUNT_PAGES_PREFIX = "/account/"
+
+
+def _error_response(request, *, detail: str, status: int) -> HttpResponse:
+    """The error as the client of `request` reads it: JSON for the API, a
+    page with the same sentence for the account pages."""
+    if not request.path.startswith(ACCOUNT_PAGES_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    return render(
+        request,
+        "accounts/outcome.html",
+        {
+            "title": "Please try again",
+            "message": detail,
+            "ok": False,
+            "web_app_url": settings.WEB_APP_URL,
+        },
+        status=status,
     )
 
 

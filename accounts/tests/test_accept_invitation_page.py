@@ -1,12 +1,15 @@
 """The page an invitation link opens: /account/accept-invitation?token=..."""
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
+from accounts.services import invitations
 from accounts.services.invitations import invitation_create
 from accounts.tokens import invitation_token_make
 from audit.models import AuditAction, AuditEvent
@@ -103,3 +106,55 @@ def test_it_refuses_when_the_seat_was_taken_meanwhile(invitation, organization):
 
     assert "Acme has no admin seats left" in response.content.decode()
     assert not User.objects.filter(email="new@acme.io").exists()
+
+
+def database_locked(**kwargs):
+    """What SQLite answers a write past its busy timeout, as Django raises it."""
+    cause = sqlite3.OperationalError("database is locked")
+    cause.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    raise OperationalError("database is locked") from cause
+
+
+def test_it_answers_a_busy_database_with_a_page(invitation, monkeypatch):
+    # Two accepts at the same moment on SQLite: the second waited past the
+    # busy timeout.
+    monkeypatch.setattr(invitations, "invitation_accept", database_locked)
+    browser = Client(raise_request_exception=False)
+    token = invitation_token_make(invitation_id=invitation.pk)
+    page = browser.get(URL, {"token": token})
+
+    response = browser.post(
+        URL,
+        {
+            "token": token,
+            "password": "Str0ngPass",
+            "csrfmiddlewaretoken": page.context["csrf_token"],
+        },
+    )
+
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Retry-After"] == "5"
+    body = response.content.decode()
+    assert "<h1>Please try again</h1>" in body
+    assert (
+        "The database is busy with other changes right now. Please try again in "
+        "a few seconds." in body
+    )
+    assert not User.objects.filter(email="new@acme.io").exists()
+
+
+def test_it_answers_a_failure_with_a_page(invitation, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(invitations, "invitation_accept", broken)
+    browser = Client(raise_request_exception=False)
+    token = invitation_token_make(invitation_id=invitation.pk)
+
+    response = browser.post(URL, {"token": token, "password": "Str0ngPass"})
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    assert "Something went wrong on our side." in response.content.decode()
+    assert "a bug" not in response.content.decode()
