@@ -28,6 +28,7 @@ class AuditAction(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
     DISCOVERY_CHANGED = "discovery.changed", "Discovery settings changed"
     APPLICATIONS_IMPORTED = "applications.imported", "Application catalog imported"
+    ORGANIZATION_SEATS_CHANGED = "organization.seats_changed", "Seat caps changed"
 
 
 class AuditEvent(models.Model):

@@ -57,6 +57,62 @@ def organization_create(
         ) from None
 
 
+def organization_seat_caps_change(
+    *,
+    organization: Organization,
+    admin_seats: int | None = None,
+    member_seats: int | None = None,
+    actor: User | None = None,
+) -> dict[str, tuple[int, int]]:
+    """Sets the organization's seat caps that are given, and returns each cap
+    that changed as (before, after); audited.
+
+    A cap may not go below the seats its role holds and its pending
+    invitations keep, nor the admin cap below 1. The organization row is
+    locked, as sign-ups, verifications and role changes lock it.
+    """
+    wanted = {"admin_seats": admin_seats, "member_seats": member_seats}
+    if admin_seats is not None and admin_seats < 1:
+        raise DomainError(
+            "The admin seat cap must be at least 1: an organization needs an "
+            "admin to manage it."
+        )
+    if member_seats is not None and member_seats < 0:
+        raise DomainError("The member seat cap must be zero or more.")
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        held = selectors.organization_seats_held(organization=locked)
+        reserved = selectors.organization_seats_reserved(organization=locked)
+        changes: dict[str, tuple[int, int]] = {}
+        for field, role in (("admin_seats", Role.ADMIN), ("member_seats", Role.MEMBER)):
+            cap = wanted[field]
+            if cap is None or cap == getattr(locked, field):
+                continue
+            in_use = held[role] + reserved[role]
+            if cap < in_use:
+                raise DomainError(
+                    f"{locked.company_name} has {in_use} {role} seats in use "
+                    f"(people with a verified address and pending invitations), "
+                    f"so its {role} cap cannot be {cap}. Deactivate people, change "
+                    "roles or revoke invitations first."
+                )
+            changes[field] = (getattr(locked, field), cap)
+            setattr(locked, field, cap)
+        if changes:
+            locked.save(update_fields=list(changes))
+            audit_record(
+                action=AuditAction.ORGANIZATION_SEATS_CHANGED,
+                organization=locked,
+                actor=actor,
+                target=f"organization:{locked.public_id}",
+                details={
+                    "before": {field: before for field, (before, _) in changes.items()},
+                    "after": {field: after for field, (_, after) in changes.items()},
+                },
+            )
+    return changes
+
+
 def user_sign_up(
     *, email: str, password: str, device_id: str, role: str = Role.MEMBER
 ) -> tuple[User, str]:
@@ -75,7 +131,14 @@ def user_sign_up(
     domain = email.rsplit("@", 1)[-1]
     organization = Organization.objects.filter(domain_name=domain).first()
     if organization is None:
-        raise NotFound(f"No organization found for domain {domain}. Sign up failed.")
+        # The first two sentences are the compat contract's; clients match them.
+        raise NotFound(
+            f"No organization found for domain {domain}. Sign up failed. "
+            f"proCure has no organization for {domain} yet: ask whoever runs "
+            "proCure for your company to create it (manage.py "
+            f"create_organization --domain {domain} --company <name>), then sign "
+            "up again."
+        )
     password_check(password=password, user=User(email=email))
     if User.objects.filter(email=email).exists():
         raise Conflict(f"An account for {email} already exists. Sign in instead.")

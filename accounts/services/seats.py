@@ -34,9 +34,19 @@ def seat_check_available(*, organization: Organization, role: str) -> None:
         )
         raise SeatLimitReached(
             f"{organization.company_name} has no {role} seats left "
-            f"({cap} of {cap} taken).{invitations} Ask an admin of your "
-            "organization to free one."
+            f"({cap} of {cap} taken).{invitations} {_room_for(organization, role)}"
         )
+
+
+def _room_for(organization: Organization, role: str) -> str:
+    """Who can make room for one more person of `role`, and how."""
+    option = "--admin-seats" if role == Role.ADMIN else "--member-seats"
+    return (
+        f"To make room, an admin of {organization.company_name} can deactivate "
+        f"someone, change a role or revoke an invitation; to raise the cap, ask "
+        "proCure's staff (the organization's page in the admin, or manage.py "
+        f"create_organization --domain {organization.domain_name} {option} N)."
+    )
 
 
 def user_email_verified_mark(

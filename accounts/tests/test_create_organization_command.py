@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 
-from accounts.models import Invitation, Organization
+from accounts.models import Invitation, Organization, Role
+from accounts.tests.factories import UserFactory
 from audit.models import AuditAction, AuditEvent
 
 
@@ -30,7 +31,7 @@ def test_it_prints_the_existing_organization_when_run_twice(db):
     first = run("--domain", "acme.io", "--company", "Acme")
     organization = Organization.objects.get()
 
-    second = run("--domain", "Acme.io", "--company", "Acme again", "--admin-seats", "5")
+    second = run("--domain", "Acme.io", "--company", "Acme again")
 
     assert first == (
         f"Created organization Acme (acme.io): {organization.public_id}\n"
@@ -45,6 +46,58 @@ def test_it_prints_the_existing_organization_when_run_twice(db):
     organization.refresh_from_db()
     assert Organization.objects.count() == 1
     assert (organization.company_name, organization.admin_seats) == ("Acme", 1)
+
+
+def test_it_raises_the_seat_caps_of_an_existing_organization(db):
+    run("--domain", "acme.io", "--company", "Acme")
+    organization = Organization.objects.get()
+
+    output = run(
+        "--domain",
+        "acme.io",
+        "--company",
+        "Acme",
+        "--admin-seats",
+        "3",
+        "--member-seats",
+        "1000",
+    )
+
+    # Before, a second run left the caps as they were ("unchanged"), so no
+    # command raised a cap.
+    assert output == (
+        "Organization Acme (acme.io) already exists; changed admin seats 1 → 3: "
+        f"{organization.public_id}\n"
+    )
+    organization.refresh_from_db()
+    assert (organization.admin_seats, organization.member_seats) == (3, 1000)
+    event = AuditEvent.objects.get(action=AuditAction.ORGANIZATION_SEATS_CHANGED)
+    assert event.details == {
+        "before": {"admin_seats": 1},
+        "after": {"admin_seats": 3},
+    }
+    assert event.actor is None
+
+
+def test_it_refuses_a_cap_below_the_seats_in_use(db):
+    run("--domain", "acme.io", "--company", "Acme", "--member-seats", "5")
+    organization = Organization.objects.get()
+    UserFactory.create_batch(2, organization=organization, role=Role.MEMBER)
+    UserFactory(organization=organization, role=Role.MEMBER, email_verified_at=None)
+
+    with pytest.raises(CommandError) as refusal:
+        run("--domain", "acme.io", "--company", "Acme", "--member-seats", "1")
+
+    assert str(refusal.value) == (
+        "Acme has 2 member seats in use (people with a verified address and "
+        "pending invitations), so its member cap cannot be 1. Deactivate people, "
+        "change roles or revoke invitations first."
+    )
+    organization.refresh_from_db()
+    assert organization.member_seats == 5
+    assert not AuditEvent.objects.filter(
+        action=AuditAction.ORGANIZATION_SEATS_CHANGED
+    ).exists()
 
 
 def test_it_refuses_a_duplicate_domain_when_asked_to(db):

@@ -81,8 +81,12 @@ def test_it_answers_404_when_no_organization_has_the_domain(anon_client, organiz
     response = sign_up(anon_client, email="jane@unknown.io")
 
     assert response.status_code == 404
+    # The compat sentence first (clients match it), then what to do.
     assert response.json() == {
-        "detail": "No organization found for domain unknown.io. Sign up failed."
+        "detail": "No organization found for domain unknown.io. Sign up failed. "
+        "proCure has no organization for unknown.io yet: ask whoever runs proCure "
+        "for your company to create it (manage.py create_organization --domain "
+        "unknown.io --company <name>), then sign up again."
     }
     assert not User.objects.filter(email="jane@unknown.io").exists()
 

@@ -76,7 +76,10 @@ def test_it_keeps_a_seat_for_a_pending_invitation(admin_client, organization):
     assert second.status_code == 400
     assert second.json()["detail"] == (
         "Acme has no member seats left (1 of 1 taken). Pending invitations keep "
-        "1 of them. Ask an admin of your organization to free one."
+        "1 of them. To make room, an admin of Acme can deactivate someone, "
+        "change a role or revoke an invitation; to raise the cap, ask proCure's "
+        "staff (the organization's page in the admin, or manage.py "
+        "create_organization --domain acme.io --member-seats N)."
     )
     assert signed_up.status_code == 400
     assert (
@@ -109,8 +112,11 @@ def test_it_refuses_a_verification_when_verified_people_fill_the_seats(
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Acme has no member seats left (1 of 1 taken). Ask an admin "
-        "of your organization to free one."
+        "detail": "Acme has no member seats left (1 of 1 taken). To make room, an "
+        "admin of Acme can deactivate someone, change a role or revoke an "
+        "invitation; to raise the cap, ask proCure's staff (the organization's "
+        "page in the admin, or manage.py create_organization --domain acme.io "
+        "--member-seats N)."
     }
     late.refresh_from_db()
     assert not late.email_verified

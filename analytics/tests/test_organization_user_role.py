@@ -54,8 +54,11 @@ def test_it_refuses_a_promotion_past_the_admin_cap(
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "Acme has no admin seats left (1 of 1 taken). "
-        "Ask an admin of your organization to free one."
+        "detail": "Acme has no admin seats left (1 of 1 taken). To make room, an "
+        "admin of Acme can deactivate someone, change a role or revoke an "
+        "invitation; to raise the cap, ask proCure's staff (the organization's "
+        "page in the admin, or manage.py create_organization --domain acme.io "
+        "--admin-seats N)."
     }
     assert User.objects.get(pk=member.pk).role == Role.MEMBER
     assert not AuditEvent.objects.exists()

@@ -6,7 +6,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import Organization, Role
 from accounts.selectors import organization_by_domain_or_public_id
 from accounts.services.invitations import invitation_create
-from accounts.services.organizations import organization_create
+from accounts.services.organizations import (
+    organization_create,
+    organization_seat_caps_change,
+)
 from procure_site.exceptions import Conflict, DomainError
 
 
@@ -16,7 +19,9 @@ class Command(BaseCommand):
         "its domain join it. Prints the organization's public id. Run again "
         "for a domain that already has an organization, it changes nothing, "
         "prints that organization's id and succeeds, unless --fail-if-exists "
-        "is given. With --admin-email, emails that address an invitation to "
+        "is given; with --admin-seats or --member-seats it sets those caps of "
+        "the existing organization (never below the seats in use). With "
+        "--admin-email, emails that address an invitation to "
         "be the first admin (its link sets a password and verifies the "
         "address); run again, it invites again only if nobody has accepted "
         "and no invitation is pending."
@@ -28,13 +33,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--company", required=True, help="Company name, e.g. Acme")
         parser.add_argument(
-            "--admin-seats", type=int, default=1, help="Cap of admin users (default 1)"
+            "--admin-seats",
+            type=int,
+            help="Cap of admin users (default 1 for a new organization); for an "
+            "existing one, its new cap",
         )
         parser.add_argument(
             "--member-seats",
             type=int,
-            default=1000,
-            help="Cap of member users (default 1000)",
+            help="Cap of member users (default 1000 for a new organization); for "
+            "an existing one, its new cap",
         )
         parser.add_argument(
             "--admin-email",
@@ -49,7 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["admin_seats"] < 1:
+        if options["admin_seats"] is not None and options["admin_seats"] < 1:
             raise CommandError(
                 "--admin-seats must be at least 1: an organization needs an "
                 "admin to manage it."
@@ -58,8 +66,10 @@ class Command(BaseCommand):
             organization = organization_create(
                 domain_name=options["domain"],
                 company_name=options["company"],
-                admin_seats=options["admin_seats"],
-                member_seats=options["member_seats"],
+                admin_seats=options["admin_seats"] or 1,
+                member_seats=(
+                    1000 if options["member_seats"] is None else options["member_seats"]
+                ),
             )
             created = True
         except Conflict as exc:
@@ -69,17 +79,13 @@ class Command(BaseCommand):
             organization, created = existing, False
         except DomainError as exc:
             raise CommandError(exc.detail) from None
-        summary = (
-            f"Created organization {organization.company_name} "
-            f"({organization.domain_name}): {organization.public_id}"
-            if created
-            # The existing organization is left as it is, even if the company
-            # name or seat caps given this time differ: say so.
-            else f"Organization {organization.company_name} "
-            f"({organization.domain_name}) already exists, unchanged: "
-            f"{organization.public_id}"
-        )
-        self.stdout.write(summary)
+        if created:
+            self.stdout.write(
+                f"Created organization {organization.company_name} "
+                f"({organization.domain_name}): {organization.public_id}"
+            )
+        else:
+            self.stdout.write(self._seat_caps_change(organization, options))
         if options["admin_email"]:
             self.stdout.write(self._invite_first_admin(organization, options))
         elif created:
@@ -89,6 +95,26 @@ class Command(BaseCommand):
                 "invitation, or have them sign up with role admin in the web "
                 "app and open the verification link."
             )
+
+    def _seat_caps_change(self, organization: Organization, options: Any) -> str:
+        """Sets the existing organization's caps given on the command line; its
+        company name is left as it is."""
+        try:
+            changes = organization_seat_caps_change(
+                organization=organization,
+                admin_seats=options["admin_seats"],
+                member_seats=options["member_seats"],
+            )
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
+        name = f"Organization {organization.company_name} ({organization.domain_name})"
+        if not changes:
+            return f"{name} already exists, unchanged: {organization.public_id}"
+        changed = ", ".join(
+            f"{field.replace('_', ' ')} {before} → {after}"
+            for field, (before, after) in changes.items()
+        )
+        return f"{name} already exists; changed {changed}: {organization.public_id}"
 
     def _invite_first_admin(self, organization: Organization, options: Any) -> str:
         email = options["admin_email"]
