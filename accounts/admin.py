@@ -346,11 +346,13 @@ class UserAdmin(BaseUserAdmin):
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         # Deleting a person is an erasure: their traces in the audit trail and
         # the admin's history are anonymized and the erasure is audited.
-        erasure.user_erase(user=obj, actor=request.user)
+        # Staff confirmed on a page that says what goes; the last admin may be
+        # erased there (staff can invite a new one).
+        erasure.user_erase(user=obj, actor=request.user, leave_without_admin=True)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for user in queryset:
-            erasure.user_erase(user=user, actor=request.user)
+            erasure.user_erase(user=user, actor=request.user, leave_without_admin=True)
 
     @admin.action(
         description="Make the selected users admins (within the cap)",

@@ -86,6 +86,14 @@ def organization_seats_held(*, organization: Organization) -> dict[str, int]:
     return _per_role(_seat_holders().filter(organization=organization))
 
 
+def user_is_last_admin(*, user: User, organization: Organization) -> bool:
+    """Whether `user` is the organization's only admin with a verified
+    address (an unverified admin holds no seat and no admin powers)."""
+    if user.role != Role.ADMIN or not user.email_verified or not user.is_active:
+        return False
+    return organization_seats_held(organization=organization)[Role.ADMIN] <= 1
+
+
 def organization_seats_reserved(*, organization: Organization) -> dict[str, int]:
     """Seats kept for the organization's pending invitations, per role: each
     holds a seat of its role until it is accepted, revoked or expires."""

@@ -227,11 +227,7 @@ def _check_not_last_admin(*, user: User, organization: Organization) -> None:
 
     Callers hold the organization row lock.
     """
-    if user.role != Role.ADMIN or not user.email_verified:
-        # An unverified admin holds no seat and no admin powers.
-        return
-    held = selectors.organization_seats_held(organization=organization)
-    if held[Role.ADMIN] <= 1:
+    if selectors.user_is_last_admin(user=user, organization=organization):
         raise DomainError(
             f"{user.email} is the last admin of {organization.company_name}. "
             "Make someone else an admin first."

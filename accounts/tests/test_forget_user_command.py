@@ -143,3 +143,40 @@ def test_it_explains_itself_in_help(capsys):
         call_command("forget_user", "--help")
 
     assert "Erases a person" in capsys.readouterr().out
+
+
+def test_it_refuses_to_erase_an_organizations_last_admin(organization, admin_user):
+    with pytest.raises(CommandError) as refusal:
+        forget(admin_user.email)
+
+    # Before, NewCo's only admin was erased with no warning.
+    assert str(refusal.value) == (
+        f"{admin_user.email} is the last admin of Acme; erasing them leaves nobody "
+        "who can manage it. Make someone else an admin first, or erase anyway and "
+        "invite a new admin with manage.py create_organization --domain acme.io "
+        '--company "Acme" --admin-email <address>. Nothing was erased; --force '
+        "erases anyway."
+    )
+    assert User.objects.filter(pk=admin_user.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.USER_ERASED).exists()
+
+
+def test_it_erases_the_last_admin_when_forced_and_says_how_to_invite_one(
+    organization, admin_user
+):
+    out = StringIO()
+    call_command("forget_user", admin_user.email, "--force", stdout=out)
+
+    assert not User.objects.filter(pk=admin_user.pk).exists()
+    assert out.getvalue().splitlines()[-1] == (
+        "Acme has no admin now. Invite one: manage.py create_organization "
+        '--domain acme.io --company "Acme" --admin-email <address>'
+    )
+
+
+def test_it_erases_an_admin_who_is_not_the_last(organization, admin_user, member):
+    user_change_role(user=member, role="admin")
+
+    forget(admin_user.email)
+
+    assert not User.objects.filter(pk=admin_user.pk).exists()

@@ -105,7 +105,7 @@ def test_it_sets_a_new_password_when_asked_to(db):
 def test_it_leaves_erased_people_erased(db):
     seed()
     call_command("forget_user", "member003@acme-demo.example", stdout=StringIO())
-    call_command("forget_user", "admin@acme-demo.example", stdout=StringIO())
+    call_command("forget_user", "admin@acme-demo.example", "--force", stdout=StringIO())
     activity = Activity.objects.count()
 
     output = seed()
@@ -124,7 +124,7 @@ def test_it_leaves_erased_people_erased(db):
 
 def test_it_recreates_an_erased_admin_when_asked_to(db):
     seed()
-    call_command("forget_user", "admin@acme-demo.example", stdout=StringIO())
+    call_command("forget_user", "admin@acme-demo.example", "--force", stdout=StringIO())
 
     output = seed("--reset-admin-password")
 
