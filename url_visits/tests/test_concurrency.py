@@ -203,7 +203,7 @@ def test_it_matches_a_batch_racing_an_import_against_one_contract_set(delay):
     )
 
     assert (imported.status_code, ingested.status_code) == (200, 200)
-    assert imported.json() == {"created": 202, "updated": 1}
+    assert imported.json() == {"created": 202, "updated": 1, "unchanged": 0}
     aws = Contract.objects.get(organization=organization, vendor_name="AWS")
     new_tool = Contract.objects.get(organization=organization, vendor_name="New Tool")
     old_set = {slack.pk, amazon.pk}
