@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_staff_credential_changes'),
+        ("audit", "0003_staff_credential_changes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('user.signed_up', 'User signed up'), ('user.role_changed', 'User role changed'), ('user.deactivated', 'User deactivated'), ('user.reactivated', 'User reactivated'), ('user.erased', 'User erased'), ('user.email_verified', 'Email verified'), ('user.password_reset', 'Password reset'), ('user.password_set', 'Password set by staff'), ('user.email_changed', 'Email changed by staff'), ('token.revoked', 'Device token revoked'), ('contract.created', 'Contract created'), ('contract.updated', 'Contract updated'), ('contract.deleted', 'Contract deleted'), ('contracts.imported', 'Contracts imported'), ('activity.purged', 'Activity purged'), ('tracking.paused', 'Tracking paused'), ('tracking.resumed', 'Tracking resumed'), ('notifications.updated', 'Notification settings changed'), ('invitation.sent', 'Invitation sent'), ('invitation.revoked', 'Invitation revoked'), ('invitation.accepted', 'Invitation accepted'), ('discovery.changed', 'Discovery settings changed'), ('applications.imported', 'Application catalog imported'), ('organization.seats_changed', 'Seat caps changed')], max_length=40),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("user.signed_up", "User signed up"),
+                    ("user.role_changed", "User role changed"),
+                    ("user.deactivated", "User deactivated"),
+                    ("user.reactivated", "User reactivated"),
+                    ("user.erased", "User erased"),
+                    ("user.email_verified", "Email verified"),
+                    ("user.password_reset", "Password reset"),
+                    ("user.password_set", "Password set by staff"),
+                    ("user.email_changed", "Email changed by staff"),
+                    ("token.revoked", "Device token revoked"),
+                    ("contract.created", "Contract created"),
+                    ("contract.updated", "Contract updated"),
+                    ("contract.deleted", "Contract deleted"),
+                    ("contracts.imported", "Contracts imported"),
+                    ("activity.purged", "Activity purged"),
+                    ("tracking.paused", "Tracking paused"),
+                    ("tracking.resumed", "Tracking resumed"),
+                    ("notifications.updated", "Notification settings changed"),
+                    ("invitation.sent", "Invitation sent"),
+                    ("invitation.revoked", "Invitation revoked"),
+                    ("invitation.accepted", "Invitation accepted"),
+                    ("discovery.changed", "Discovery settings changed"),
+                    ("applications.imported", "Application catalog imported"),
+                    ("organization.seats_changed", "Seat caps changed"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
