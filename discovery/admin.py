@@ -9,6 +9,7 @@ from accounts.models import Organization
 from discovery import selectors
 from discovery.models import Application, ApplicationMonth
 from procure_site import clock
+from procure_site.exceptions import DomainError
 
 
 @admin.register(Application)
@@ -63,13 +64,20 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
             organizations[0] if organizations else None,
         )
         error = ""
-        month = clock.current_month()
+        month = selectors.discovery_last_closed_month()
+        report = None
         try:
             month = clock.parse_month(
                 request.GET.get("month") or clock.format_month(month)
             )
+            if organization is not None:
+                report = selectors.discovered_applications(
+                    organization=organization, month=month
+                )
         except ValueError as exc:
             error = str(exc)
+        except DomainError as exc:
+            error = exc.detail
         context = {
             **self.admin_site.each_context(request),
             "title": "Discovered applications",
@@ -77,11 +85,7 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
             "organization": organization,
             "month": clock.format_month(month),
             "error": error,
-            "report": selectors.discovered_applications(
-                organization=organization, month=month
-            )
-            if organization is not None and not error
-            else None,
+            "report": report,
         }
         return TemplateResponse(
             request, "admin/discovery/discovered_apps.html", context

@@ -7,13 +7,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Min
+from django.db.models import Min
 
-from accounts.models import Organization
+from accounts.models import Organization, Role, User
 from contracts.hosts import InvalidHost, host_and_parents
 from contracts.models import Contract
 from discovery.catalog import ApplicationTable, application_table_build, catalog_domain
-from discovery.models import Application, ApplicationMonth, ApplicationUser
+from discovery.models import Application, ApplicationMonth
+from procure_site import clock
+from procure_site.exceptions import DomainError
 
 # The catalog changes rarely (the import command, the Django admin), and each
 # change deletes this key (discovery/signals.py), so the timeout only bounds
@@ -73,6 +75,26 @@ def application_table_digest() -> str:
     return digest
 
 
+def user_counts_toward_discovery(*, user: User) -> bool:
+    """Whether `user`'s visits count among an application's users.
+
+    Only members with a verified address count: the organization's admins
+    read the report and could otherwise push an application over the
+    threshold themselves (their own visit plus one member's is "2 people"),
+    and an unverified sign-up needs no mailbox, so anyone could add one.
+    """
+    return (
+        user.role == Role.MEMBER
+        and user.email_verified_at is not None
+        and user.is_active
+    )
+
+
+def discovery_last_closed_month() -> dt.date:
+    """The latest month whose counts are final: the month before this one."""
+    return clock.previous_month(clock.current_month())
+
+
 def discovery_threshold(*, organization: Organization) -> int:
     """The fewest distinct users an application needs to be reported."""
     return max(MIN_USERS_FLOOR, organization.discovery_min_users)
@@ -108,32 +130,23 @@ class DiscoveryReport:
 
 
 def _month_counts(*, organization: Organization, month: dt.date) -> Counter[int]:
-    """Distinct users per application in one month: the anonymous count of a
-    closed month, and the people of a month that is still open."""
+    """Distinct users per application in one closed month: its anonymous
+    counts."""
     counts: Counter[int] = Counter()
     closed = ApplicationMonth.objects.filter(organization=organization, month=month)
     for application_id, active_users in closed.values_list(
         "application_id", "active_users"
     ):
         counts[application_id] += active_users
-    still_open = (
-        ApplicationUser.objects.filter(organization=organization, month=month)
-        .values("application_id")
-        .annotate(users=Count("user_id"))
-        .order_by()
-        .values_list("application_id", "users")
-    )
-    for application_id, users in still_open:
-        counts[application_id] += users
     return counts
 
 
 def _first_months(
     *, organization: Organization, application_ids: set[int], threshold: int
 ) -> dict[int, dt.date]:
-    """The first month in which each application reached the threshold."""
-    first: dict[int, dt.date] = {}
-    closed = (
+    """The first closed month in which each application reached the
+    threshold."""
+    return dict(
         ApplicationMonth.objects.filter(
             organization=organization,
             application_id__in=application_ids,
@@ -144,20 +157,6 @@ def _first_months(
         .order_by()
         .values_list("application_id", "first")
     )
-    still_open = (
-        ApplicationUser.objects.filter(
-            organization=organization, application_id__in=application_ids
-        )
-        .values("application_id", "month")
-        .annotate(users=Count("user_id"))
-        .filter(users__gte=threshold)
-        .order_by()
-        .values_list("application_id", "month")
-    )
-    for application_id, month in [*closed, *still_open]:
-        if application_id not in first or month < first[application_id]:
-            first[application_id] = month
-    return first
 
 
 def _contract_hosts(*, organization: Organization) -> set[str]:
@@ -181,16 +180,33 @@ def _contract_hosts(*, organization: Organization) -> set[str]:
 
 
 def discovered_applications(
-    *, organization: Organization, month: dt.date
+    *, organization: Organization, month: dt.date | None = None
 ) -> DiscoveryReport:
     """The catalog applications that at least the organization's threshold of
-    distinct people used in `month`, most used first.
+    distinct people used in `month` (default: the last closed month), most
+    used first.
+
+    Only closed months are reported. The open month's figures change with
+    each person's sync, so an admin who watched them around one person's
+    sync would learn what that person used, whatever the threshold; and a
+    coarser figure still moves at the moment of that sync. A closed month's
+    count is fixed once, for everyone at once. DomainError for the open
+    month or a later one.
 
     An application `has_contract` when a contract of the organization claims
     one of its domains or a parent of one, so that its visits now count
     towards that contract. Costs six queries whatever the number of rows
     (two when nothing reaches the threshold).
     """
+    last_closed = discovery_last_closed_month()
+    month = month or last_closed
+    if month > last_closed:
+        raise DomainError(
+            f"{clock.format_month(month)} is not closed yet: discovery reports a "
+            "month once it has ended, so that nobody's use can be read from "
+            "counts that change as people sync. The latest month you can ask for "
+            f"is {clock.format_month(last_closed)}."
+        )
     threshold = discovery_threshold(organization=organization)
     counts = _month_counts(organization=organization, month=month)
     reported = {app_id for app_id, users in counts.items() if users >= threshold}

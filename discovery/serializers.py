@@ -47,7 +47,8 @@ class DiscoveryInputSerializer(serializers.Serializer[Any]):
 class DiscoveredAppsQuerySerializer(serializers.Serializer[Any]):
     month = serializers.CharField(
         required=False,
-        help_text="The UTC month, YYYY-MM. Default: the current UTC month.",
+        help_text="The UTC month, YYYY-MM, once it has ended. Default: the last "
+        "month that has ended.",
     )
 
     def validate_month(self, value: str) -> object:

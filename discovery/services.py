@@ -11,7 +11,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import F
 
-from accounts.models import Organization, User
+from accounts.models import Organization, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from discovery import discovery_sql, selectors
@@ -85,28 +85,37 @@ class DiscoveryRows:
 
 
 def discovery_rows(
-    *, organization: Organization, user_id: UUID, hosts: Collection[str]
+    *, organization: Organization, user: User, hosts: Collection[str]
 ) -> DiscoveryRows | None:
     """The rows that count `user_id` among this month's users of the catalog
     applications that `hosts` (normalized hosts that matched no contract)
     belong to, or None when there is nothing to write.
 
     None at once, without a query, when the organization's discovery is off
-    or its tracking paused. Otherwise reads the catalog table (a query only
-    on a cache miss) and drops, in memory, hosts of no catalog application
-    and the applications this process recorded for the person in the last
-    three hours. Visits count in the UTC month they are reported in. The
-    first call of a process in a new month closes the months before it
-    (discovery_months_close), so that nobody stays linked to an application
-    past the month even if the scheduled command does not run.
+    or its tracking paused, or when the person does not count toward
+    discovery (an admin of the organization, an unverified address; see
+    selectors.user_counts_toward_discovery). Otherwise reads the catalog
+    table (a query only on a cache miss) and drops, in memory, hosts of no
+    catalog application and the applications this process recorded for the
+    person in the last three hours. Visits count in the UTC month they are
+    reported in. The first call of a process in a new month closes the
+    months before it (discovery_months_close), so that nobody stays linked
+    to an application past the month even if the scheduled command does not
+    run.
 
     The caller writes the rows (discovery_sql.application_users_insert, or
     in the activity INSERT of the batch on PostgreSQL) and then passes them
     to discovery_rows_written.
     """
     global _closed_before
-    if not organization.discovery_enabled or organization.tracking_paused or not hosts:
+    if (
+        not organization.discovery_enabled
+        or organization.tracking_paused
+        or not hosts
+        or not selectors.user_counts_toward_discovery(user=user)
+    ):
         return None
+    user_id = user.pk
     table = selectors.application_table()
     application_ids = {
         application_id
@@ -162,7 +171,9 @@ def discovery_months_close(*, before: dt.date | None = None) -> int:
 
     Each (organization, month, application) keeps one anonymous count of its
     distinct users, and the rows that said who they were are deleted in the
-    same transaction. Rows are locked as they are read, so that two closers
+    same transaction. Only people who still count toward discovery when the
+    month closes are counted: a member made an admin since, or deactivated,
+    is not. Rows are locked as they are read, so that two closers
     at once count each row once. Returns how many rows were closed; safe to
     run any number of times.
     """
@@ -170,13 +181,25 @@ def discovery_months_close(*, before: dt.date | None = None) -> int:
     with transaction.atomic():
         rows = list(
             ApplicationUser.objects.filter(month__lt=before)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .order_by()
-            .values_list("pk", "organization_id", "month", "application_id")
+            .values_list(
+                "pk",
+                "organization_id",
+                "month",
+                "application_id",
+                "user__role",
+                "user__email_verified_at",
+                "user__is_active",
+            )
         )
         if not rows:
             return 0
-        counts = Counter((org_id, month, app_id) for _, org_id, month, app_id in rows)
+        counts = Counter(
+            (org_id, month, app_id)
+            for _, org_id, month, app_id, role, verified_at, active in rows
+            if role == Role.MEMBER and verified_at is not None and active
+        )
         for (organization_id, month, application_id), users in counts.items():
             updated = ApplicationMonth.objects.filter(
                 organization_id=organization_id,

@@ -13,7 +13,6 @@ from discovery.serializers import (
     DiscoveryReportSerializer,
     DiscoverySerializer,
 )
-from procure_site import clock
 from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
@@ -71,8 +70,10 @@ class DiscoveredAppsView(OrganizationScopedView):
         },
         summary="Applications in use, by distinct users (admins)",
         description="One row per catalog application that at least min_users "
-        "people used in the month, most used first; fewer users are never "
-        "shown, so that nobody is singled out. Each row carries the fields "
+        "people used in a closed month, most used first; fewer users are never "
+        "shown, and only members with a verified address count, so that nobody "
+        "is singled out. The current month is shown once it has ended (400 "
+        "before). Each row carries the fields "
         "of POST /api/v1/contracts that turn it into a contract.",
         tags=["organizations"],
     )
@@ -82,6 +83,6 @@ class DiscoveredAppsView(OrganizationScopedView):
         query.is_valid(raise_exception=True)
         report = selectors.discovered_applications(
             organization=organization,
-            month=query.validated_data.get("month") or clock.current_month(),
+            month=query.validated_data.get("month"),
         )
         return Response(DiscoveryReportSerializer(report).data)

@@ -223,7 +223,7 @@ def url_visits_record(
     }
 
     discovered = (
-        discovery_rows(organization=organization, user_id=user.pk, hosts=unmatched)
+        discovery_rows(organization=organization, user=user, hosts=unmatched)
         if unmatched
         else None
     )

@@ -247,13 +247,18 @@ def test_it_refuses_an_unknown_format(organization):
         run("--org", "acme.io", "--format", "xml")
 
 
-def test_it_prints_the_discovered_applications(organization):
-    from discovery.tests.helpers import discovery_on, people, report_visits
+def test_it_prints_the_discovered_applications(organization, time_machine):
+    from discovery.tests.helpers import (
+        close_the_month,
+        discovery_on,
+        people,
+        report_visits,
+    )
 
     discovery_on(organization, min_users=2)
     for user in people(organization, 2):
         report_visits(user, "https://linear.app/", "https://claude.ai/new")
-    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    month = close_the_month(time_machine)
     out = io.StringIO()
 
     call_command("usage_report", "--org", "acme.io", "--discovered", stdout=out)
@@ -277,12 +282,18 @@ def test_it_prints_the_discovered_applications(organization):
     ]
 
 
-def test_it_prints_the_discovered_applications_as_csv(organization):
-    from discovery.tests.helpers import discovery_on, people, report_visits
+def test_it_prints_the_discovered_applications_as_csv(organization, time_machine):
+    from discovery.tests.helpers import (
+        close_the_month,
+        discovery_on,
+        people,
+        report_visits,
+    )
 
     discovery_on(organization, min_users=2)
     for user in people(organization, 2):
         report_visits(user, "https://linear.app/")
+    close_the_month(time_machine)
     out, err = io.StringIO(), io.StringIO()
 
     call_command(
@@ -300,4 +311,4 @@ def test_it_prints_the_discovered_applications_as_csv(organization):
     assert [(r["name"], r["domains"], r["active_users"]) for r in rows] == [
         ("Linear", "linear.app", "2")
     ]
-    assert "1 discovered applications" in err.getvalue()
+    assert "1 discovered application used" in err.getvalue()

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import Organization, Role, User
 from accounts.tests.factories import UserFactory
 from conftest import client_for
+from discovery.services import discovery_months_close
 from procure_site import clock
 
 
@@ -55,3 +56,14 @@ def move_to_next_month(time_machine: Any) -> dt.date:
     month = clock.next_month(clock.today())
     time_machine.move_to(dt.datetime.combine(month, dt.time(1), tzinfo=dt.UTC))
     return month
+
+
+def close_the_month(time_machine: Any) -> str:
+    """Ends the month the visits were reported in and closes it, as the next
+    month's first sync or `close_discovery_months` does: the report shows
+    closed months only. Returns that month as YYYY-MM. Sign clients in again
+    afterwards: their tokens were issued a month earlier."""
+    month = clock.current_month()
+    move_to_next_month(time_machine)
+    discovery_months_close()
+    return clock.format_month(month)

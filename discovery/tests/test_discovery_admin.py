@@ -10,7 +10,12 @@ from accounts.tests.factories import UserFactory
 from conftest import screenshot
 from discovery.models import Application, ApplicationMonth
 from discovery.selectors import APPLICATION_TABLE_KEY, application_table
-from discovery.tests.helpers import discovery_on, people, report_visits
+from discovery.tests.helpers import (
+    close_the_month,
+    discovery_on,
+    people,
+    report_visits,
+)
 
 REPORT_URL = "/admin/discovery/applicationmonth/report/"
 
@@ -23,12 +28,17 @@ def superuser_client(db) -> Client:
 
 
 def test_it_shows_an_organizations_discovered_applications(
-    superuser_client, organization, other_organization
+    organization, other_organization, time_machine
 ):
     discovery_on(organization, min_users=2)
     for user in people(organization, 2):
         report_visits(user, "https://linear.app/", "https://claude.ai/")
     report_visits(people(organization, 1)[0], "https://www.figma.com/")
+    close_the_month(time_machine)
+    superuser_client = Client()
+    superuser_client.force_login(
+        UserFactory(organization=None, is_staff=True, is_superuser=True)
+    )
 
     response = superuser_client.get(
         REPORT_URL, {"organization": organization.public_id}
@@ -88,7 +98,7 @@ def test_it_lets_staff_edit_the_catalog(superuser_client):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_it_shows_the_report_in_a_browser(live_server, page):
+def test_it_shows_the_report_in_a_browser(live_server, page, time_machine):
     from accounts.tests.factories import TEST_PASSWORD, OrganizationFactory
 
     organization = OrganizationFactory(domain_name="acme.io", company_name="Acme")
@@ -98,6 +108,7 @@ def test_it_shows_the_report_in_a_browser(live_server, page):
         report_visits(user, "https://linear.app/", "https://chatgpt.com/")
     report_visits(users[0], "https://www.figma.com/")
     report_visits(users[1], "https://www.figma.com/")
+    close_the_month(time_machine)
     UserFactory(
         organization=None, is_staff=True, is_superuser=True, email="sam@procure.example"
     )

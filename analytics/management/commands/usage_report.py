@@ -11,6 +11,7 @@ from discovery.serializers import DiscoveryReportSerializer
 from procure_site import clock
 from procure_site.exceptions import DomainError
 from procure_site.spreadsheets import csv_cell
+from procure_site.text import counted
 
 DISCOVERED_COLUMNS = [
     "name",
@@ -49,7 +50,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--month",
-            help="The UTC month, YYYY-MM. Default: the current UTC month.",
+            help="The UTC month, YYYY-MM. Default: the current UTC month (for "
+            "--discovered, the last month that has ended).",
         )
         parser.add_argument(
             "--format",
@@ -116,10 +118,12 @@ class Command(BaseCommand):
             self.stderr.write(summary)
 
     def _discovered(self, organization, month, output_format: str) -> None:
-        report = discovery_selectors.discovered_applications(
-            organization=organization,
-            month=month or clock.month_start(clock.today()),
-        )
+        try:
+            report = discovery_selectors.discovered_applications(
+                organization=organization, month=month
+            )
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
         data = DiscoveryReportSerializer(report).data
         if output_format == "json":
             self.stdout.write(json.dumps(data, indent=2))
@@ -159,7 +163,8 @@ class Command(BaseCommand):
             )
         summary = (
             f"{organization.company_name} ({organization.domain_name}), "
-            f"{data['month']}: {len(report.applications)} discovered applications "
+            f"{data['month']}: "
+            f"{counted(len(report.applications), 'discovered application')} "
             f"used by at least {report.min_users} people"
             + ("" if organization.discovery_enabled else " (discovery is off)")
             + "."
