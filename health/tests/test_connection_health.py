@@ -55,8 +55,14 @@ def test_a_connection_the_server_ended_is_replaced(client):
     # leaves it out): the persistent connection is to be checked again.
     connection.health_check_done = False  # type: ignore[attr-defined]
 
-    assert not connection.is_usable()
-    response = client.get("/readyz")
+    try:
+        assert not connection.is_usable()
+        response = client.get("/readyz")
 
-    assert response.status_code == 200
-    assert connection.connection.info.backend_pid != old_pid
+        assert response.status_code == 200
+        assert connection.connection.info.backend_pid != old_pid
+    finally:
+        # Should the check fail, the tests that come next in this process
+        # (any file's, under pytest-xdist) get a fresh connection rather
+        # than the ended one.
+        connection.close()
