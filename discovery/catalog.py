@@ -17,6 +17,7 @@ from typing import NamedTuple
 from contracts.hosts import (
     InvalidHost,
     is_bare_domain,
+    is_public_suffix,
     normalize_host,
     registrable_domain,
 )
@@ -108,6 +109,14 @@ def catalog_parse(text: str) -> list[CatalogEntry]:
             except InvalidHost:
                 problems.append(f"Row {line}: {raw!r} is not a host name.")
                 continue
+            if is_public_suffix(domain):
+                problems.append(
+                    f"Row {line}: {domain} is a public suffix under which anyone "
+                    "can register sites: the application would count visits to "
+                    "all of them, and every extension would report them. Use "
+                    "the application's own domain."
+                )
+                continue
             if domain in owners:
                 problems.append(
                     f"Row {line}: {domain} already belongs to {owners[domain]}."
@@ -144,9 +153,13 @@ def application_table_build(
     for application_id, domains in sorted(applications):
         for domain in domains if isinstance(domains, list) else []:
             try:
-                table.setdefault(catalog_domain(str(domain)), application_id)
+                host = catalog_domain(str(domain))
             except InvalidHost:
                 continue
+            # A public suffix typed in the admin would match every site
+            # registered under it; it never matches.
+            if not is_public_suffix(host):
+                table.setdefault(host, application_id)
     return table
 
 

@@ -90,6 +90,13 @@ def test_it_matches_subdomains_and_the_most_specific_domain() -> None:
     assert application_match(table, "notslack.com") is None
 
 
+def test_it_never_matches_a_public_suffix_typed_in_the_admin() -> None:
+    table = application_table_build([(1, ["heroku.com", "herokuapp.com"])])
+
+    assert application_match(table, "dashboard.heroku.com") == 1
+    assert application_match(table, "someones-site.herokuapp.com") is None
+
+
 def test_it_gives_a_domain_claimed_twice_to_the_older_application() -> None:
     table = application_table_build([(7, ["zoom.us"]), (3, ["zoom.us", "bad host"])])
 

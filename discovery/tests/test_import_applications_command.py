@@ -93,6 +93,49 @@ def test_it_lists_the_bad_rows_and_imports_none(db, tmp_path):
     assert not Application.objects.filter(name="Good").exists()
 
 
+def test_it_refuses_public_suffixes(db, tmp_path):
+    csv_file = tmp_path / "apps.csv"
+    csv_file.write_text(
+        "name,vendor,category,domains\n"
+        "Pages,Pages,engineering,pages.example github.io\n"
+        "Shops,Shops,marketing,co.uk\n"
+    )
+
+    with pytest.raises(CommandError) as caught:
+        run(str(csv_file))
+
+    # Before, both were imported, and monitored-hosts asked every extension
+    # of a discovery-enabled organization to report *.co.uk and *.github.io.
+    message = str(caught.value)
+    assert (
+        "Row 2: github.io is a public suffix under which anyone can register "
+        "sites: the application would count visits to all of them, and every "
+        "extension would report them. Use the application's own domain."
+    ) in message
+    assert "Row 3: co.uk is a public suffix" in message
+    assert not Application.objects.filter(name__in=["Pages", "Shops"]).exists()
+
+
 def test_it_names_a_file_it_cannot_read(db, tmp_path):
     with pytest.raises(CommandError, match=r"Cannot read .*missing\.csv: No such file"):
         run(str(tmp_path / "missing.csv"))
+
+
+def test_it_drops_a_table_rebuilt_by_another_worker_before_the_import_committed(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    csv_file = tmp_path / "apps.csv"
+    csv_file.write_text(
+        "name,vendor,category,domains\nAcme Wiki,Acme,ai,acme-ai.example\n"
+    )
+    before = application_table()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(str(csv_file))
+        # Another worker, between the import's save and its commit, reads the
+        # catalog as it was and caches that table for every worker.
+        cache.set("discovery:application_table:v1", before)
+
+    # Before, that stale table stayed in the shared cache for a day.
+    assert cache.get("discovery:application_table:v1") is None
+    assert "acme-ai.example" in application_table()

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from accounts.services.sessions import session_token_issue
+from contracts.hosts import is_public_suffix
 from contracts.tests.factories import ContractFactory
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
@@ -260,3 +261,6 @@ def test_it_lists_the_catalogs_domains_while_discovery_is_on(
     )
     assert hosts == sorted(hosts)
     assert "globex-tools.com" not in hosts
+    # No public suffix: the extension would report every site under it
+    # (the bundled catalog listed herokuapp.com, myshopify.com and others).
+    assert [host for host in hosts if is_public_suffix(host)] == []
