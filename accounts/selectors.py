@@ -73,7 +73,7 @@ def _seat_holders() -> QuerySet[User]:
     return User.objects.filter(is_active=True, email_verified_at__isnull=False)
 
 
-def _per_role(rows: QuerySet) -> dict[str, int]:
+def _per_role(rows: QuerySet[User] | QuerySet[Invitation]) -> dict[str, int]:
     counts = {role: 0 for role in Role.values}
     for row in rows.values("role").annotate(count=Count("id")).order_by():
         counts[row["role"]] = row["count"]
@@ -107,7 +107,7 @@ def organizations_with_seats_used(
     held and reserved per role, as the two selectors above count them, for a
     list of organizations in one query."""
 
-    def count(rows: QuerySet) -> Coalesce:
+    def count(rows: QuerySet[User] | QuerySet[Invitation]) -> Coalesce:
         per_organization = (
             rows.filter(organization=OuterRef("pk"))
             .order_by()

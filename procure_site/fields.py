@@ -1,5 +1,7 @@
 """Serializer fields whose refusals say what to send instead."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 
@@ -10,7 +12,7 @@ class ChoiceField(serializers.ChoiceField):
     to guess the valid ones.
     """
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
         super().__init__(choices, **kwargs)
         valid = ", ".join(str(key) for key in self.choices)
         # The message is formatted with the input later; braces in a choice

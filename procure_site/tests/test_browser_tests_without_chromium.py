@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 A_BROWSER_TEST = "health/tests/test_browser_api_docs.py"
 
 
-def pytest_without_chromium(**environment: str) -> subprocess.CompletedProcess:
+def pytest_without_chromium(**environment: str) -> subprocess.CompletedProcess[str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -28,7 +28,7 @@ def pytest_without_chromium(**environment: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_it_skips_the_browser_tests_with_one_line_that_says_how_to_run_them():
+def test_it_skips_the_browser_tests_with_one_line_that_says_how_to_run_them() -> None:
     result = pytest_without_chromium()
 
     assert result.returncode == 0, result.stdout
@@ -41,7 +41,7 @@ def test_it_skips_the_browser_tests_with_one_line_that_says_how_to_run_them():
     assert "2 skipped" in lines[-1]
 
 
-def test_it_fails_them_where_they_are_required():
+def test_it_fails_them_where_they_are_required() -> None:
     result = pytest_without_chromium(REQUIRE_BROWSER_TESTS="true")
 
     assert result.returncode == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
+def manage(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
     # Given explicitly, so that a developer's own .env (read without
     # overwriting the environment) cannot supply them.
@@ -23,7 +23,9 @@ def manage(*args: str, **environment: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_it_names_the_missing_variable_in_one_line_and_says_how_to_run_locally():
+def test_it_names_the_missing_variable_in_one_line_and_says_how_to_run_locally() -> (
+    None
+):
     result = manage("check")
 
     assert result.returncode == 1
@@ -37,7 +39,7 @@ def test_it_names_the_missing_variable_in_one_line_and_says_how_to_run_locally()
     ]
 
 
-def test_it_names_a_malformed_value_the_same_way():
+def test_it_names_a_malformed_value_the_same_way() -> None:
     result = manage("check", SECRET_KEY="x" * 50, MAX_REQUEST_BYTES="lots")
 
     assert result.returncode == 1
@@ -45,7 +47,7 @@ def test_it_names_a_malformed_value_the_same_way():
     assert "MAX_REQUEST_BYTES must be a whole number." in result.stderr
 
 
-def test_it_prints_only_the_commands_own_output_through_make_manage():
+def test_it_prints_only_the_commands_own_output_through_make_manage() -> None:
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
     command = ["make", "--no-print-directory", "manage", "CMD=check --fail-level ERROR"]
     result = subprocess.run(  # noqa: S603 - make from PATH, as a person runs it

@@ -1,7 +1,7 @@
 from procure_site.text import counted
 
 
-def test_it_agrees_the_noun_with_the_count():
+def test_it_agrees_the_noun_with_the_count() -> None:
     assert counted(0, "digest") == "0 digests"
     assert counted(1, "digest") == "1 digest"
     assert counted(2, "activity row") == "2 activity rows"
