@@ -1,5 +1,3 @@
-from functools import cached_property
-
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.views import APIView
 
@@ -76,30 +74,40 @@ class MembersReadAdminsWrite(IsOrganizationMember):
         return True
 
 
-# The base of every view under organizations/{organization_id}/. (Comments,
+# The base of every view under organizations/{organization_id}/. Who may
+# call is declared, not checked by each handler: the organization the path
+# names is resolved and the caller's access to it checked in `initial()`,
+# after authentication and before the handler runs, so that a 404 or 403
+# comes before any other answer (a 400 for a bad query, say) and a handler
+# cannot forget the check. The handler reads `self.organization`. (Comments,
 # not a docstring: drf-spectacular would show a docstring as the description
 # of the operations of subclasses that have none of their own.)
 class OrganizationScopedView(APIView):
+    # Only the organization's admins (with a verified address), or also its
+    # members.
     admins_only = True
     # The model whose Django permissions let staff use this view in any
     # organization: view_<model> to read, change_<model> to change.
     staff_permission_model = "accounts.organization"
+    organization: Organization
 
     def staff_permission(self) -> str:
         app_label, model = self.staff_permission_model.split(".")
         action = "view" if self.request.method in SAFE_METHODS else "change"
         return f"{app_label}.{action}_{model}"
 
-    @cached_property
-    def organization(self) -> Organization:
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.organization = self._organization_for_caller()
+
+    def _organization_for_caller(self) -> Organization:
         """The organization the path names, once the caller may see it.
 
         An id that does not exist is a 404; another organization's id, or a
         member (or an admin whose email is unverified) where `admins_only`, is
         a 403. Staff may use any organization's, as far as their Django
         permissions allow (`staff_permission`): being staff alone grants
-        nothing. Handlers ask for it first, so that these answers come before
-        any other.
+        nothing.
         """
         public_id = self.kwargs["organization_id"]
         user = self.request.user

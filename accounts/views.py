@@ -31,7 +31,6 @@ from accounts.serializers import (
 )
 from accounts.services import emails, invitations, organizations, sessions
 from procure_site.client_ip import client_ip
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializer}
@@ -299,7 +298,6 @@ INVITATION_ERRORS = {
     400: DetailSerializer,
     409: DetailSerializer,
     429: DetailSerializer,
-    **ORGANIZATION_ERRORS,
 }
 
 
@@ -321,8 +319,7 @@ class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIVie
         return selectors.organization_invitation_list(organization=self.organization)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: InvitationSerializer(many=True), **ORGANIZATION_ERRORS},
+        responses={200: InvitationSerializer(many=True)},
         summary="The organization's invitations, newest first (admins)",
         tags=["organizations"],
     )
@@ -330,7 +327,6 @@ class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIVie
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=InvitationInputSerializer,
         responses={201: InvitationSerializer, **INVITATION_ERRORS},
         summary="Invite an address of the organization's domain (admins)",
@@ -344,11 +340,12 @@ class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIVie
         tags=["organizations"],
     )
     def post(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         serializer = InvitationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation = invitations.invitation_create(
-            organization=organization, actor=request.user, **serializer.validated_data
+            organization=self.organization,
+            actor=request.user,
+            **serializer.validated_data,
         )
         return Response(
             InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED
@@ -357,9 +354,8 @@ class OrganizationInvitationListView(OrganizationScopedView, generics.ListAPIVie
 
 class OrganizationInvitationRevokeView(OrganizationScopedView):
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,
-        responses={200: InvitationSerializer, **ORGANIZATION_ERRORS},
+        responses={200: InvitationSerializer},
         summary="Revoke an invitation: its link stops working (admins)",
         tags=["organizations"],
     )

@@ -11,7 +11,6 @@ from alerts.serializers import (
     NotificationSettingsSerializer,
     WebhookTestSerializer,
 )
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 
@@ -30,8 +29,7 @@ class NotificationSettingsView(OrganizationScopedView):
         )
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: NotificationSettingsSerializer, **ORGANIZATION_ERRORS},
+        responses={200: NotificationSettingsSerializer},
         summary="The digest's notification settings (admins)",
         tags=["organizations"],
     )
@@ -40,12 +38,10 @@ class NotificationSettingsView(OrganizationScopedView):
         return self.shown(found)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=NotificationSettingsInputSerializer,
         responses={
             200: NotificationSettingsSerializer,
             400: DetailSerializer,
-            **ORGANIZATION_ERRORS,
         },
         summary="Change the digest's notification settings (admins)",
         description="The webhook URL must be https:// and must not point to a "
@@ -53,12 +49,11 @@ class NotificationSettingsView(OrganizationScopedView):
         tags=["organizations"],
     )
     def put(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         serializer = NotificationSettingsInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         updated = services.notification_settings_update(
-            organization=organization,
+            organization=self.organization,
             email_digest=data["email_digest"],
             renewal_window_days=data["renewal_window_days"],
             webhook_url=data["webhook_url"],
@@ -74,14 +69,12 @@ class WebhookTestView(OrganizationScopedView):
     throttle_scope = "webhook_test"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,
         responses={
             200: WebhookTestSerializer,
             400: DetailSerializer,
             429: DetailSerializer,
             502: DetailSerializer,
-            **ORGANIZATION_ERRORS,
         },
         summary="Send a test message to the webhook (admins)",
         description="Answers with what the receiver said, whatever its status; "

@@ -24,10 +24,9 @@ from analytics.serializers import (
     UsageTrendReportSerializer,
     UserRoleInputSerializer,
 )
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
-QUERY_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
+QUERY_ERRORS = {400: DetailSerializer}
 
 
 def _query(serializer_class: type[Serializer], request: Request) -> dict:
@@ -42,14 +41,12 @@ class OrganizationNameView(OrganizationScopedView):
     admins_only = False
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: OrganizationNameSerializer, **ORGANIZATION_ERRORS},
+        responses={200: OrganizationNameSerializer},
         summary="The organization's name and domain (any member)",
         tags=["organizations"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
-        return Response(OrganizationNameSerializer(organization).data)
+        return Response(OrganizationNameSerializer(self.organization).data)
 
 
 class ContractUsageView(OrganizationScopedView):
@@ -59,16 +56,15 @@ class ContractUsageView(OrganizationScopedView):
     staff_permission_model = "url_visits.activity"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER, ContractUsageQuerySerializer],
+        parameters=[ContractUsageQuerySerializer],
         responses={200: ContractUsageReportSerializer, **QUERY_ERRORS},
         summary="Active users against seats and spend per contract in a month",
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         query = _query(ContractUsageQuerySerializer, request)
         report = selectors.contract_usage(
-            organization=organization, month=query.get("month")
+            organization=self.organization, month=query.get("month")
         )
         return Response(ContractUsageReportSerializer(report).data)
 
@@ -81,16 +77,15 @@ class UsageTrendView(OrganizationScopedView):
     staff_permission_model = "url_visits.activity"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER, UsageTrendQuerySerializer],
+        parameters=[UsageTrendQuerySerializer],
         responses={200: UsageTrendReportSerializer, **QUERY_ERRORS},
         summary="Monthly active users per contract over the last N months",
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         query = _query(UsageTrendQuerySerializer, request)
         report = selectors.contract_usage_trend(
-            organization=organization,
+            organization=self.organization,
             months=query["months"],
             contract_id=query.get("contract_id"),
         )
@@ -105,16 +100,15 @@ class InactiveUsersView(OrganizationScopedView):
     staff_permission_model = "url_visits.activity"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER, InactiveUsersQuerySerializer],
+        parameters=[InactiveUsersQuerySerializer],
         responses={200: InactiveUsersReportSerializer, **QUERY_ERRORS},
         summary="Users who used a contract but not in the last N days",
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         query = _query(InactiveUsersQuerySerializer, request)
         report = selectors.contract_inactive_users(
-            organization=organization,
+            organization=self.organization,
             days=query["days"],
             contract_id=query.get("contract_id"),
         )
@@ -129,21 +123,20 @@ class RenewalsView(OrganizationScopedView):
     staff_permission_model = "url_visits.activity"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER, RenewalsQuerySerializer],
+        parameters=[RenewalsQuerySerializer],
         responses={200: RenewalsReportSerializer, **QUERY_ERRORS},
         summary="Contracts expiring soon, with a renew, downsize or cancel suggestion",
         tags=["analytics"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         query = _query(RenewalsQuerySerializer, request)
         report = selectors.contract_renewals(
-            organization=organization, within_days=query["within_days"]
+            organization=self.organization, within_days=query["within_days"]
         )
         return Response(RenewalsReportSerializer(report).data)
 
 
-USER_CHANGE_ERRORS = {400: DetailSerializer, **ORGANIZATION_ERRORS}
+USER_CHANGE_ERRORS = {400: DetailSerializer}
 
 
 class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
@@ -159,8 +152,7 @@ class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
         return selectors.organization_user_list(organization=self.organization)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: OrganizationUserSerializer(many=True), **ORGANIZATION_ERRORS},
+        responses={200: OrganizationUserSerializer(many=True)},
         summary="The organization's users with their last activity (admins)",
         tags=["organizations"],
     )
@@ -172,16 +164,14 @@ class OrganizationUserView(OrganizationScopedView):
     staff_permission_model = "accounts.user"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=UserRoleInputSerializer,
         responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
         summary="Change a user's role within the seat caps (admins)",
         tags=["organizations"],
     )
     def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        organization = self.organization
         user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
+            organization=self.organization, user_id=user_id
         )
         serializer = UserRoleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -189,7 +179,7 @@ class OrganizationUserView(OrganizationScopedView):
             user=user, role=serializer.validated_data["role"], actor=request.user
         )
         user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
+            organization=self.organization, user_id=user_id
         )
         return Response(OrganizationUserSerializer(user).data)
 
@@ -198,19 +188,17 @@ class OrganizationUserDeactivateView(OrganizationScopedView):
     staff_permission_model = "accounts.user"
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=None,
         responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
         summary="Deactivate a user and sign them out everywhere (admins)",
         tags=["organizations"],
     )
     def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        organization = self.organization
         user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
+            organization=self.organization, user_id=user_id
         )
         organizations.user_deactivate(user=user, actor=request.user)
         user = selectors.organization_user_get(
-            organization=organization, user_id=user_id
+            organization=self.organization, user_id=user_id
         )
         return Response(OrganizationUserSerializer(user).data)

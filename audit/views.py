@@ -8,7 +8,6 @@ from accounts.permissions import OrganizationScopedView
 from audit import selectors
 from audit.models import AuditEvent
 from audit.serializers import AuditEventSerializer, AuditLogQuerySerializer
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 
@@ -23,19 +22,17 @@ class AuditLogView(OrganizationScopedView, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         if getattr(self, "swagger_fake_view", False):
             return AuditEvent.objects.none()
-        organization = self.organization
         query = AuditLogQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.audit_event_list(
-            organization=organization, action=query.validated_data.get("action")
+            organization=self.organization, action=query.validated_data.get("action")
         )
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER, AuditLogQuerySerializer],
+        parameters=[AuditLogQuerySerializer],
         responses={
             200: AuditEventSerializer(many=True),
             400: DetailSerializer,
-            **ORGANIZATION_ERRORS,
         },
         summary="The organization's audit log, newest first (admins)",
         tags=["organizations"],

@@ -16,7 +16,6 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from accounts.errors import ADMINS_ONLY
 from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -214,16 +213,15 @@ def contract_upsert(
 ) -> tuple[Contract, bool]:
     """Creates or updates the contract of (organization, normalized product URL).
 
-    Fields missing from `data` keep their value on update. Only an admin of
-    the organization named by `organization_public_id` may do this; any other
-    id, including one that does not exist, is refused with 403 so that the
-    answer does not tell which ids exist. `user` is recorded as the actor.
+    Fields missing from `data` keep their value on update. The caller is an
+    admin (the view's permission says so); the organization named by
+    `organization_public_id` must be their own: any other id, including one
+    that does not exist, is refused with 403 so that the answer does not tell
+    which ids exist. `user` is recorded as the actor.
     """
     organization = user.organization
     if organization is None or organization.public_id != organization_public_id:
         raise Forbidden("You can only add contracts to your own organization.")
-    if not user.is_org_admin:
-        raise Forbidden(ADMINS_ONLY)
     values = _contract_values(organization=organization, data=data)
     if values.get("created_at") is None:
         values.pop("created_at", None)

@@ -13,7 +13,6 @@ from discovery.serializers import (
     DiscoveryReportSerializer,
     DiscoverySerializer,
 )
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 
 
@@ -22,8 +21,7 @@ class DiscoveryView(OrganizationScopedView):
     that match no contract. Admins of the organization only."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: DiscoverySerializer, **ORGANIZATION_ERRORS},
+        responses={200: DiscoverySerializer},
         summary="Whether shadow-IT discovery is on (admins)",
         tags=["organizations"],
     )
@@ -31,12 +29,10 @@ class DiscoveryView(OrganizationScopedView):
         return Response(DiscoverySerializer(self.organization).data)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=DiscoveryInputSerializer,
         responses={
             200: DiscoverySerializer,
             400: DetailSerializer,
-            **ORGANIZATION_ERRORS,
         },
         summary="Turn shadow-IT discovery on or off (admins)",
         description="Off by default. While on, url-visits counts each person "
@@ -46,27 +42,25 @@ class DiscoveryView(OrganizationScopedView):
         tags=["organizations"],
     )
     def put(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         serializer = DiscoveryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = services.discovery_update(
-            organization=organization,
+        self.organization = services.discovery_update(
+            organization=self.organization,
             enabled=serializer.validated_data["enabled"],
             min_users=serializer.validated_data["min_users"],
             actor=cast(User, request.user),
         )
-        return Response(DiscoverySerializer(organization).data)
+        return Response(DiscoverySerializer(self.organization).data)
 
 
 class DiscoveredAppsView(OrganizationScopedView):
     """The catalog applications the organization uses without a contract."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER, DiscoveredAppsQuerySerializer],
+        parameters=[DiscoveredAppsQuerySerializer],
         responses={
             200: DiscoveryReportSerializer,
             400: DetailSerializer,
-            **ORGANIZATION_ERRORS,
         },
         summary="Applications in use, by distinct users (admins)",
         description="One row per catalog application that at least min_users "
@@ -78,11 +72,10 @@ class DiscoveredAppsView(OrganizationScopedView):
         tags=["organizations"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         query = DiscoveredAppsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         report = selectors.discovered_applications(
-            organization=organization,
+            organization=self.organization,
             month=query.validated_data.get("month"),
         )
         return Response(DiscoveryReportSerializer(report).data)

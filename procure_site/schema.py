@@ -17,8 +17,6 @@ happen to, so that clients and the schema fuzzer know them.
 
 from drf_spectacular.utils import OpenApiParameter
 
-from procure_site.serializers import DetailSerializer
-
 # Shared by every endpoint under /api/v1/organizations/{organization_id}/.
 ORGANIZATION_ID_PARAMETER = OpenApiParameter(
     "organization_id",
@@ -26,12 +24,6 @@ ORGANIZATION_ID_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The organization's public id, org_ followed by 32 letters and digits.",
 )
-# Not signed in; another organization or the wrong role; no such organization.
-ORGANIZATION_ERRORS = {
-    401: DetailSerializer,
-    403: DetailSerializer,
-    404: DetailSerializer,
-}
 
 DETAIL = {"$ref": "#/components/schemas/Detail"}
 DETAIL_SCHEMA = {
@@ -85,6 +77,38 @@ NO_SUCH_PAGE = {
 }
 
 
+ORGANIZATION_PATH = "/api/v1/organizations/{organization_id}/"
+ORGANIZATION_REFUSALS = {
+    "401": {
+        "description": "Not signed in.",
+        "content": {"application/json": {"schema": DETAIL}},
+    },
+    "403": {
+        "description": "Another organization's id, a role this operation does "
+        "not allow, an admin whose address is not verified, or staff without "
+        "the Django permission it needs.",
+        "content": {"application/json": {"schema": DETAIL}},
+    },
+    "404": {
+        "description": "No organization has this id (or the item named in the "
+        "path is not the organization's).",
+        "content": {"application/json": {"schema": DETAIL}},
+    },
+}
+
+
+def _add_organization_scope(operation: dict) -> None:
+    """What every operation of an OrganizationScopedView shares: its path
+    parameter, described, and the refusals the view makes before its
+    handler runs. Declared here once, not by each view."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") == "organization_id":
+            parameter["description"] = ORGANIZATION_ID_PARAMETER.description
+    responses = operation.setdefault("responses", {})
+    for status, response in ORGANIZATION_REFUSALS.items():
+        responses.setdefault(status, response)
+
+
 def add_common_error_responses(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: see the module docstring."""
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
@@ -92,6 +116,8 @@ def add_common_error_responses(result: dict, generator, request, public) -> dict
     )
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            if path.startswith(ORGANIZATION_PATH):
+                _add_organization_scope(operation)
             responses = operation.setdefault("responses", {})
             if (path, method) not in NO_DATABASE:
                 responses.setdefault("503", DATABASE_UNAVAILABLE)

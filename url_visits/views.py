@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganizationMember, OrganizationScopedView
-from procure_site.schema import ORGANIZATION_ERRORS, ORGANIZATION_ID_PARAMETER
 from procure_site.serializers import DetailSerializer
 from url_visits import selectors, services
 from url_visits.models import Activity
@@ -155,8 +154,7 @@ class TrackingView(OrganizationScopedView):
     organization only."""
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
-        responses={200: TrackingSerializer, **ORGANIZATION_ERRORS},
+        responses={200: TrackingSerializer},
         summary="Whether tracking is paused (admins)",
         tags=["organizations"],
     )
@@ -164,12 +162,10 @@ class TrackingView(OrganizationScopedView):
         return Response(TrackingSerializer(self.organization).data)
 
     @extend_schema(
-        parameters=[ORGANIZATION_ID_PARAMETER],
         request=TrackingInputSerializer,
         responses={
             200: TrackingSerializer,
             400: DetailSerializer,
-            **ORGANIZATION_ERRORS,
         },
         summary="Pause or resume tracking (admins)",
         description="While paused, url-visits answers 200 and records nothing, "
@@ -177,12 +173,11 @@ class TrackingView(OrganizationScopedView):
         tags=["organizations"],
     )
     def put(self, request: Request, organization_id: str) -> Response:
-        organization = self.organization
         serializer = TrackingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = services.tracking_update(
-            organization=organization,
+        self.organization = services.tracking_update(
+            organization=self.organization,
             paused=serializer.validated_data["paused"],
             actor=request.user,
         )
-        return Response(TrackingSerializer(organization).data)
+        return Response(TrackingSerializer(self.organization).data)

@@ -1,0 +1,174 @@
+"""Who may call each operation under organizations/{organization_id}/, as one
+table generated from the URLconf: every operation of every
+OrganizationScopedView, called on Globex's id by five kinds of caller.
+
+A view added under that path joins the table by itself, with the access its
+class declares (`admins_only`, `staff_permission_model`), so none can be
+left out the way the hand-kept list of reads once left out discovery,
+notifications and invitations."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.permissions import SAFE_METHODS
+
+from accounts.models import Invitation, Role
+from accounts.permissions import OrganizationScopedView
+from accounts.tests.factories import UserFactory
+from conftest import client_for, grant
+from procure_site import clock
+
+pytestmark = pytest.mark.django_db
+
+CALLERS = [
+    "member",
+    "admin of another organization",
+    "staff without permission",
+    "staff with view",
+    "staff with view and change",
+]
+OWN_ORGANIZATION_ONLY = "You can only see your own organization."
+ADMINS_ONLY = "Only admins of the organization can do this."
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    route: str
+    view: type[OrganizationScopedView]
+
+    @property
+    def staff_permission(self) -> str:
+        app_label, model = self.view.staff_permission_model.split(".")
+        action = "view" if self.method.upper() in SAFE_METHODS else "change"
+        return f"{app_label}.{action}_{model}"
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.route}"
+
+
+def _routes(patterns, prefix: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.callback
+
+
+def organization_operations() -> list[Operation]:
+    """Every (method, route) an OrganizationScopedView serves."""
+    operations = []
+    for route, callback in _routes(get_resolver().url_patterns):
+        view = getattr(callback, "view_class", getattr(callback, "cls", None))
+        if view is None or not issubclass(view, OrganizationScopedView):
+            continue
+        actions = getattr(callback, "actions", None)
+        methods = (
+            list(actions)
+            if actions
+            else [
+                m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)
+            ]
+        )
+        operations.extend(Operation(method, route, view) for method in methods)
+    return sorted(operations, key=str)
+
+
+OPERATIONS = organization_operations()
+
+
+def expected(operation: Operation, caller: str) -> tuple[int, str | None]:
+    """The status class and refusal sentence the caller must get: 403 with
+    its sentence, or ("allowed", None) when the request reaches the handler."""
+    staff_refusal = (
+        f"Staff need the {operation.staff_permission} permission to do this in "
+        "another organization. Ask a superuser to grant it in the admin."
+    )
+    if caller == "member":
+        return (403, ADMINS_ONLY) if operation.view.admins_only else (200, None)
+    if caller == "admin of another organization":
+        return 403, OWN_ORGANIZATION_ONLY
+    if caller == "staff without permission":
+        return 403, staff_refusal
+    if caller == "staff with view":
+        safe = operation.method.upper() in SAFE_METHODS
+        return (200, None) if safe else (403, staff_refusal)
+    return 200, None
+
+
+@pytest.fixture
+def globex(other_organization, outsider_admin):
+    """Globex with a member and a pending invitation, for the paths that
+    name one."""
+    member = UserFactory(
+        organization=other_organization, role=Role.MEMBER, email="gus@globex.com"
+    )
+    invitation = Invitation.objects.create(
+        organization=other_organization,
+        email="new@globex.com",
+        role=Role.MEMBER,
+        invited_by=outsider_admin,
+        expires_at=clock.now() + dt.timedelta(days=7),
+    )
+    return other_organization, member, invitation
+
+
+def path_of(operation: Operation, organization, member, invitation) -> str:
+    return "/" + (
+        operation.route.replace("<str:organization_id>", organization.public_id)
+        .replace("<uuid:user_id>", str(member.pk))
+        .replace("<int:invitation_id>", str(invitation.pk))
+    )
+
+
+def caller_for(kind: str, operation: Operation, organization, admin_user):
+    if kind == "member":
+        return organization_member(organization)
+    if kind == "admin of another organization":
+        return admin_user
+    staff = UserFactory(organization=None, is_staff=True)
+    if kind == "staff with view":
+        return grant(staff, operation.staff_permission.replace("change_", "view_"))
+    if kind == "staff with view and change":
+        view = operation.staff_permission.replace("change_", "view_")
+        change = operation.staff_permission.replace("view_", "change_")
+        return grant(staff, view, change)
+    return staff
+
+
+def organization_member(organization):
+    return UserFactory(organization=organization, role=Role.MEMBER)
+
+
+def test_it_finds_every_organization_scoped_operation():
+    # 20 operations today; the table below has five rows for each.
+    assert len(OPERATIONS) == 20
+    assert {str(operation) for operation in OPERATIONS} >= {
+        "GET api/v1/organizations/<str:organization_id>/discovered-apps",
+        "PUT api/v1/organizations/<str:organization_id>/notifications",
+        "POST api/v1/organizations/<str:organization_id>/invitations",
+    }
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+def test_it_answers_each_caller_as_the_view_declares(
+    operation, caller, globex, admin_user
+):
+    organization, member, invitation = globex
+    client = client_for(caller_for(caller, operation, organization, admin_user))
+
+    response = getattr(client, operation.method)(
+        path_of(operation, organization, member, invitation), {}, format="json"
+    )
+
+    status, sentence = expected(operation, caller)
+    if status == 403:
+        assert response.status_code == 403, response.content
+        assert response.json()["detail"] == sentence
+    else:
+        # Past the access check the handler answers: the empty body may be a
+        # 400, never an access refusal.
+        assert response.status_code not in (401, 403, 404), response.content
