@@ -59,7 +59,7 @@ def _routes(patterns, prefix: str = ""):
 
 def organization_operations() -> list[Operation]:
     """Every (method, route) an OrganizationScopedView serves."""
-    operations = []
+    operations: list[Operation] = []
     for route, callback in _routes(get_resolver().url_patterns):
         view = getattr(callback, "view_class", getattr(callback, "cls", None))
         if view is None or not issubclass(view, OrganizationScopedView):
