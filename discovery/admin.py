@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from accounts.models import Organization
-from discovery import selectors
+from discovery import selectors, services
 from discovery.models import Application, ApplicationMonth
 from procure_site import clock
 from procure_site.exceptions import DomainError
@@ -71,6 +71,7 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
                 request.GET.get("month") or clock.format_month(month)
             )
             if organization is not None:
+                services.discovery_months_close_due()
                 report = selectors.discovered_applications(
                     organization=organization, month=month
                 )

@@ -107,7 +107,6 @@ def discovery_rows(
     in the activity INSERT of the batch on PostgreSQL) and then passes them
     to discovery_rows_written.
     """
-    global _closed_before
     if (
         not organization.discovery_enabled
         or organization.tracking_paused
@@ -125,9 +124,7 @@ def discovery_rows(
     if not application_ids:
         return None
     month = clock.current_month()
-    if _closed_before != month:
-        discovery_months_close(before=month)
-        _closed_before = month
+    discovery_months_close_due()
     now = time.monotonic()
     unrecorded, keys = [], []
     for application_id in sorted(application_ids):
@@ -164,6 +161,18 @@ def discovery_rows_insert(*, rows: DiscoveryRows) -> None:
         application_ids=rows.application_ids,
     )
     discovery_rows_written(rows=rows)
+
+
+def discovery_months_close_due() -> None:
+    """Closes the months that have ended, once per process and month: the
+    first batch of a month in each worker and the first read of the report
+    do it, so that a month's figures exist as soon as it has ended, whether
+    or not `close_discovery_months` has run yet."""
+    global _closed_before
+    month = clock.current_month()
+    if _closed_before != month:
+        discovery_months_close(before=month)
+        _closed_before = month
 
 
 def discovery_months_close(*, before: dt.date | None = None) -> int:

@@ -74,6 +74,7 @@ class DiscoveredAppsView(OrganizationScopedView):
     def get(self, request: Request, organization_id: str) -> Response:
         query = DiscoveredAppsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        services.discovery_months_close_due()
         report = selectors.discovered_applications(
             organization=self.organization,
             month=query.validated_data.get("month"),

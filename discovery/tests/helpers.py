@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import Organization, Role, User
 from accounts.tests.factories import UserFactory
 from conftest import client_for
-from discovery.services import discovery_months_close
+from discovery.services import discovery_months_close_due
 from procure_site import clock
 
 
@@ -65,5 +65,5 @@ def close_the_month(time_machine: Any) -> str:
     afterwards: their tokens were issued a month earlier."""
     month = clock.current_month()
     move_to_next_month(time_machine)
-    discovery_months_close()
+    discovery_months_close_due()
     return clock.format_month(month)

@@ -10,6 +10,7 @@ from discovery.tests.helpers import (
     close_the_month,
     discovered,
     discovery_on,
+    move_to_next_month,
     people,
     report_url,
     report_visits,
@@ -106,3 +107,16 @@ def test_it_shows_the_last_closed_month_by_default(admin_client, organization):
         clock.previous_month(clock.current_month())
     )
     assert response.json()["applications"] == []
+
+
+def test_it_shows_a_month_that_has_ended_before_anything_closed_it(
+    admin_user, organization, time_machine
+):
+    # Nobody synced since the month turned and close_discovery_months has
+    # not run yet: the report closes the month itself before reading it.
+    discovery_on(organization, min_users=2)
+    for user in people(organization, 2):
+        report_visits(user, "https://www.glassdoor.com/")
+    move_to_next_month(time_machine)
+
+    assert discovered(client_for(admin_user), organization) == {"Glassdoor": 2}
