@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import F
 
 from accounts.models import Organization, Role, User
 from audit.models import AuditAction
@@ -210,18 +209,15 @@ def discovery_months_close(*, before: dt.date | None = None) -> int:
             if role == Role.MEMBER and verified_at is not None and active
         )
         for (organization_id, month, application_id), users in counts.items():
-            updated = ApplicationMonth.objects.filter(
+            # A count, once made, is never changed: rows of a sync that raced
+            # the month's end would otherwise raise it after it was shown,
+            # and the difference would be that one person.
+            ApplicationMonth.objects.get_or_create(
                 organization_id=organization_id,
                 month=month,
                 application_id=application_id,
-            ).update(active_users=F("active_users") + users)
-            if not updated:
-                ApplicationMonth.objects.create(
-                    organization_id=organization_id,
-                    month=month,
-                    application_id=application_id,
-                    active_users=users,
-                )
+                defaults={"active_users": users},
+            )
         pks = [row[0] for row in rows]
         for start in range(0, len(pks), _CLOSE_BATCH):
             ApplicationUser.objects.filter(

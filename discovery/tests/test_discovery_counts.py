@@ -6,6 +6,8 @@ from accounts.models import Role
 from accounts.services.organizations import user_change_role
 from accounts.tests.factories import UserFactory
 from conftest import client_for
+from discovery.models import Application, ApplicationUser
+from discovery.services import discovery_months_close
 from discovery.tests.helpers import (
     close_the_month,
     discovered,
@@ -120,3 +122,30 @@ def test_it_shows_a_month_that_has_ended_before_anything_closed_it(
     move_to_next_month(time_machine)
 
     assert discovered(client_for(admin_user), organization) == {"Glassdoor": 2}
+
+
+def test_it_never_changes_a_months_count_once_made(
+    admin_user, organization, time_machine
+):
+    discovery_on(organization, min_users=2)
+    early, late = people(organization, 2)
+    [other] = people(organization, 1)
+    for user in (early, other):
+        report_visits(user, "https://www.glassdoor.com/")
+    month = clock.current_month()
+    close_the_month(time_machine)
+    shown = discovered(client_for(admin_user), organization)
+    # A sync that raced the month's end lands after the close.
+    ApplicationUser.objects.create(
+        organization=organization,
+        month=month,
+        application=Application.objects.get(name="Glassdoor"),
+        user=late,
+    )
+
+    discovery_months_close()
+
+    # Before, the count became 3: the difference was the late person.
+    assert shown == {"Glassdoor": 2}
+    assert discovered(client_for(admin_user), organization) == {"Glassdoor": 2}
+    assert not ApplicationUser.objects.filter(month=month).exists()
