@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.admin import OrganizationAdmin, UserAdmin
 from accounts.models import Organization, User
-from analytics import charts, metrics, selectors
+from analytics import charts, console, metrics, selectors
 from procure_site import clock
 
 INACTIVE_DAYS = 30
@@ -89,7 +89,18 @@ def _chosen_contract(request: HttpRequest) -> int:
 
 
 class ConsoleOrganizationAdmin(OrganizationAdmin):
-    list_display = [*OrganizationAdmin.list_display, "usage_link"]
+    # Usage second, where it is on screen at a laptop's width (last, it was
+    # past the right edge at 1366 px). The public id (32 characters) and the
+    # creation time are on each organization's page, and the id is searchable.
+    list_display = [
+        OrganizationAdmin.list_display[0],
+        "usage_link",
+        *(
+            column
+            for column in OrganizationAdmin.list_display[1:]
+            if column not in ("public_id", "created_at")
+        ),
+    ]
 
     def get_urls(self) -> list[URLPattern]:
         console = [
@@ -134,9 +145,29 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
         problems: list[str] = []
         month = _month_from(request, problems)
         usage = selectors.contract_usage(organization=organization, month=month)
+        # The charts end at the chosen month.
         trend = selectors.contract_usage_trend(
-            organization=organization, months=TREND_MONTHS
+            organization=organization,
+            months=TREND_MONTHS,
+            last_month=clock.parse_month(usage.month),
         )
+        sort = console.sort_key(request.GET.get("sort"))
+        table = [
+            (row, console.row_cells(row, coverage_note=usage.coverage_note))
+            for row in console.sorted_rows(usage.contracts, sort)
+        ]
+        # The number columns of each row, in the headings' order.
+        table_cells = [
+            (
+                row,
+                [
+                    (key.replace("_", "-"), heading, cells[key])
+                    for key, (heading, _) in console.COLUMNS.items()
+                    if key != "contract"
+                ],
+            )
+            for row, cells in table
+        ]
         contract_ids = [row.contract_id for row in usage.contracts]
         chosen = _chosen_contract(request)
         if chosen not in contract_ids:
@@ -166,6 +197,18 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "month": usage.month,
             "problems": problems,
             "usage": usage,
+            "table": table_cells,
+            "columns": self._column_links(sort, usage.month),
+            "total_spend": console.amount(usage.totals.annual_spend),
+            "total_waste": console.amount(usage.totals.estimated_waste)
+            if usage.totals.estimated_waste is not None
+            else console.UNKNOWN,
+            "chart_gaps": any(
+                month.coverage == metrics.NONE
+                for contract in trend.contracts
+                for month in contract.months
+            ),
+            "trend": trend,
             "organization_chart": mark_safe(self._organization_chart(trend)),  # noqa: S308
             "contract_chart": mark_safe(self._contract_chart(trend, chosen)),  # noqa: S308
             "chosen_contract": chosen,
@@ -179,9 +222,40 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             request, "admin/analytics/organization_usage.html", context
         )
 
+    @staticmethod
+    def _column_links(sort: str, month: str) -> list[dict[str, str]]:
+        """Each column's heading and the link that sorts by it: largest first,
+        then, on the sorted column, the other way."""
+        links = []
+        for key, (heading, _) in console.COLUMNS.items():
+            current = sort.lstrip("-") == key
+            descending = sort.startswith("-")
+            target = key if current and descending else f"-{key}"
+            if key == "contract" and not current:
+                target = key
+            arrow = (" ▼" if descending else " ▲") if current else ""
+            links.append(
+                {
+                    "key": key,
+                    "heading": heading,
+                    "href": f"?month={month}&sort={target}",
+                    "arrow": arrow,
+                }
+            )
+        return links
+
     def _organization_chart(self, trend: selectors.UsageTrendReport) -> str:
-        used = [
-            sum(contract.months[index].active_users for contract in trend.contracts)
+        # A month proCure has no data for is a gap, never a 0.
+        unknown = [
+            any(c.months[index].coverage == metrics.NONE for c in trend.contracts)
+            for index in range(len(trend.months))
+        ]
+        used: list[int | None] = [
+            None
+            if unknown[index]
+            else sum(
+                contract.months[index].active_users for contract in trend.contracts
+            )
             for index in range(len(trend.months))
         ]
         seats = sum(contract.total_seats for contract in trend.contracts)
@@ -202,7 +276,13 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
                     title=f"{contract.vendor_name}: monthly active users",
                     months=trend.months,
                     series=[
-                        ("active users", [m.active_users for m in contract.months]),
+                        (
+                            "active users",
+                            [
+                                None if m.coverage == metrics.NONE else m.active_users
+                                for m in contract.months
+                            ],
+                        ),
                         ("seats", [contract.total_seats] * len(trend.months)),
                     ],
                     y_label="users",

@@ -18,21 +18,37 @@ def _nice_top(value: int) -> int:
         top *= 10
 
 
+def _runs(values: list[int | None]) -> list[list[tuple[int, int]]]:
+    """The (index, value) runs between the gaps (None) of a line."""
+    runs: list[list[tuple[int, int]]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((index, value))
+    return [run for run in runs if run]
+
+
 def line_chart_svg(
     *,
     title: str,
     months: list[str],
-    series: list[tuple[str, list[int]]],
+    series: list[tuple[str, list[int | None]]],
     y_label: str,
 ) -> str:
     """A line chart of monthly values: one line per (name, values) in `series`,
     with the months on the x axis, a labelled y axis with ticks, and a legend.
+    A value of None (a month proCure has no data for) is a gap in its line,
+    never a 0.
 
     Returns SVG markup; every text is escaped.
     """
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
-    top = _nice_top(max([1, *(v for _, values in series for v in values)]))
+    top = _nice_top(
+        max([1, *(v for _, values in series for v in values if v is not None)])
+    )
     step_x = plot_width / max(len(months) - 1, 1)
 
     def x(index: int) -> float:
@@ -73,11 +89,19 @@ def line_chart_svg(
     )
     for number, (name, values) in enumerate(series):
         colour = COLOURS[number % len(COLOURS)]
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        parts.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-            f'points="{points}"/>'
-        )
+        for run in _runs(values):
+            if len(run) == 1:
+                index, value = run[0]
+                parts.append(
+                    f'<circle cx="{x(index):.1f}" cy="{y(value):.1f}" r="2.5" '
+                    f'fill="{colour}"/>'
+                )
+                continue
+            points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in run)
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+                f'points="{points}"/>'
+            )
         legend_x = LEFT + number * 180
         parts.append(
             f'<rect x="{legend_x}" y="{HEIGHT - 12}" width="10" height="10" '

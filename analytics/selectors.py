@@ -253,18 +253,23 @@ class UsageTrendReport:
 
 @reads_from_replica
 def contract_usage_trend(
-    *, organization: Organization, months: int, contract_id: int | None = None
+    *,
+    organization: Organization,
+    months: int,
+    contract_id: int | None = None,
+    last_month: date | None = None,
 ) -> UsageTrendReport:
     """Monthly active users per contract over the last `months` UTC months.
 
-    The current month is the last one. Every month is listed for every
+    The current month is the last one, or `last_month` (the staff console's
+    chosen month). Every month is listed for every
     contract, 0 when nobody used it, with how much of it proCure has data
     for: a 0 in a month of coverage `none` means unknown, not unused. With
     `contract_id`, that contract only (404 when the organization has no such
     contract).
     """
     today = clock.today()
-    month_starts = clock.recent_months(current=today, count=months)
+    month_starts = clock.recent_months(current=last_month or today, count=months)
     contracts = _contracts(organization=organization, contract_id=contract_id)
     data_since = organization_data_since(organization=organization)
     coverage = {

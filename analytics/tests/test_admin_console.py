@@ -85,10 +85,16 @@ def test_it_shows_the_apis_contract_usage_for_the_last_full_month(
         row["total_seats"],
     )
     page = response.content.decode()
-    shown = re.search(r'estimated-waste">([\d.]+)</td>', page).group(1)
-    total = re.search(r'id="total-waste">([\d.]+)<', page).group(1)
-    assert Decimal(shown) == Decimal(str(row["estimated_waste"]))
-    assert Decimal(total) == Decimal(str(api.json()["totals"]["estimated_waste"]))
+    # Amounts are written with thousands separators: 4,500.00.
+    shown = re.search(r'estimated-waste" data-label="[^"]*">([\d,.]+)</td>', page)
+    total = re.search(r'id="total-waste" data-label="[^"]*">([\d,.]+)<', page)
+    assert shown is not None and total is not None, page
+    assert Decimal(shown.group(1).replace(",", "")) == Decimal(
+        str(row["estimated_waste"])
+    )
+    assert Decimal(total.group(1).replace(",", "")) == Decimal(
+        str(api.json()["totals"]["estimated_waste"])
+    )
     assert "<svg" in page and "Slack: monthly active users" in page
     assert "idle@acme.io" in page  # inactive for the last 30 days
     assert "Renewals in the next 90 days" in page and "renew" in page.lower()
@@ -299,3 +305,122 @@ def test_it_shows_the_most_wasteful_contracts_inactive_users_by_default(
     assert response.status_code == 200
     assert response.context["chosen_contract"] == wasteful.pk
     assert f'<option value="{wasteful.pk}" selected>' in response.content.decode()
+
+
+def usage_page(console, organization, **query: str) -> str:
+    response = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/", query)
+    assert response.status_code == 200
+    page: str = response.content.decode()
+    return page
+
+
+@pytest.fixture
+def three_contracts(organization):
+    """Zoom wastes the most, then Asana, then Slack; Figma has no seats."""
+    month = last_full_month()
+    for vendor, host, seats, spend, users in [
+        ("Slack", "app.slack.com", 10, "12345.50", 7),
+        ("Zoom", "zoom.us", 20, "3000.00", 4),
+        ("Asana", "app.asana.com", 5, "2500.00", 0),
+        ("Figma", "figma.com", 0, "100.00", 1),
+    ]:
+        contract = ContractFactory(
+            organization=organization,
+            host=host,
+            vendor_name=vendor,
+            num_seats=seats,
+            annual_spend=Decimal(spend),
+        )
+        for _ in range(users):
+            user = UserFactory(organization=organization)
+            activity(user=user, contract=contract, day=month)
+
+
+def shown_contracts(page: str) -> list[str]:
+    return re.findall(r'data-label="Contract"><a [^>]+>([^<]+)</a>', page)
+
+
+def test_it_sorts_by_waste_and_by_any_column(console, organization, three_contracts):
+    # Waste: Slack 3,703.65, Zoom 2,400.00, Asana 2,500.00; Figma unknown.
+    assert shown_contracts(usage_page(console, organization)) == [
+        "Slack",
+        "Asana",
+        "Zoom",
+        "Figma",
+    ]
+    assert shown_contracts(usage_page(console, organization, sort="seats")) == [
+        "Figma",
+        "Asana",
+        "Slack",
+        "Zoom",
+    ]
+    assert shown_contracts(usage_page(console, organization, sort="-seats")) == [
+        "Zoom",
+        "Slack",
+        "Asana",
+        "Figma",
+    ]
+    # An unknown column sorts by waste, as by default.
+    assert shown_contracts(usage_page(console, organization, sort="nope"))[0] == (
+        "Slack"
+    )
+
+
+def test_it_writes_percentages_and_amounts_a_person_can_read(
+    console, organization, three_contracts
+):
+    page = usage_page(console, organization)
+
+    assert 'data-label="Utilization">70%</td>' in page
+    assert 'data-label="Annual spend">12,345.50</td>' in page
+    assert 'id="total-spend" data-label="Annual spend">17,945.50<' in page
+
+
+def test_it_says_unknown_and_why_instead_of_none(
+    console, organization, three_contracts
+):
+    page = usage_page(console, organization)
+
+    assert "None" not in page
+    assert (
+        'data-label="Utilization" title="No seats are recorded for this contract.">'
+        "unknown"
+    ) in page
+    assert 'title="Nobody used it this month.">unknown' in page
+
+
+def test_it_draws_the_twelve_months_to_the_chosen_month(
+    console, organization, three_contracts
+):
+    chosen = clock.add_months(last_full_month(), -3)
+
+    page = usage_page(console, organization, month=clock.format_month(chosen))
+
+    assert f"12 months to {clock.format_month(chosen)}" in page
+    assert f">{clock.format_month(chosen)[2:]}<" in page
+    after = clock.format_month(clock.add_months(chosen, 1))
+    assert f">{after[2:]}<" not in page
+
+
+def test_it_says_why_months_are_left_blank_in_the_charts(
+    console, organization, three_contracts
+):
+    page = usage_page(console, organization)
+
+    # The organization's data starts last month: the months before are gaps.
+    assert 'id="chart-coverage-note"' in page
+    assert "left blank, not drawn as 0" in page
+
+
+def test_it_links_the_console_from_the_admins_home(console, db):
+    page = console.get(ADMIN).content.decode()
+
+    assert 'id="staff-console"' in page
+    assert f'href="{ORGANIZATIONS}overview/"' in page
+
+
+def test_it_shows_no_console_links_to_staff_who_may_not_read_usage(db):
+    client = Client()
+    client.force_login(UserFactory(organization=None, is_staff=True))
+
+    assert 'id="staff-console"' not in client.get(ADMIN).content.decode()

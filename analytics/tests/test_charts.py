@@ -21,3 +21,18 @@ def test_it_draws_labelled_axes_a_line_per_series_and_a_legend():
     assert ">10<" in svg  # the top tick
     assert ">active users<" in svg and ">seats<" in svg
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_it_leaves_a_gap_where_a_month_has_no_data():
+    svg = line_chart_svg(
+        title="Slack",
+        months=["2026-01", "2026-02", "2026-03", "2026-04"],
+        series=[("active users", [None, None, 5, 4])],
+        y_label="users",
+    )
+
+    # One line over the two months with data; nothing drawn at 0 before it.
+    [line] = [part for part in svg.split("<") if part.startswith("polyline")]
+    assert line.count(",") == 2
+    y_of_zero = "232.0"  # the plot's bottom edge: TOP + plot height
+    assert f",{y_of_zero}" not in line
