@@ -18,10 +18,10 @@ from accounts import selectors
 from accounts.models import DeviceToken, Invitation, Organization, Role, User
 from accounts.services import (
     credentials,
-    emails,
     erasure,
     invitations,
     organizations,
+    seats,
     sessions,
 )
 from procure_site.exceptions import DomainError
@@ -376,7 +376,9 @@ class UserAdmin(BaseUserAdmin):
         self._each_user(
             request,
             queryset,
-            lambda user: emails.user_email_mark_verified(user=user, actor=request.user),
+            lambda user: seats.user_email_verified_mark(
+                user=user, via="staff", actor=request.user
+            ),
             "Marked {count} email addresses verified.",
         )
 

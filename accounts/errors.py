@@ -4,9 +4,15 @@ a plain DomainError, and the sentences that services and permissions share."""
 from django.urls import reverse
 
 from accounts.models import User
-from procure_site.exceptions import DomainError, InvalidFields
+from procure_site.exceptions import (
+    WRONG_CREDENTIALS_DETAIL,
+    DomainError,
+    InvalidFields,
+)
 
-INVALID_CREDENTIALS = "Invalid email or password"
+# The same words as simplejwt's failed sign-in, which the exception handler
+# answers (it cannot import accounts).
+INVALID_CREDENTIALS = WRONG_CREDENTIALS_DETAIL
 NO_ORGANIZATION = (
     "Your account does not belong to an organization. Ask proCure support to "
     "add it to one."

@@ -302,11 +302,6 @@ ADMIN_URL = env.str("ADMIN_URL", default="admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must end with '/' and not start with one.")
 
-# How many proxies in front of the service append to X-Forwarded-For; 0 when
-# clients connect directly. Throttles and the admin login's lockout take the
-# client's address from there (procure_site/client_ip.py).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-
 # The admin login (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT wrong
 # passwords for one account from one address, or from one address whatever
 # the account, that address is refused (429) for ADMIN_LOGIN_COOLOFF_MINUTES,

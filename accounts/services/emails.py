@@ -124,14 +124,6 @@ def user_email_verify(*, token: str, password: str, client_address: str | None) 
     return seats.user_email_verified_mark(user=user, via="link")
 
 
-def user_email_mark_verified(*, user: User, actor: User) -> User:
-    """Marks `user`'s address as verified on their behalf, as support does when
-    the person has shown they own it some other way. The same rule as the
-    emailed link: an admin takes their seat now, if one is free. Audited with
-    the staff member as actor; an address already verified is left as it was."""
-    return seats.user_email_verified_mark(user=user, via="staff", actor=actor)
-
-
 def user_password_reset_request(*, email: str) -> None:
     """Emails a password-reset link if an active user has `email`.
 
