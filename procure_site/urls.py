@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 
 from procure_site.api_docs import RedocView, SwaggerView
@@ -36,7 +37,9 @@ urlpatterns = [
     # Django would answer its debug page, which lists every URL pattern.
     # The admin's path is left out, so that `/admin` still redirects to
     # `/admin/` (APPEND_SLASH) and the admin answers its own unknown paths.
-    re_path(rf"^(?!{_admin_path}$|{_admin_path}/)", not_found),
+    # Exempt from CSRF: a POST with the session cookie to a path nothing
+    # serves is a 404 like any other, not Django's HTML CSRF page.
+    re_path(rf"^(?!{_admin_path}$|{_admin_path}/)", csrf_exempt(not_found)),
 ]
 
 handler400 = "procure_site.exceptions.bad_request"

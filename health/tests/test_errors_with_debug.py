@@ -39,3 +39,18 @@ def test_it_still_sends_the_admin_path_without_its_slash_to_the_admin(anon_clien
 
     assert response.status_code == 301
     assert response["Location"] == "/admin/"
+
+
+def test_it_answers_the_json_404_to_a_cookie_holder_who_writes_to_no_path(db, member):
+    # The schema fuzzer's DELETE /api/v1/contracts/%C2%84 with the web app's
+    # cookie got Django's HTML "CSRF verification failed" page.
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+
+    response = client.delete("/api/v1/contracts/%C2%84")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "Not found."
