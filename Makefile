@@ -42,12 +42,13 @@ manage: export SECRET_KEY ?= local-development-only-not-secret
 manage: $(VENV)/.runtime
 	@$(BIN)/python manage.py $(CMD)
 
-# The suite runs in one process per core (pytest-xdist), each file's tests in
-# one process, so that a file's module-scoped server starts once;
-# `make test TEST_WORKERS=0` runs it in this process alone.
+# The suite runs in one process per core (pytest-xdist); an idle process
+# takes tests from a busy one's queue (worksteal), as the slow tests (a real
+# gunicorn, the browser) are few and uneven. `make test TEST_WORKERS=0` runs
+# it in this process alone.
 TEST_WORKERS ?= auto
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -67,7 +68,7 @@ check: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	env -u DATABASE_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

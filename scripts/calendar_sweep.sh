@@ -44,7 +44,7 @@ for moment in "$@"; do
     [ "$offset" -ge 0 ] && offset="+${offset}"
     log="$logs/$(echo "$moment" | tr ' :' '__').log"
     env -u DATABASE_URL faketime -f "${offset}s" \
-        .venv/bin/python -m pytest -q -n "${SWEEP_WORKERS:-auto}" --dist loadfile \
+        .venv/bin/python -m pytest -q -n "${SWEEP_WORKERS:-auto}" --dist worksteal \
         -m "not browser and not timed_waits" >"$log" 2>&1
     status=$?
     echo "$moment UTC: $(tail -n 1 "$log")"
