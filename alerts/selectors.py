@@ -12,8 +12,10 @@ from django.db.models import QuerySet
 from accounts.models import Organization, Role, User
 from alerts.models import NotificationSettings
 from alerts.periods import period_days
-from analytics import selectors as analytics
-from analytics.selectors import ContractUsage, Renewal
+from analytics.selectors.inactive_users import contract_inactive_users
+from analytics.selectors.members import organization_last_activity_day
+from analytics.selectors.renewals import Renewal, contract_renewals
+from analytics.selectors.usage import ContractUsage, contract_usage
 from procure_site import clock
 
 # How many of the most wasteful contracts a digest names.
@@ -95,21 +97,17 @@ def digest_build(
     whether the extension reported anything in the last REPORTING_DAYS days.
     """
     frequency = notification_settings.email_digest
-    renewals = analytics.contract_renewals(
+    renewals = contract_renewals(
         organization=organization,
         within_days=notification_settings.renewal_window_days,
     )
-    usage = analytics.contract_usage(
-        organization=organization, month=clock.previous_month(today)
-    )
+    usage = contract_usage(organization=organization, month=clock.previous_month(today))
     total = usage.totals.estimated_waste
     wasteful = sorted(
         (row for row in usage.contracts if row.estimated_waste),
         key=lambda row: (-(row.estimated_waste or 0), row.vendor_name.lower()),
     )[:TOP_WASTE_COUNT]
-    inactive = analytics.contract_inactive_users(
-        organization=organization, days=INACTIVE_DAYS
-    )
+    inactive = contract_inactive_users(organization=organization, days=INACTIVE_DAYS)
     # Newly inactive: their last day of use fell within the period before
     # they crossed the inactivity line.
     newly_since = inactive.active_since - timedelta(
@@ -121,7 +119,7 @@ def digest_build(
         for user_id, _email, last_active_day in contract.inactive_users
         if last_active_day >= newly_since
     ]
-    last_day = analytics.organization_last_activity_day(organization=organization)
+    last_day = organization_last_activity_day(organization=organization)
     return Digest(
         organization_id=organization.public_id,
         company_name=organization.company_name,

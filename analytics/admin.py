@@ -21,7 +21,14 @@ from django.utils.safestring import mark_safe
 
 from accounts.admin import OrganizationAdmin, UserAdmin
 from accounts.models import Organization, User
-from analytics import charts, console, metrics, selectors
+from analytics import charts, console, metrics
+from analytics.selectors.inactive_users import contract_inactive_users
+from analytics.selectors.members import users_with_last_activity
+from analytics.selectors.overview import organizations_overview
+from analytics.selectors.recent_activity import user_recent_activity
+from analytics.selectors.renewals import contract_renewals
+from analytics.selectors.trend import UsageTrendReport, contract_usage_trend
+from analytics.selectors.usage import contract_usage
 from procure_site import clock
 
 INACTIVE_DAYS = 30
@@ -144,9 +151,9 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
         organization = get_object_or_404(Organization, pk=object_id)
         problems: list[str] = []
         month = _month_from(request, problems)
-        usage = selectors.contract_usage(organization=organization, month=month)
+        usage = contract_usage(organization=organization, month=month)
         # The charts end at the chosen month.
-        trend = selectors.contract_usage_trend(
+        trend = contract_usage_trend(
             organization=organization,
             months=TREND_MONTHS,
             last_month=clock.parse_month(usage.month),
@@ -180,13 +187,13 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
         inactive_days = _days_from(request, "days", INACTIVE_DAYS, problems)
         inactive_page = None
         if chosen:
-            inactive = selectors.contract_inactive_users(
+            inactive = contract_inactive_users(
                 organization=organization, days=inactive_days, contract_id=chosen
             ).contracts[0]
             inactive_page = Paginator(
                 inactive.inactive_users, INACTIVE_PAGE_SIZE
             ).get_page(request.GET.get("page"))
-        renewals = selectors.contract_renewals(
+        renewals = contract_renewals(
             organization=organization, within_days=RENEWAL_DAYS
         )
         context = {
@@ -244,7 +251,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             )
         return links
 
-    def _organization_chart(self, trend: selectors.UsageTrendReport) -> str:
+    def _organization_chart(self, trend: UsageTrendReport) -> str:
         # A month proCure has no data for is a gap, never a 0.
         unknown = [
             any(c.months[index].coverage == metrics.NONE for c in trend.contracts)
@@ -269,7 +276,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             y_label="users",
         )
 
-    def _contract_chart(self, trend: selectors.UsageTrendReport, chosen: int) -> str:
+    def _contract_chart(self, trend: UsageTrendReport, chosen: int) -> str:
         for contract in trend.contracts:
             if contract.contract_id == chosen:
                 return charts.line_chart_svg(
@@ -294,7 +301,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
         problems: list[str] = []
         month = _month_from(request, problems)
         quiet_days = _days_from(request, "quiet_days", QUIET_DAYS, problems)
-        rows = selectors.organizations_overview(month=month)
+        rows = organizations_overview(month=month)
         quiet_since = clock.today() - timedelta(days=quiet_days)
         quiet = [
             row
@@ -330,7 +337,7 @@ class ConsoleUserAdmin(UserAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return selectors.users_with_last_activity(users=super().get_queryset(request))
+        return users_with_last_activity(users=super().get_queryset(request))
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
@@ -344,7 +351,7 @@ class ConsoleUserAdmin(UserAdmin):
 
     @admin.display(description=f"Last {RECENT_DAYS} days")
     def recent_activity(self, obj: User) -> str:
-        uses = selectors.user_recent_activity(user=obj, days=RECENT_DAYS)
+        uses = user_recent_activity(user=obj, days=RECENT_DAYS)
         if not uses:
             return f"No activity recorded in the last {RECENT_DAYS} days."
         return format_html_join(

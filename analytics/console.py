@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from analytics.selectors import ContractUsage
+from analytics.selectors.usage import ContractUsage
 
 UNKNOWN = "unknown"
 

@@ -10,7 +10,7 @@ from rest_framework.serializers import Serializer
 from accounts.models import User
 from accounts.permissions import OrganizationScopedView
 from accounts.services import organizations
-from analytics import selectors
+from analytics.selectors import inactive_users, members, renewals, trend, usage
 from analytics.serializers import (
     ContractUsageQuerySerializer,
     ContractUsageReportSerializer,
@@ -63,7 +63,7 @@ class ContractUsageView(OrganizationScopedView):
     )
     def get(self, request: Request, organization_id: str) -> Response:
         query = _query(ContractUsageQuerySerializer, request)
-        report = selectors.contract_usage(
+        report = usage.contract_usage(
             organization=self.organization, month=query.get("month")
         )
         return Response(ContractUsageReportSerializer(report).data)
@@ -84,7 +84,7 @@ class UsageTrendView(OrganizationScopedView):
     )
     def get(self, request: Request, organization_id: str) -> Response:
         query = _query(UsageTrendQuerySerializer, request)
-        report = selectors.contract_usage_trend(
+        report = trend.contract_usage_trend(
             organization=self.organization,
             months=query["months"],
             contract_id=query.get("contract_id"),
@@ -107,7 +107,7 @@ class InactiveUsersView(OrganizationScopedView):
     )
     def get(self, request: Request, organization_id: str) -> Response:
         query = _query(InactiveUsersQuerySerializer, request)
-        report = selectors.contract_inactive_users(
+        report = inactive_users.contract_inactive_users(
             organization=self.organization,
             days=query["days"],
             contract_id=query.get("contract_id"),
@@ -130,7 +130,7 @@ class RenewalsView(OrganizationScopedView):
     )
     def get(self, request: Request, organization_id: str) -> Response:
         query = _query(RenewalsQuerySerializer, request)
-        report = selectors.contract_renewals(
+        report = renewals.contract_renewals(
             organization=self.organization, within_days=query["within_days"]
         )
         return Response(RenewalsReportSerializer(report).data)
@@ -149,7 +149,7 @@ class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[User]:
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        return selectors.organization_user_list(organization=self.organization)
+        return members.organization_user_list(organization=self.organization)
 
     @extend_schema(
         responses={200: OrganizationUserSerializer(many=True)},
@@ -170,7 +170,7 @@ class OrganizationUserView(OrganizationScopedView):
         tags=["organizations"],
     )
     def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        user = selectors.organization_user_get(
+        user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
         serializer = UserRoleInputSerializer(data=request.data)
@@ -178,7 +178,7 @@ class OrganizationUserView(OrganizationScopedView):
         organizations.user_change_role(
             user=user, role=serializer.validated_data["role"], actor=request.user
         )
-        user = selectors.organization_user_get(
+        user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
         return Response(OrganizationUserSerializer(user).data)
@@ -194,11 +194,11 @@ class OrganizationUserDeactivateView(OrganizationScopedView):
         tags=["organizations"],
     )
     def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        user = selectors.organization_user_get(
+        user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
         organizations.user_deactivate(user=user, actor=request.user)
-        user = selectors.organization_user_get(
+        user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
         return Response(OrganizationUserSerializer(user).data)

@@ -42,22 +42,22 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Organization
-    from analytics import selectors
+    from analytics.selectors import inactive_users, renewals, trend, usage
 
     organization = Organization.objects.get(domain_name=seed.DOMAINS[0])
     today = clock.today()
     previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     reads = {
-        "contract-usage": lambda: selectors.contract_usage(
+        "contract-usage": lambda: usage.contract_usage(
             organization=organization, month=previous_month
         ),
-        "usage-trend": lambda: selectors.contract_usage_trend(
+        "usage-trend": lambda: trend.contract_usage_trend(
             organization=organization, months=12
         ),
-        "inactive-users": lambda: selectors.contract_inactive_users(
+        "inactive-users": lambda: inactive_users.contract_inactive_users(
             organization=organization, days=30
         ),
-        "renewals": lambda: selectors.contract_renewals(
+        "renewals": lambda: renewals.contract_renewals(
             organization=organization, within_days=90
         ),
     }

@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import selectors as accounts_selectors
-from analytics import selectors
+from analytics.selectors import usage
 from analytics.serializers import ContractUsageReportSerializer
 from discovery import selectors as discovery_selectors
 from discovery.serializers import DiscoveryReportSerializer
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             self._discovered(organization, month, options["format"])
             return
         try:
-            report = selectors.contract_usage(organization=organization, month=month)
+            report = usage.contract_usage(organization=organization, month=month)
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         data = ContractUsageReportSerializer(report).data

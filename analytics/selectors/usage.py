@@ -1,0 +1,129 @@
+"""Contract usage for one UTC month: active users against seats and spend."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from accounts.models import Organization
+from analytics import metrics
+from analytics.selectors.activity import (
+    monthly_active_users,
+    organization_contracts,
+    organization_data_since,
+)
+from procure_site import clock
+from procure_site.db_router import reads_from_replica
+from procure_site.exceptions import DomainError
+
+
+@dataclass(frozen=True)
+class ContractUsage:
+    contract_id: int
+    vendor_name: str
+    active_users: int
+    total_seats: int
+    annual_spend: Decimal
+    utilization: Decimal | None
+    unused_seats: int | None
+    cost_per_active_user: Decimal | None
+    estimated_waste: Decimal | None
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    annual_spend: Decimal
+    estimated_waste: Decimal | None
+
+
+@dataclass(frozen=True)
+class ContractUsageReport:
+    organization_id: str
+    company_name: str
+    month: str
+    data_since: date
+    coverage: str
+    coverage_note: str | None
+    contracts: list[ContractUsage]
+    totals: UsageTotals
+
+
+@reads_from_replica
+def contract_usage(
+    *, organization: Organization, month: date | None = None
+) -> ContractUsageReport:
+    """Active users against seats and spend for every contract, in one UTC month.
+
+    `month` is any day of the month; the current UTC month when None; a
+    month that has not started is refused. Every contract of the
+    organization is listed, those nobody used with 0 active users. The totals
+    add up the rows; contracts without seats have no estimated waste and add
+    nothing to it.
+
+    A month proCure has no data for (before `data_since`) has no
+    utilization, unused seats, cost per user or waste, rather than 100%
+    waste, and says so in `coverage_note`; a month covered in part is
+    marked `partial`.
+    """
+    today = clock.today()
+    first_day = clock.month_start(month or today)
+    refusal = metrics.future_month_refusal(month=first_day, today=today)
+    if refusal is not None:
+        raise DomainError(refusal)
+    data_since = organization_data_since(organization=organization)
+    coverage = metrics.month_coverage(
+        month=first_day, data_since=data_since, today=today
+    )
+    known = coverage.coverage != metrics.NONE
+    contracts = organization_contracts(organization=organization)
+    active = monthly_active_users(
+        organization=organization,
+        first_month=first_day,
+        end_month=clock.add_months(first_day, 1),
+    )
+    rows = []
+    for contract in contracts:
+        users = active.get((contract.id, first_day), 0)
+        seats = contract.num_seats
+        spend = contract.annual_spend
+        rows.append(
+            ContractUsage(
+                contract_id=contract.id,
+                vendor_name=contract.vendor_name,
+                active_users=users,
+                total_seats=seats,
+                annual_spend=spend,
+                utilization=metrics.utilization(active_users=users, seats=seats)
+                if known
+                else None,
+                unused_seats=metrics.unused_seats(active_users=users, seats=seats)
+                if known
+                else None,
+                cost_per_active_user=metrics.cost_per_active_user(
+                    annual_spend=spend, active_users=users
+                ),
+                estimated_waste=metrics.estimated_waste(
+                    annual_spend=spend, seats=seats, active_users=users
+                )
+                if known
+                else None,
+            )
+        )
+    totals = UsageTotals(
+        annual_spend=sum((row.annual_spend for row in rows), Decimal("0.00")),
+        estimated_waste=sum(
+            (row.estimated_waste for row in rows if row.estimated_waste is not None),
+            Decimal("0.00"),
+        )
+        if known
+        else None,
+    )
+    return ContractUsageReport(
+        organization_id=organization.public_id,
+        company_name=organization.company_name,
+        month=clock.format_month(first_day),
+        data_since=data_since,
+        coverage=coverage.coverage,
+        coverage_note=coverage.note,
+        contracts=rows,
+        totals=totals,
+    )
