@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core import mail
+from playwright.sync_api import expect
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import User
@@ -78,20 +79,20 @@ def test_a_new_admin_signs_up_verifies_on_the_page_and_uses_admin_features(site,
     path, params = link_in(mail.outbox[-1])
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{path}?token={params['token']}")
-    assert page.get_by_role("heading", name="Verify your email").is_visible()
-    assert page.get_by_text("To confirm that boss@acme.io is yours").is_visible()
+    expect(page.get_by_role("heading", name="Verify your email")).to_be_visible()
+    expect(page.get_by_text("To confirm that boss@acme.io is yours")).to_be_visible()
     screenshot(page, "verify-email-phone")
     page.get_by_label("Your proCure password").fill("Wr0ngGuess")
     page.get_by_role("button", name="Verify my email").click()
-    assert page.get_by_text(
-        "That is not the password of the proCure account"
-    ).is_visible()
+    expect(
+        page.get_by_text("That is not the password of the proCure account")
+    ).to_be_visible()
     screenshot(page, "verify-email-wrong-password-phone")
 
     page.set_viewport_size({"width": 1366, "height": 900})
     page.get_by_label("Your proCure password").fill("Str0ngPass")
     page.get_by_role("button", name="Verify my email").click()
-    assert page.get_by_text("boss@acme.io is verified.").is_visible()
+    expect(page.get_by_text("boss@acme.io is verified.")).to_be_visible()
     assert page.get_by_role("link", name="Back to proCure").get_attribute("href") == (
         "http://localhost:3000"
     )
@@ -117,14 +118,16 @@ def test_an_expired_link_sends_one_new_link_and_then_says_to_check_the_inbox(
     page.set_viewport_size(PHONE)
 
     page.goto(f"{base}/account/verify-email?token={token}")
-    assert page.get_by_text(
-        "This link has expired. We sent a new one to jane@acme.io."
-    ).is_visible()
+    expect(
+        page.get_by_text("This link has expired. We sent a new one to jane@acme.io.")
+    ).to_be_visible()
     page.reload()
-    assert page.get_by_text(
-        "This link has expired. We sent a new one to jane@acme.io less than 15 "
-        "minutes ago: open the newest email from proCure in that inbox."
-    ).is_visible()
+    expect(
+        page.get_by_text(
+            "This link has expired. We sent a new one to jane@acme.io less than 15 "
+            "minutes ago: open the newest email from proCure in that inbox."
+        )
+    ).to_be_visible()
     screenshot(page, "verify-email-expired-sent-recently-phone")
     assert len(mail.outbox) == 1
 
@@ -147,17 +150,17 @@ def test_a_person_resets_their_password_on_the_pages(site, page):
     page.get_by_label("Your work email address").fill("boss@acme.io")
     screenshot(page, "reset-request-laptop")
     page.get_by_role("button", name="Email me a link").click()
-    assert page.get_by_text("If an account uses that address").is_visible()
+    expect(page.get_by_text("If an account uses that address")).to_be_visible()
 
     path, params = link_in(mail.outbox[-1])
     page.set_viewport_size(PHONE)
     page.goto(f"{base}{path}?uid={params['uid']}&token={params['token']}")
     page.get_by_label("New password").fill("short")
     page.get_by_role("button", name="Save the new password").click()
-    assert page.get_by_text("This password is too short.").is_visible()
+    expect(page.get_by_text("This password is too short.")).to_be_visible()
     page.get_by_label("New password").fill("N3wSecretPass")
     page.get_by_role("button", name="Save the new password").click()
-    assert page.get_by_text("is changed and the address is verified").is_visible()
+    expect(page.get_by_text("is changed and the address is verified")).to_be_visible()
     screenshot(page, "reset-password-done-phone")
     assert User.objects.get(email="boss@acme.io").email_verified
 
@@ -178,9 +181,11 @@ def test_a_person_resets_their_password_on_the_pages(site, page):
 
     # The used link no longer works, in the words of a forged one.
     page.goto(f"{base}{path}?uid={params['uid']}&token={params['token']}")
-    assert page.get_by_text(
-        "This password reset link is not valid: it may have been used already"
-    ).is_visible()
+    expect(
+        page.get_by_text(
+            "This password reset link is not valid: it may have been used already"
+        )
+    ).to_be_visible()
     screenshot(page, "reset-link-used-phone")
 
 
@@ -197,11 +202,13 @@ def test_a_person_who_asks_for_reset_links_too_often_is_told_to_wait(
         page.get_by_label("Your work email address").fill("boss@acme.io")
         page.get_by_role("button", name="Email me a link").click()
 
-    assert page.get_by_text(
-        "Too many password-reset requests came from your network. Try again in "
-        "60 minutes; a link we already sent keeps working."
-    ).is_visible()
-    assert page.get_by_role("button", name="Email me a link").is_visible()
+    expect(
+        page.get_by_text(
+            "Too many password-reset requests came from your network. Try again in "
+            "60 minutes; a link we already sent keeps working."
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Email me a link")).to_be_visible()
     screenshot(page, "reset-request-throttled-phone")
 
 
@@ -222,11 +229,11 @@ def test_an_invited_admin_accepts_on_the_page_and_uses_admin_features(site, page
 
     path, params = link_in(mail.outbox[-1])
     page.goto(f"{base}{path}?token={params['token']}")
-    assert page.get_by_role("heading", name="Join Acme").is_visible()
+    expect(page.get_by_role("heading", name="Join Acme")).to_be_visible()
     page.get_by_label("Choose a password").fill("Str0ngPass")
     screenshot(page, "accept-invitation-laptop")
     page.get_by_role("button", name="Create my account").click()
-    assert page.get_by_text("Your account boss@acme.io is ready").is_visible()
+    expect(page.get_by_text("Your account boss@acme.io is ready")).to_be_visible()
 
     # The web app signs in; the cookie it gets works for the admin's calls.
     signed_in = web_app_post(

@@ -22,8 +22,8 @@ def test_it_renders_the_digest_email(organization, admin_user, page):
     page.set_viewport_size({"width": 900, "height": 900})
     page.set_content(html)
 
-    assert page.get_by_role("heading", name="Acme: renewals and waste").is_visible()
-    assert page.get_by_text("Only 2 of 10 seats of Slack").is_visible()
+    expect(page.get_by_role("heading", name="Acme: renewals and waste")).to_be_visible()
+    expect(page.get_by_text("Only 2 of 10 seats of Slack")).to_be_visible()
     assert page.get_by_role("link", name="See who").get_attribute("href") == (
         "http://localhost:3000/inactive-users?days=30"
     )

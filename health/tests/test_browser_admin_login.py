@@ -2,6 +2,7 @@
 reaches the live server and renders a page with its static files."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import screenshot
 
@@ -12,7 +13,7 @@ def test_it_shows_the_admin_login_page_with_its_styles(live_server, page):
     page.goto(f"{live_server.url}/admin/login/")
 
     assert page.title().startswith("Log in")
-    assert page.get_by_label("Email").is_visible()
+    expect(page.get_by_label("Email")).to_be_visible()
     # The admin's stylesheet is served (whitenoise), so the page is styled.
     header = page.locator("#header")
     assert header.evaluate("e => getComputedStyle(e).display") != "inline"

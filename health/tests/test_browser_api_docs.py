@@ -5,6 +5,7 @@ operations."""
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import screenshot
 
@@ -34,7 +35,7 @@ def test_it_lists_the_operations_in_swagger_ui_offline(live_server, page):
     page.goto(f"{live_server.url}/docs")
 
     page.locator(".opblock-summary-path").first.wait_for(timeout=15_000)
-    assert page.get_by_text("/api/v1/auth/sign-in", exact=True).first.is_visible()
+    expect(page.get_by_text("/api/v1/auth/sign-in", exact=True).first).to_be_visible()
     tags = page.locator(".opblock-tag").all_inner_texts()
     assert [tag.split("\n")[0] for tag in tags] == [
         "auth",
