@@ -2,21 +2,23 @@
 from another organization, and API clients for each way of signing in."""
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
-from discovery.catalog import catalog_read
 from discovery.models import Application
 from url_visits.activity_partitions import activity_partitions_ready
 from url_visits.selectors import contract_host_matches_forget
 
 WEB_ORIGIN = "http://localhost:3000"
+_load_catalog = import_module("discovery.migrations.0002_load_catalog").load_catalog
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,16 +58,8 @@ def _bundled_catalog(request, _clock_pinned_first):
     else:
         return
     if not Application.objects.exists():
-        # As the migration loads it: no audit event, which tests count.
-        Application.objects.bulk_create(
-            Application(
-                name=entry.name,
-                vendor=entry.vendor,
-                category=entry.category,
-                domains=entry.domains,
-            )
-            for entry in catalog_read()
-        )
+        # Loaded as the migration loads it: no audit event, which tests count.
+        _load_catalog(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

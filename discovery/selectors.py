@@ -75,18 +75,25 @@ def application_table_digest() -> str:
     return digest
 
 
-def user_counts_toward_discovery(*, user: User) -> bool:
-    """Whether `user`'s visits count among an application's users.
+def counts_toward_discovery(
+    *, role: str, email_verified_at: dt.datetime | None, is_active: bool
+) -> bool:
+    """Whether a person with these fields counts among an application's users.
 
-    Only members with a verified address count: the organization's admins
-    read the report and could otherwise push an application over the
+    Only active members with a verified address count: the organization's
+    admins read the report and could otherwise push an application over the
     threshold themselves (their own visit plus one member's is "2 people"),
     and an unverified sign-up needs no mailbox, so anyone could add one.
     """
-    return (
-        user.role == Role.MEMBER
-        and user.email_verified_at is not None
-        and user.is_active
+    return role == Role.MEMBER and email_verified_at is not None and is_active
+
+
+def user_counts_toward_discovery(*, user: User) -> bool:
+    """`counts_toward_discovery` for a loaded user: no query."""
+    return counts_toward_discovery(
+        role=user.role,
+        email_verified_at=user.email_verified_at,
+        is_active=user.is_active,
     )
 
 

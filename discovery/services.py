@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from accounts.models import Organization, Role, User
+from accounts.models import Organization, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from discovery import discovery_sql, selectors
@@ -206,7 +206,9 @@ def discovery_months_close(*, before: dt.date | None = None) -> int:
         counts = Counter(
             (org_id, month, app_id)
             for _, org_id, month, app_id, role, verified_at, active in rows
-            if role == Role.MEMBER and verified_at is not None and active
+            if selectors.counts_toward_discovery(
+                role=role, email_verified_at=verified_at, is_active=active
+            )
         )
         for (organization_id, month, application_id), users in counts.items():
             # A count, once made, is never changed: rows of a sync that raced
