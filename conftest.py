@@ -1,6 +1,7 @@
 """Shared fixtures: an organization with an admin and a member, an outsider
 from another organization, and API clients for each way of signing in."""
 
+import json
 import os
 from importlib import import_module
 from pathlib import Path
@@ -9,11 +10,13 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.test.client import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
 from discovery.models import Application
+from procure_site.error_codes import ERROR_CODES, ErrorCode
 from url_visits.activity_partitions import activity_partitions_ready
 from url_visits.selectors import contract_host_matches_forget
 
@@ -60,6 +63,47 @@ def _bundled_catalog(request, _clock_pinned_first):
     if not Application.objects.exists():
         # Loaded as the migration loads it: no audit event, which tests count.
         _load_catalog(django_apps, None)
+
+
+def error_code_problem(response) -> str | None:
+    """What is wrong with the `code` of an error answer, or None.
+
+    Every JSON error the API sends carries a code from ErrorCode that goes
+    with its status (procure_site/error_codes.py); the account pages' HTML
+    and the admin's pages are for people and carry none.
+    """
+    if response.status_code < 400 or "json" not in response.get("Content-Type", ""):
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return "the error body is not JSON"
+    if not isinstance(body, dict) or "detail" not in body:
+        return f"the error body has no detail: {body!r}"
+    code = body.get("code")
+    if code not in {known.value for known in ErrorCode}:
+        return f"the error body has no known code: {body!r}"
+    statuses, _ = ERROR_CODES[ErrorCode(code)]
+    if response.status_code not in statuses:
+        return f"{code} comes with {statuses}, not {response.status_code}"
+    return None
+
+
+_client_request = Client.request
+
+
+def _request_checked(self, **request):
+    response = _client_request(self, **request)
+    problem = error_code_problem(response)
+    if problem is not None:
+        pytest.fail(f"{request.get('PATH_INFO')}: {problem}")
+    return response
+
+
+@pytest.fixture(autouse=True)
+def _error_codes_checked(monkeypatch):
+    """Checks the code of every error answer that a test client receives."""
+    monkeypatch.setattr(Client, "request", _request_checked)
 
 
 @pytest.fixture(autouse=True)

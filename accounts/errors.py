@@ -4,6 +4,7 @@ a plain DomainError, and the sentences that services and permissions share."""
 from django.urls import reverse
 
 from accounts.models import User
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import (
     WRONG_CREDENTIALS_DETAIL,
     DomainError,
@@ -43,11 +44,12 @@ def staff_permission_detail(permission: str) -> str:
 
 
 class SeatLimitReached(DomainError):
-    pass
+    code = ErrorCode.SEATS_EXHAUSTED
 
 
 class InvalidCredentials(DomainError):
     status_code = 401
+    code = ErrorCode.INVALID_CREDENTIALS
 
     def __init__(self, detail: str = INVALID_CREDENTIALS):
         super().__init__(detail)
@@ -55,6 +57,8 @@ class InvalidCredentials(DomainError):
 
 class WrongPassword(DomainError):
     """The password that must come with a link (verification) is not the account's."""
+
+    code = ErrorCode.WRONG_PASSWORD
 
 
 class PasswordRejected(InvalidFields):

@@ -10,26 +10,39 @@ from accounts.errors import (
     unverified_reader_detail,
 )
 from accounts.models import Organization, User
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import Forbidden, NotFound
 
 
-def admin_refusal(user: User) -> str | None:
+def admin_refusal(user: User) -> Forbidden | None:
     """Why `user` may not use an organization's admin features, or None.
 
     Admin powers need a verified address, so that an account signed up with
     someone else's email cannot act as an admin. Staff are trusted as they are.
     """
     if not user.is_org_admin:
-        return ADMINS_ONLY
+        return Forbidden(ADMINS_ONLY, code=ErrorCode.ADMINS_ONLY)
     if not user.email_verified and not user.is_staff:
-        return unverified_admin_detail(user)
+        return Forbidden(
+            unverified_admin_detail(user), code=ErrorCode.EMAIL_NOT_VERIFIED
+        )
     return None
 
 
 class IsOrganizationMember(BasePermission):
-    """Any signed-in user who belongs to an organization."""
+    """Any signed-in user who belongs to an organization.
+
+    DRF answers a refusal with the class's `message` and `code`, which the
+    subclasses set to the reason of each refusal.
+    """
 
     message = NO_ORGANIZATION
+    code = ErrorCode.NO_ORGANIZATION.value
+
+    def refuse(self, refusal: Forbidden) -> bool:
+        self.message = refusal.detail
+        self.code = refusal.code.value
+        return False
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated) and (
@@ -41,14 +54,16 @@ class IsOrganizationAdmin(IsOrganizationMember):
     """An admin of an organization, with a verified email address."""
 
     message = ADMINS_ONLY
+    code = ErrorCode.ADMINS_ONLY.value
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
-            return False
+            return self.refuse(
+                Forbidden(NO_ORGANIZATION, code=ErrorCode.NO_ORGANIZATION)
+            )
         refusal = admin_refusal(request.user)
         if refusal is not None:
-            self.message = refusal
-            return False
+            return self.refuse(refusal)
         return True
 
 
@@ -60,17 +75,21 @@ class MembersReadAdminsWrite(IsOrganizationMember):
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
-            self.message = NO_ORGANIZATION
-            return False
+            return self.refuse(
+                Forbidden(NO_ORGANIZATION, code=ErrorCode.NO_ORGANIZATION)
+            )
         if request.method in SAFE_METHODS:
             if not request.user.email_verified and not request.user.is_staff:
-                self.message = unverified_reader_detail(request.user)
-                return False
+                return self.refuse(
+                    Forbidden(
+                        unverified_reader_detail(request.user),
+                        code=ErrorCode.EMAIL_NOT_VERIFIED,
+                    )
+                )
             return True
         refusal = admin_refusal(request.user)
         if refusal is not None:
-            self.message = refusal
-            return False
+            return self.refuse(refusal)
         return True
 
 
@@ -117,12 +136,18 @@ class OrganizationScopedView(APIView):
         if user.is_staff and user.organization_id != organization.id:
             permission = self.staff_permission()
             if not user.has_perm(permission):
-                raise Forbidden(staff_permission_detail(permission))
+                raise Forbidden(
+                    staff_permission_detail(permission),
+                    code=ErrorCode.STAFF_PERMISSION_MISSING,
+                )
             return organization
         if user.organization_id != organization.id:
-            raise Forbidden("You can only see your own organization.")
+            raise Forbidden(
+                "You can only see your own organization.",
+                code=ErrorCode.OTHER_ORGANIZATION,
+            )
         if self.admins_only:
             refusal = admin_refusal(user)
             if refusal is not None:
-                raise Forbidden(refusal)
+                raise refusal
         return organization

@@ -38,6 +38,7 @@ from alerts.webhooks import (
 from audit.models import AuditAction
 from audit.services import audit_record
 from procure_site import clock
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError, InvalidFields
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class WebhookUnreachable(DomainError):
     """The receiver gave no answer: the test endpoint answers 502."""
 
     status_code = 502
+    code = ErrorCode.WEBHOOK_UNREACHABLE
 
 
 class DeliveryFailed(Exception):

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, TypedDict
 
 from contracts.hosts import contract_product_url, shorten
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError, InvalidRows, PayloadTooLarge
 
 IMPORT_COLUMNS = (
@@ -86,16 +87,20 @@ def read_text(csv_file: IO[bytes], *, max_bytes: int) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError(
-            "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again."
+            "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.",
+            code=ErrorCode.INVALID_FILE,
         ) from None
     if not text.strip():
-        raise DomainError(f"The file is empty. {_HEADER_HINT}")
+        raise DomainError(
+            f"The file is empty. {_HEADER_HINT}", code=ErrorCode.INVALID_FILE
+        )
     # Strict UTF-8 cannot yield a lone surrogate, but it passes NUL, which
     # PostgreSQL refuses in text and no spreadsheet writes in a CSV.
     if "\x00" in text:
         raise DomainError(
             "The file contains NUL characters, so it is not a CSV file. Save "
-            "it as CSV UTF-8 and upload it again."
+            "it as CSV UTF-8 and upload it again.",
+            code=ErrorCode.INVALID_FILE,
         )
     return text
 
@@ -123,7 +128,8 @@ def parse_header(cells: list[str]) -> list[str]:
         problems.append("It repeats the columns " + ", ".join(duplicated) + ".")
     if problems:
         raise DomainError(
-            " ".join(["The header is not valid.", *problems, _HEADER_HINT])
+            " ".join(["The header is not valid.", *problems, _HEADER_HINT]),
+            code=ErrorCode.INVALID_FILE,
         )
     return header
 
@@ -274,7 +280,8 @@ def parse_contracts(text: str) -> list[ContractRow]:
     except csv.Error:
         raise DomainError(
             f"The file could not be read as CSV near line {reader.line_num}. Save "
-            "it as CSV UTF-8 and upload it again."
+            "it as CSV UTF-8 and upload it again.",
+            code=ErrorCode.INVALID_FILE,
         ) from None
     if bad_rows:
         raise InvalidRows(_bad_rows_message(bad_rows), rows=bad_rows)

@@ -31,6 +31,7 @@ from contracts.hosts import (
 from contracts.models import Contract
 from contracts.signals import organization_contracts_changed
 from procure_site import clock
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import Conflict, DomainError, Forbidden
 
 
@@ -145,7 +146,10 @@ def contract_save(*, contract: Contract, actor: User | None, fields: list[str]) 
         .exclude(pk=contract.pk)
     )
     if duplicate.exists():
-        raise Conflict(_already_exists_message(contract.product_url))
+        raise Conflict(
+            _already_exists_message(contract.product_url),
+            code=ErrorCode.ALREADY_EXISTS,
+        )
     try:
         with transaction.atomic():
             contract.save()
@@ -161,7 +165,10 @@ def contract_save(*, contract: Contract, actor: User | None, fields: list[str]) 
             )
     except IntegrityError:
         # Another request saved the same product URL after the check above.
-        raise Conflict(_already_exists_message(contract.product_url)) from None
+        raise Conflict(
+            _already_exists_message(contract.product_url),
+            code=ErrorCode.ALREADY_EXISTS,
+        ) from None
 
 
 def contract_create(
@@ -221,7 +228,10 @@ def contract_upsert(
     """
     organization = user.organization
     if organization is None or organization.public_id != organization_public_id:
-        raise Forbidden("You can only add contracts to your own organization.")
+        raise Forbidden(
+            "You can only add contracts to your own organization.",
+            code=ErrorCode.OTHER_ORGANIZATION,
+        )
     values = _contract_values(organization=organization, data=data)
     if values.get("created_at") is None:
         values.pop("created_at", None)

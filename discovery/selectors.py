@@ -15,6 +15,7 @@ from contracts.models import Contract
 from discovery.catalog import ApplicationTable, application_table_build, catalog_domain
 from discovery.models import Application, ApplicationMonth
 from procure_site import clock
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError
 
 # The catalog changes rarely (the import command, the Django admin), and each
@@ -212,7 +213,8 @@ def discovered_applications(
             f"{clock.format_month(month)} is not closed yet: discovery reports a "
             "month once it has ended, so that nobody's use can be read from "
             "counts that change as people sync. The latest month you can ask for "
-            f"is {clock.format_month(last_closed)}."
+            f"is {clock.format_month(last_closed)}.",
+            code=ErrorCode.MONTH_NOT_CLOSED,
         )
     threshold = discovery_threshold(organization=organization)
     counts = _month_counts(organization=organization, month=month)

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from procure_site.error_codes import ErrorCode
+
 
 class ServiceSerializer(serializers.Serializer):
     service = serializers.CharField()
@@ -24,6 +26,15 @@ class PingSerializer(serializers.Serializer):
     database = DatabaseCheckSerializer()
 
 
+class PingFailedSerializer(PingSerializer):
+    detail = serializers.CharField(help_text="The same sentence as `message`.")
+    code = serializers.ChoiceField(choices=[ErrorCode.DATABASE_UNAVAILABLE.value])
+
+
 class ReadinessSerializer(serializers.Serializer):
     status = serializers.CharField()
     detail = serializers.CharField()
+
+
+class NotReadySerializer(ReadinessSerializer):
+    code = serializers.ChoiceField(choices=[ErrorCode.NOT_READY.value])

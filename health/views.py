@@ -6,9 +6,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from health import selectors
-from health.serializers import PingSerializer, ReadinessSerializer, ServiceSerializer
+from health.serializers import (
+    NotReadySerializer,
+    PingFailedSerializer,
+    PingSerializer,
+    ReadinessSerializer,
+    ServiceSerializer,
+)
 from procure_site import clock
-from procure_site.exceptions import DATABASE_RETRY_AFTER
+from procure_site.error_codes import ErrorCode
+from procure_site.exceptions import DATABASE_RETRY_AFTER, error_body
 
 
 class PublicView(APIView):
@@ -35,23 +42,33 @@ class ServiceInfoView(PublicView):
 
 class PingView(PublicView):
     @extend_schema(
-        responses={200: PingSerializer, 503: PingSerializer},
+        responses={200: PingSerializer, 503: PingFailedSerializer},
         summary="Database read and write check",
         tags=["health"],
     )
     def get(self, request: Request) -> Response:
         database = selectors.database_check()
         healthy = all(part["status"] == "success" for part in database.values())
+        message = (
+            "Backend is up and running!"
+            if healthy
+            else "Backend is up but its database is not working."
+        )
+        body = {
+            "message": message,
+            "timestamp": clock.now().isoformat(),
+            "database": database,
+        }
+        if healthy:
+            return Response(body)
+        # The shape the clients read, plus the error envelope's two keys.
         return Response(
             {
-                "message": "Backend is up and running!"
-                if healthy
-                else "Backend is up but its database is not working.",
-                "timestamp": clock.now().isoformat(),
-                "database": database,
+                **body,
+                **error_body(message, ErrorCode.DATABASE_UNAVAILABLE),
             },
-            status=200 if healthy else 503,
-            headers=None if healthy else {"Retry-After": DATABASE_RETRY_AFTER},
+            status=503,
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
         )
 
 
@@ -67,7 +84,7 @@ class LivenessView(PublicView):
 
 class ReadinessView(PublicView):
     @extend_schema(
-        responses={200: ReadinessSerializer, 503: ReadinessSerializer},
+        responses={200: ReadinessSerializer, 503: NotReadySerializer},
         summary="Readiness: database reachable and fully migrated",
         tags=["health"],
     )
@@ -75,7 +92,7 @@ class ReadinessView(PublicView):
         problem = selectors.readiness_problem()
         if problem:
             return Response(
-                {"status": "unavailable", "detail": problem},
+                {"status": "unavailable", **error_body(problem, ErrorCode.NOT_READY)},
                 status=503,
                 headers={"Retry-After": DATABASE_RETRY_AFTER},
             )

@@ -1,9 +1,10 @@
-"""One error envelope for the whole API: `{"detail": "<sentence>"}`.
+"""One error envelope for the whole API: `{"detail": "<sentence>", "code": "<code>"}`.
 
 DRF's exceptions, Django's and the services' domain exceptions all end here.
 Validation errors keep their per-field messages in `errors` beside a
 `detail` that is the first message, prefixed with the field's name when the
-message does not say which field it is about.
+message does not say which field it is about. `code` is one of
+procure_site.error_codes.ErrorCode, for programs.
 """
 
 import logging
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from procure_site.error_codes import ErrorCode
 from procure_site.parsers import BodyRejected
 
 logger = logging.getLogger(__name__)
@@ -30,32 +32,40 @@ class DomainError(Exception):
     """A business rule said no. Services raise subclasses; the handler answers."""
 
     status_code: int = status.HTTP_400_BAD_REQUEST
+    code: ErrorCode = ErrorCode.INVALID_REQUEST
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, *, code: ErrorCode | None = None):
         super().__init__(detail)
         self.detail = detail
+        if code is not None:
+            self.code = code
 
 
 class NotFound(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
+    code = ErrorCode.NOT_FOUND
 
 
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
+    code = ErrorCode.CONFLICT
 
 
 class Forbidden(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
+    code = ErrorCode.PERMISSION_DENIED
 
 
 class PayloadTooLarge(DomainError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = ErrorCode.PAYLOAD_TOO_LARGE
 
 
 class TooManyAttempts(DomainError):
     """A limit a service keeps itself (not a DRF throttle): 429 and Retry-After."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = ErrorCode.TOO_MANY_ATTEMPTS
 
     def __init__(self, detail: str, *, retry_after: int):
         super().__init__(detail)
@@ -64,6 +74,8 @@ class TooManyAttempts(DomainError):
 
 class InvalidRows(DomainError):
     """A file with bad rows: `rows` lists each as {"row": n, "errors": [...]}."""
+
+    code = ErrorCode.INVALID_ROWS
 
     def __init__(self, detail: str, rows: list[dict]):
         super().__init__(detail)
@@ -76,6 +88,8 @@ class InvalidFields(DomainError):
     Answered like a serializer's validation errors, so that a client sees one
     shape whichever of the two said no.
     """
+
+    code = ErrorCode.INVALID_FIELD
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(validation_detail(errors))
@@ -109,13 +123,21 @@ def database_busy(exc: BaseException) -> bool:
     return cause.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
-def database_refusal(exc: BaseException) -> tuple[str, str]:
-    """The 503's sentence and Retry-After for a database that failed a request."""
+def database_refusal(exc: BaseException) -> tuple[dict[str, str], str]:
+    """The 503's body and Retry-After for a database that failed a request."""
     if database_busy(exc):
         logger.error("Database busy: %s past the busy timeout", exc)
-        return DATABASE_BUSY, DATABASE_BUSY_RETRY_AFTER
+        return error_body(
+            DATABASE_BUSY, ErrorCode.DATABASE_BUSY
+        ), DATABASE_BUSY_RETRY_AFTER
     logger.error("Database unavailable: %s", type(exc).__name__)
-    return DATABASE_UNAVAILABLE, DATABASE_RETRY_AFTER
+    return error_body(
+        DATABASE_UNAVAILABLE, ErrorCode.DATABASE_UNAVAILABLE
+    ), DATABASE_RETRY_AFTER
+
+
+def error_body(detail: str, code: ErrorCode) -> dict[str, str]:
+    return {"detail": detail, "code": code.value}
 
 
 def _flatten(errors, prefix: str = "") -> list[tuple[str, str]]:
@@ -207,9 +229,34 @@ def library_detail(exc: exceptions.APIException, context) -> str | None:
     return None
 
 
+# The code of each library exception the handler answers, most specific
+# first. A permission class may name its own (DRF passes its `code` on).
+LIBRARY_CODES: tuple[tuple[type[exceptions.APIException], ErrorCode], ...] = (
+    (InvalidToken, ErrorCode.TOKEN_NOT_VALID),
+    (exceptions.NotAuthenticated, ErrorCode.NOT_AUTHENTICATED),
+    (exceptions.AuthenticationFailed, ErrorCode.INVALID_CREDENTIALS),
+    (exceptions.PermissionDenied, ErrorCode.PERMISSION_DENIED),
+    (exceptions.NotFound, ErrorCode.NOT_FOUND),
+    (exceptions.MethodNotAllowed, ErrorCode.METHOD_NOT_ALLOWED),
+    (exceptions.NotAcceptable, ErrorCode.NOT_ACCEPTABLE),
+    (exceptions.UnsupportedMediaType, ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+    (exceptions.Throttled, ErrorCode.THROTTLED),
+)
+
+
+def library_code(exc: exceptions.APIException) -> ErrorCode:
+    named = exc.get_codes()
+    if isinstance(named, str) and named in ErrorCode.__members__.values():
+        return ErrorCode(named)
+    for kind, code in LIBRARY_CODES:
+        if isinstance(exc, kind):
+            return code
+    return ErrorCode.INVALID_REQUEST
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        body = {"detail": exc.detail}
+        body: dict = error_body(exc.detail, exc.code)
         if isinstance(exc, InvalidRows):
             body["rows"] = exc.rows
         if isinstance(exc, InvalidFields):
@@ -221,29 +268,40 @@ def exception_handler(exc, context):
         )
         return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, OperationalError | InterfaceError):
-        detail, retry_after = database_refusal(exc)
+        body, retry_after = database_refusal(exc)
         return Response(
-            {"detail": detail},
+            body,
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": retry_after},
         )
     if isinstance(exc, exceptions.ValidationError):
         return Response(
-            {"detail": validation_detail(exc.detail), "errors": exc.detail},
+            {
+                **error_body(validation_detail(exc.detail), ErrorCode.INVALID_FIELD),
+                "errors": exc.detail,
+            },
             status=exc.status_code,
         )
     if isinstance(exc, BodyRejected):
-        return Response({"detail": exc.detail}, status=exc.status_code)
+        return Response(
+            error_body(str(exc.detail), exc.error_code), status=exc.status_code
+        )
     if isinstance(exc, exceptions.ParseError):
         return Response(
-            {"detail": "The request body could not be parsed. Send valid JSON."},
+            error_body(
+                "The request body could not be parsed. Send valid JSON.",
+                ErrorCode.MALFORMED_BODY,
+            ),
             status=exc.status_code,
         )
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(
+            error_body("Not found.", ErrorCode.NOT_FOUND),
+            status=status.HTTP_404_NOT_FOUND,
+        )
     if isinstance(exc, DjangoPermissionDenied):
         return Response(
-            {"detail": "You do not have permission to perform this action."},
+            error_body(PERMISSION_DENIED_DETAIL, ErrorCode.PERMISSION_DENIED),
             status=status.HTTP_403_FORBIDDEN,
         )
     response = drf_exception_handler(exc, context)
@@ -252,15 +310,20 @@ def exception_handler(exc, context):
             response.data.get("detail") if isinstance(response.data, dict) else None
         )
         detail = library_detail(exc, context) or detail
-        response.data = {"detail": str(detail or "The request could not be served.")}
+        response.data = error_body(
+            str(detail or "The request could not be served."), library_code(exc)
+        )
         return response
     if isinstance(exc, DatabaseError):
         logger.exception("Database error while serving a request")
     return None
 
 
+PERMISSION_DENIED_DETAIL = "You do not have permission to perform this action."
+
+
 def not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=404)
+    return JsonResponse(error_body("Not found.", ErrorCode.NOT_FOUND), status=404)
 
 
 def server_error(request):
@@ -274,13 +337,16 @@ def server_error(request):
     """
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
-        detail, retry_after = database_refusal(exc)
-        response = _error_response(request, detail=detail, status=503)
+        body, retry_after = database_refusal(exc)
+        response = _error_response(request, body=body, status=503)
         response["Retry-After"] = retry_after
         return response
     return _error_response(
         request,
-        detail="Something went wrong on our side. Please try again later.",
+        body=error_body(
+            "Something went wrong on our side. Please try again later.",
+            ErrorCode.SERVER_ERROR,
+        ),
         status=500,
     )
 
@@ -290,17 +356,17 @@ def server_error(request):
 ACCOUNT_PAGES_PREFIX = "/account/"
 
 
-def _error_response(request, *, detail: str, status: int) -> HttpResponse:
+def _error_response(request, *, body: dict[str, str], status: int) -> HttpResponse:
     """The error as the client of `request` reads it: JSON for the API, a
     page with the same sentence for the account pages."""
     if not request.path.startswith(ACCOUNT_PAGES_PREFIX):
-        return JsonResponse({"detail": detail}, status=status)
+        return JsonResponse(body, status=status)
     return render(
         request,
         "accounts/outcome.html",
         {
             "title": "Please try again",
-            "message": detail,
+            "message": body["detail"],
             "ok": False,
             "web_app_url": settings.WEB_APP_URL,
         },
@@ -309,10 +375,14 @@ def _error_response(request, *, detail: str, status: int) -> HttpResponse:
 
 
 def bad_request(request, exception=None):
-    return JsonResponse({"detail": "The request could not be understood."}, status=400)
+    return JsonResponse(
+        error_body("The request could not be understood.", ErrorCode.INVALID_REQUEST),
+        status=400,
+    )
 
 
 def permission_denied(request, exception=None):
     return JsonResponse(
-        {"detail": "You do not have permission to perform this action."}, status=403
+        error_body(PERMISSION_DENIED_DETAIL, ErrorCode.PERMISSION_DENIED),
+        status=403,
     )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
 
+from procure_site.error_codes import ErrorCode
+from procure_site.exceptions import error_body
 from procure_site.parsers import has_unsafe_characters
 
 UNSAFE_URL = (
@@ -32,20 +34,27 @@ class RequestSizeLimitMiddleware:
         # body, which has none, would reach the views as an empty one.
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and not request.META.get("CONTENT_LENGTH"):
-            return JsonResponse({"detail": CHUNKED_BODY}, status=411)
+            return JsonResponse(
+                error_body(CHUNKED_BODY, ErrorCode.LENGTH_REQUIRED), status=411
+            )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return JsonResponse(
-                {"detail": "The Content-Length header is not a number."}, status=400
+                error_body(
+                    "The Content-Length header is not a number.",
+                    ErrorCode.INVALID_REQUEST,
+                ),
+                status=400,
             )
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length > limit:
             return JsonResponse(
-                {
-                    "detail": f"The request body is {length} bytes; the limit is "
-                    f"{limit} bytes. Send a smaller request."
-                },
+                error_body(
+                    f"The request body is {length} bytes; the limit is "
+                    f"{limit} bytes. Send a smaller request.",
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                ),
                 status=413,
             )
         return self.get_response(request)
@@ -68,7 +77,9 @@ class UnsafeTextMiddleware:
             texts.append(key)
             texts.extend(values)
         if any(has_unsafe_characters(text) for text in texts):
-            return JsonResponse({"detail": UNSAFE_URL}, status=400)
+            return JsonResponse(
+                error_body(UNSAFE_URL, ErrorCode.UNSAFE_INPUT), status=400
+            )
         return self.get_response(request)
 
 

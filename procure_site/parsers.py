@@ -19,6 +19,8 @@ from typing import IO, Any
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
+from procure_site.error_codes import ErrorCode
+
 # Deeper than any request of the API needs (url-visits is three levels), far
 # below where a recursive reader of the data could run out of stack.
 MAX_JSON_DEPTH = 32
@@ -43,8 +45,11 @@ UNSAFE_TEXT = (
 class BodyRejected(ParseError):
     """A body the API will not read; its detail is a sentence of ours."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(
+        self, detail: str, *, code: ErrorCode = ErrorCode.MALFORMED_BODY
+    ) -> None:
         super().__init__(detail)
+        self.error_code = code
 
 
 def has_unsafe_characters(text: str) -> bool:
@@ -111,7 +116,9 @@ def check_json_value(value: Any) -> None:
         item, path, depth = stack.pop()
         if isinstance(item, str):
             if has_unsafe_characters(item):
-                raise BodyRejected(UNSAFE_TEXT.format(where=_where(path)))
+                raise BodyRejected(
+                    UNSAFE_TEXT.format(where=_where(path)), code=ErrorCode.UNSAFE_INPUT
+                )
             continue
         if not isinstance(item, Mapping | list):
             continue
@@ -121,7 +128,8 @@ def check_json_value(value: Any) -> None:
             for key, child in item.items():
                 if has_unsafe_characters(key):
                     raise BodyRejected(
-                        UNSAFE_TEXT.format(where="a key of " + (path or "the body"))
+                        UNSAFE_TEXT.format(where="a key of " + (path or "the body")),
+                        code=ErrorCode.UNSAFE_INPUT,
                     )
                 stack.append((child, f"{path}.{key}" if path else key, depth + 1))
         else:

@@ -19,6 +19,8 @@ from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
+from procure_site.error_codes import ErrorCode
+
 DETAILS = {
     400: "The request could not be read: its request line, a header or its "
     "Content-Length is malformed. Check the request and send it again.",
@@ -31,6 +33,14 @@ DETAILS = {
     "with a Content-Length instead.",
 }
 SERVER_ERROR = "Something went wrong on our side. Please try again later."
+CODES = {
+    400: ErrorCode.INVALID_REQUEST,
+    403: ErrorCode.PERMISSION_DENIED,
+    414: ErrorCode.REQUEST_LINE_TOO_LONG,
+    417: ErrorCode.EXPECTATION_FAILED,
+    431: ErrorCode.HEADERS_TOO_LARGE,
+    501: ErrorCode.NOT_IMPLEMENTED,
+}
 
 
 class _CapturedError:
@@ -62,7 +72,10 @@ def error_response(page: bytes) -> bytes:
         status = 400
     reason = parts[2] if len(parts) > 2 else "Bad Request"
     detail = DETAILS.get(status, SERVER_ERROR if status >= 500 else DETAILS[400])
-    body = json.dumps({"detail": detail}).encode()
+    code = CODES.get(
+        status, ErrorCode.SERVER_ERROR if status >= 500 else ErrorCode.INVALID_REQUEST
+    )
+    body = json.dumps({"detail": detail, "code": code.value}).encode()
     head = (
         f"HTTP/1.1 {status} {reason}\r\n"
         "Connection: close\r\n"

@@ -18,6 +18,7 @@ from discovery.services import (
     discovery_rows_written,
 )
 from procure_site import clock
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
 from url_visits import activity_partitions, activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
@@ -154,9 +155,9 @@ def url_visits_record(
     """
     organization = user.organization
     if organization is None:
-        raise Forbidden(NO_ORGANIZATION)
+        raise Forbidden(NO_ORGANIZATION, code=ErrorCode.NO_ORGANIZATION)
     if settings.REQUIRE_VERIFIED_EMAIL_FOR_REPORTING and user.email_verified_at is None:
-        raise Forbidden(UNVERIFIED_REPORTER)
+        raise Forbidden(UNVERIFIED_REPORTER, code=ErrorCode.EMAIL_NOT_VERIFIED)
     limit = settings.URL_VISITS_MAX_BATCH
     if len(entries) > limit:
         raise PayloadTooLarge(

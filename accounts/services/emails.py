@@ -25,6 +25,7 @@ from accounts.tokens import email_verification_token_read
 from accounts.validators import password_check
 from audit.models import AuditAction
 from audit.services import audit_record
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError
 
 
@@ -75,21 +76,24 @@ def email_verification_link_read(*, token: str) -> User:
         user = User.objects.filter(pk=user_id, email=email, is_active=True).first()
         if user is None or user.email_verified:
             raise DomainError(
-                "This link has expired. Sign in, or ask for a password reset."
+                "This link has expired. Sign in, or ask for a password reset.",
+                code=ErrorCode.LINK_NOT_VALID,
             ) from None
         if not _expired_link_resend_claim(email=user.email):
             minutes = settings.EMAIL_VERIFICATION_RESEND_MINUTES
             raise DomainError(
                 f"This link has expired. We sent a new one to {user.email} less "
                 f"than {minutes} minute{'s' if minutes != 1 else ''} ago: open "
-                "the newest email from proCure in that inbox."
+                "the newest email from proCure in that inbox.",
+                code=ErrorCode.LINK_NOT_VALID,
             ) from None
         email_verification_send(user=user)
         raise DomainError(
-            f"This link has expired. We sent a new one to {user.email}."
+            f"This link has expired. We sent a new one to {user.email}.",
+            code=ErrorCode.LINK_NOT_VALID,
         ) from None
     except signing.BadSignature:
-        raise DomainError(LINK_NOT_VALID) from None
+        raise DomainError(LINK_NOT_VALID, code=ErrorCode.LINK_NOT_VALID) from None
     user = (
         User.objects.select_related("organization")
         .filter(pk=user_id, email=email, is_active=True)
@@ -97,7 +101,7 @@ def email_verification_link_read(*, token: str) -> User:
     )
     if user is None:
         # The account is gone, inactive, or its address has changed since.
-        raise DomainError(LINK_NOT_VALID)
+        raise DomainError(LINK_NOT_VALID, code=ErrorCode.LINK_NOT_VALID)
     return user
 
 
@@ -167,14 +171,15 @@ def _reset_link_refusal(*, user: User, token: str) -> DomainError:
     try:
         timestamp = base36_to_int(token.split("-", 1)[0])
     except ValueError:
-        return DomainError(RESET_LINK_NOT_VALID)
+        return DomainError(RESET_LINK_NOT_VALID, code=ErrorCode.LINK_NOT_VALID)
     if constant_time_compare(
         generator._make_token_with_timestamp(user, timestamp, generator.secret), token
     ):
         return DomainError(
-            "This password reset link has expired. Ask for a new one below."
+            "This password reset link has expired. Ask for a new one below.",
+            code=ErrorCode.LINK_NOT_VALID,
         )
-    return DomainError(RESET_LINK_NOT_VALID)
+    return DomainError(RESET_LINK_NOT_VALID, code=ErrorCode.LINK_NOT_VALID)
 
 
 def password_reset_link_read(*, uid: str, token: str) -> User:
@@ -185,7 +190,7 @@ def password_reset_link_read(*, uid: str, token: str) -> User:
     """
     user = _user_from_uid(uid)
     if user is None:
-        raise DomainError(RESET_LINK_NOT_VALID)
+        raise DomainError(RESET_LINK_NOT_VALID, code=ErrorCode.LINK_NOT_VALID)
     if not default_token_generator.check_token(user, token):
         raise _reset_link_refusal(user=user, token=token)
     return user

@@ -11,6 +11,7 @@ from accounts.models import DeviceToken, Organization, User
 from accounts.services import invitations
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError
 
 # What an erased person's email is replaced with wherever the audit trail and
@@ -65,7 +66,8 @@ def user_erase(
                 "else an admin first, or erase anyway and invite a new admin "
                 "with manage.py create_organization --domain "
                 f"{organization.domain_name} --company "
-                f'"{organization.company_name}" --admin-email <address>.'
+                f'"{organization.company_name}" --admin-email <address>.',
+                code=ErrorCode.LAST_ADMIN,
             )
         # Their pending invitations would outlive them, sent by nobody.
         invitations.invitations_revoke_sent_by(

@@ -19,6 +19,7 @@ from accounts.validators import password_check
 from audit.models import AuditAction
 from audit.services import audit_record
 from procure_site import clock
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import Conflict, DomainError, NotFound, TooManyAttempts
 
 INVITATION_NOT_VALID = (
@@ -50,7 +51,10 @@ def invitation_create(
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
         if User.objects.filter(email=email).exists():
-            raise Conflict(f"{email} already has a proCure account.")
+            raise Conflict(
+                f"{email} already has a proCure account.",
+                code=ErrorCode.ALREADY_EXISTS,
+            )
         if Invitation.objects.pending().filter(email=email).exists():
             raise Conflict(
                 f"An invitation to {email} is already pending. Revoke it to "
@@ -171,14 +175,14 @@ def invitation_link_read(*, token: str) -> Invitation:
     try:
         invitation_id = invitation_token_read(token=token)
     except signing.BadSignature:
-        raise DomainError(INVITATION_NOT_VALID) from None
+        raise DomainError(INVITATION_NOT_VALID, code=ErrorCode.LINK_NOT_VALID) from None
     invitation = (
         Invitation.objects.select_related("organization")
         .filter(pk=invitation_id)
         .first()
     )
     if invitation is None:
-        raise DomainError(INVITATION_NOT_VALID)
+        raise DomainError(INVITATION_NOT_VALID, code=ErrorCode.LINK_NOT_VALID)
     refusals = {
         "accepted": "This invitation has already been accepted. Sign in with "
         f"{invitation.email}, or reset its password.",
@@ -188,7 +192,7 @@ def invitation_link_read(*, token: str) -> Invitation:
         f"{invitation.organization.company_name} to invite you again.",
     }
     if invitation.status in refusals:
-        raise DomainError(refusals[invitation.status])
+        raise DomainError(refusals[invitation.status], code=ErrorCode.LINK_NOT_VALID)
     return invitation
 
 
@@ -207,7 +211,10 @@ def invitation_accept(*, token: str, password: str) -> User:
             )
             invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if invitation.status != "pending":
-                raise DomainError("This invitation has already been accepted.")
+                raise DomainError(
+                    "This invitation has already been accepted.",
+                    code=ErrorCode.LINK_NOT_VALID,
+                )
             # Accepted first, so that the seat it kept is counted once: as
             # the new user's.
             invitation.accepted_at = clock.now()

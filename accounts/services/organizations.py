@@ -20,6 +20,7 @@ from accounts.services.sessions import device_token_issue, user_sessions_revoke
 from accounts.validators import password_check
 from audit.models import AuditAction
 from audit.services import audit_record
+from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import Conflict, DomainError, NotFound
 
 
@@ -53,7 +54,8 @@ def organization_create(
             )
     except IntegrityError:
         raise Conflict(
-            f"An organization with the domain {domain_name} already exists."
+            f"An organization with the domain {domain_name} already exists.",
+            code=ErrorCode.ALREADY_EXISTS,
         ) from None
 
 
@@ -141,7 +143,10 @@ def user_sign_up(
         )
     password_check(password=password, user=User(email=email))
     if User.objects.filter(email=email).exists():
-        raise Conflict(f"An account for {email} already exists. Sign in instead.")
+        raise Conflict(
+            f"An account for {email} already exists. Sign in instead.",
+            code=ErrorCode.ALREADY_EXISTS,
+        )
     try:
         with transaction.atomic():
             organization = Organization.objects.select_for_update().get(
@@ -172,7 +177,8 @@ def user_sign_up(
     except IntegrityError:
         # Two sign-ups with the same email raced past the check above.
         raise Conflict(
-            f"An account for {email} already exists. Sign in instead."
+            f"An account for {email} already exists. Sign in instead.",
+            code=ErrorCode.ALREADY_EXISTS,
         ) from None
     return user, device_token_issue(user=user, device_id=device_id)
 
@@ -218,7 +224,9 @@ def user_create(
                 details={"role": role, "by": "staff"},
             )
     except IntegrityError:
-        raise Conflict(f"An account for {email} already exists.") from None
+        raise Conflict(
+            f"An account for {email} already exists.", code=ErrorCode.ALREADY_EXISTS
+        ) from None
     return user
 
 
@@ -230,7 +238,8 @@ def _check_not_last_admin(*, user: User, organization: Organization) -> None:
     if selectors.user_is_last_admin(user=user, organization=organization):
         raise DomainError(
             f"{user.email} is the last admin of {organization.company_name}. "
-            "Make someone else an admin first."
+            "Make someone else an admin first.",
+            code=ErrorCode.LAST_ADMIN,
         )
 
 

@@ -86,7 +86,8 @@ def test_it_answers_404_when_no_organization_has_the_domain(anon_client, organiz
         "detail": "No organization found for domain unknown.io. Sign up failed. "
         "proCure has no organization for unknown.io yet: ask whoever runs proCure "
         "for your company to create it (manage.py create_organization --domain "
-        "unknown.io --company <name>), then sign up again."
+        "unknown.io --company <name>), then sign up again.",
+        "code": "not_found",
     }
     assert not User.objects.filter(email="jane@unknown.io").exists()
 
@@ -189,7 +190,8 @@ def test_it_leaves_an_invited_address_to_its_invitation(
     assert response.json() == {
         "detail": "jane@acme.io is invited to Acme: open the link in the "
         "invitation email sent to jane@acme.io to join. It sets your password "
-        "and verifies your address."
+        "and verifies your address.",
+        "code": "conflict",
     }
     assert not User.objects.filter(email="jane@acme.io").exists()
     token = invitation_token_make(invitation_id=invited.json()["id"])
@@ -247,7 +249,8 @@ def test_it_answers_400_for_a_body_that_is_not_json(anon_client, organization):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "The request body could not be parsed. Send valid JSON."
+        "detail": "The request body could not be parsed. Send valid JSON.",
+        "code": "malformed_body",
     }
 
 

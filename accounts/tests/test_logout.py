@@ -32,7 +32,10 @@ def test_it_clears_the_cookie_and_ends_its_session(member):
     replay.cookies[settings.AUTH_COOKIE_NAME] = value
     response = replay.get("/api/v1/auth/me")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Your session has ended. Sign in again."}
+    assert response.json() == {
+        "detail": "Your session has ended. Sign in again.",
+        "code": "invalid_credentials",
+    }
 
 
 def test_it_revokes_the_device_token_it_was_called_with(member):

@@ -56,7 +56,10 @@ def test_it_answers_401_without_credentials(anon_client):
     response = anon_client.get("/api/v1/auth/me")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 

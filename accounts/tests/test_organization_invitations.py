@@ -176,7 +176,8 @@ def test_it_limits_the_invitations_one_address_gets_in_a_day(
     assert response.json() == {
         "detail": "new@acme.io was sent 3 invitations in the last 24 hours, the "
         "most proCure sends to one address in a day. Try again in 24 hours; a "
-        "pending invitation's link keeps working."
+        "pending invitation's link keeps working.",
+        "code": "too_many_attempts",
     }
     assert 0 < int(response["Retry-After"]) <= 24 * 3600
     assert len(mailoutbox) == 3

@@ -18,9 +18,13 @@ NEW_PASSWORD = "N3wSecretPass"
 INVALID = {
     "detail": "This password reset link is not valid: it may have been used "
     "already, cut short or changed. Open the link from the newest email again, "
-    "or ask for a new one."
+    "or ask for a new one.",
+    "code": "link_not_valid",
 }
-EXPIRED = {"detail": "This password reset link has expired. Ask for a new one below."}
+EXPIRED = {
+    "detail": "This password reset link has expired. Ask for a new one below.",
+    "code": "link_not_valid",
+}
 
 
 def link_for(user: User) -> dict[str, str]:
@@ -192,6 +196,7 @@ def test_it_rejects_a_weak_password_with_the_reason(anon_client, member):
         "errors": {
             "new_password": ["Password must contain at least one upper-case letter."]
         },
+        "code": "invalid_field",
     }
     assert User.objects.get(pk=member.pk).check_password(TEST_PASSWORD)
     assert sessions.statuses() == {"device": 200, "cookie": 200, "refresh": 200}

@@ -116,7 +116,8 @@ def test_it_refuses_a_verification_when_verified_people_fill_the_seats(
         "admin of Acme can deactivate someone, change a role or revoke an "
         "invitation; to raise the cap, ask proCure's staff (the organization's "
         "page in the admin, or manage.py create_organization --domain acme.io "
-        "--member-seats N)."
+        "--member-seats N).",
+        "code": "seats_exhausted",
     }
     late.refresh_from_db()
     assert not late.email_verified

@@ -120,7 +120,10 @@ def test_it_gives_the_same_answer_for_a_wrong_password_or_unknown_email(
     response = sign_in(anon_client, email=email, password=password, device_id="d")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid email or password"}
+    assert response.json() == {
+        "detail": "Invalid email or password",
+        "code": "invalid_credentials",
+    }
     assert settings.AUTH_COOKIE_NAME not in response.cookies
     assert not DeviceToken.objects.exists()
 
@@ -134,7 +137,10 @@ def test_it_refuses_a_deactivated_user(anon_client, member):
     )
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid email or password"}
+    assert response.json() == {
+        "detail": "Invalid email or password",
+        "code": "invalid_credentials",
+    }
 
 
 def test_it_asks_for_either_credentials(anon_client, member):

@@ -45,7 +45,10 @@ def test_it_refuses_a_role_change_to_staff_without_permissions(
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": refusal("accounts.change_user")}
+    assert response.json() == {
+        "detail": refusal("accounts.change_user"),
+        "code": "staff_permission_missing",
+    }
     globex_member.refresh_from_db()
     assert globex_member.role == Role.MEMBER
     assert not AuditEvent.objects.filter(action="user.role_changed").exists()
@@ -63,7 +66,10 @@ def test_it_refuses_a_role_change_to_staff_who_may_only_view_users(
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": refusal("accounts.change_user")}
+    assert response.json() == {
+        "detail": refusal("accounts.change_user"),
+        "code": "staff_permission_missing",
+    }
 
 
 def test_it_lets_staff_with_the_change_permission_change_a_role(
@@ -92,7 +98,10 @@ def test_it_refuses_a_deactivation_to_staff_without_the_change_permission(
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": refusal("accounts.change_user")}
+    assert response.json() == {
+        "detail": refusal("accounts.change_user"),
+        "code": "staff_permission_missing",
+    }
     globex_member.refresh_from_db()
     assert globex_member.is_active
 
@@ -107,7 +116,10 @@ def test_it_refuses_pausing_tracking_to_staff_without_the_change_permission(
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": refusal("accounts.change_organization")}
+    assert response.json() == {
+        "detail": refusal("accounts.change_organization"),
+        "code": "staff_permission_missing",
+    }
     other_organization.refresh_from_db()
     assert other_organization.tracking_paused is False
 

@@ -37,7 +37,10 @@ def test_it_refuses_wrong_credentials_with_a_detail(anon_client, member):
     response = obtain(anon_client, password="Wr0ngPass")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid email or password"}
+    assert response.json() == {
+        "detail": "Invalid email or password",
+        "code": "invalid_credentials",
+    }
 
 
 def test_it_refreshes_and_rotates(anon_client, member):
@@ -56,7 +59,8 @@ def test_it_refreshes_and_rotates(anon_client, member):
     assert again.status_code == 401
     assert again.json() == {
         "detail": "This token is invalid, has expired or was revoked. Sign in "
-        "again, or ask auth/token for a new pair."
+        "again, or ask auth/token for a new pair.",
+        "code": "token_not_valid",
     }
 
 
@@ -99,7 +103,8 @@ def test_it_refuses_to_refresh_the_token_of_a_deleted_user(anon_client, member):
 
     assert response.status_code == 401
     assert response.json() == {
-        "detail": "Your session is no longer valid. Sign in again."
+        "detail": "Your session is no longer valid. Sign in again.",
+        "code": "invalid_credentials",
     }
 
 

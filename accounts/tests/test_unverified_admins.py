@@ -43,7 +43,7 @@ def test_it_refuses_a_contract_write(unverified_client, organization):
     response = unverified_client.post("/api/v1/contracts", CONTRACT, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": DETAIL}
+    assert response.json() == {"detail": DETAIL, "code": "email_not_verified"}
     assert not Contract.objects.exists()
 
 
@@ -54,7 +54,8 @@ def test_it_refuses_them_the_contracts_until_verified(unverified_client):
     assert response.json() == {
         "detail": "Verify your email address to see your organization's "
         "contracts. We sent a link to ada@acme.io; ask for a new one at "
-        "/api/v1/auth/verify-email/resend."
+        "/api/v1/auth/verify-email/resend.",
+        "code": "email_not_verified",
     }
 
 
@@ -64,7 +65,7 @@ def test_it_refuses_analytics(unverified_client, organization):
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": DETAIL}
+    assert response.json() == {"detail": DETAIL, "code": "email_not_verified"}
 
 
 def test_it_refuses_the_user_management_api(
@@ -80,7 +81,7 @@ def test_it_refuses_the_user_management_api(
 
     for response in (listed, promoted, deactivated):
         assert response.status_code == 403
-        assert response.json() == {"detail": DETAIL}
+        assert response.json() == {"detail": DETAIL, "code": "email_not_verified"}
     member.refresh_from_db()
     assert (member.role, member.is_active) == (Role.MEMBER, True)
 

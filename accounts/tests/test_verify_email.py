@@ -87,7 +87,7 @@ def test_it_refuses_an_expired_link_and_sends_a_new_one(
     response = verify(anon_client, token)
 
     assert response.status_code == 400
-    assert response.json() == {"detail": EXPIRED}
+    assert response.json() == {"detail": EXPIRED, "code": "link_not_valid"}
     assert User.objects.get(pk=unverified.pk).email_verified_at is None
     assert [message.to for message in mailoutbox] == [["jane@acme.io"]]
 
@@ -110,7 +110,10 @@ def test_it_sends_one_new_link_per_address_every_15_minutes(
 
     time_machine.move_to(clock.now() + dt.timedelta(minutes=15, seconds=1))
 
-    assert verify(anon_client, token).json() == {"detail": EXPIRED}
+    assert verify(anon_client, token).json() == {
+        "detail": EXPIRED,
+        "code": "link_not_valid",
+    }
     assert len(mailoutbox) == 2
     assert User.objects.get(pk=unverified.pk).email_verified_at is None
 
@@ -129,7 +132,7 @@ def test_it_refuses_a_link_it_did_not_sign_for_this(anon_client, unverified, tam
     response = verify(anon_client, tamper(token_for(unverified)))
 
     assert response.status_code == 400
-    assert response.json() == {"detail": INVALID}
+    assert response.json() == {"detail": INVALID, "code": "link_not_valid"}
     assert User.objects.get(pk=unverified.pk).email_verified_at is None
 
 
@@ -143,7 +146,7 @@ def test_it_refuses_a_link_for_an_address_the_user_no_longer_has(
     response = verify(anon_client, token)
 
     assert response.status_code == 400
-    assert response.json() == {"detail": INVALID}
+    assert response.json() == {"detail": INVALID, "code": "link_not_valid"}
     assert User.objects.get(pk=unverified.pk).email_verified_at is None
 
 
@@ -173,6 +176,7 @@ def test_it_refuses_the_wrong_password(anon_client, unverified):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "That is not the password of the proCure account jane@acme.io. "
-        "Didn't create this account? Reset its password."
+        "Didn't create this account? Reset its password.",
+        "code": "wrong_password",
     }
     assert User.objects.get(pk=unverified.pk).email_verified_at is None

@@ -51,7 +51,10 @@ def test_it_needs_a_signed_in_user(anon_client, mailoutbox, db):
     response = anon_client.post(URL, {"email": "jane@acme.io"}, format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
     assert mailoutbox == []
 
 

@@ -213,7 +213,10 @@ def test_it_refuses_another_organizations_admin(outsider_client, organization):
         outsider_client.put(url(organization), body(), format="json"),
     ):
         assert response.status_code == 403
-        assert response.json() == {"detail": "You can only see your own organization."}
+        assert response.json() == {
+            "detail": "You can only see your own organization.",
+            "code": "other_organization",
+        }
     assert not NotificationSettings.objects.exists()
 
 
@@ -223,7 +226,7 @@ def test_it_refuses_a_member(member_client, organization):
         member_client.put(url(organization), body(), format="json"),
     ):
         assert response.status_code == 403
-        assert response.json() == {"detail": ADMINS_ONLY}
+        assert response.json() == {"detail": ADMINS_ONLY, "code": "admins_only"}
     assert not NotificationSettings.objects.exists()
 
 
@@ -235,7 +238,10 @@ def test_it_refuses_an_admin_whose_email_is_unverified(organization):
     response = client_for(admin).put(url(organization), body(), format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": unverified_admin_detail(admin)}
+    assert response.json() == {
+        "detail": unverified_admin_detail(admin),
+        "code": "email_not_verified",
+    }
 
 
 def test_it_asks_for_credentials(anon_client, organization):
@@ -249,5 +255,6 @@ def test_it_answers_404_for_an_unknown_organization(admin_client):
 
     assert response.status_code == 404
     assert response.json() == {
-        "detail": f"No organization has the id {'org_' + '0' * 32}."
+        "detail": f"No organization has the id {'org_' + '0' * 32}.",
+        "code": "not_found",
     }

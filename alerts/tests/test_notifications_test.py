@@ -92,7 +92,8 @@ def test_it_needs_a_webhook_url(admin_client, organization):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "This organization has no webhook URL: set webhook_url in its "
-        "notification settings first."
+        "notification settings first.",
+        "code": "invalid_request",
     }
 
 
@@ -110,7 +111,8 @@ def test_it_answers_502_when_the_receiver_cannot_be_reached(
     assert response.status_code == 502
     assert response.json() == {
         "detail": "The webhook at 127.0.0.1 could not be reached "
-        "(ConnectionRefusedError)."
+        "(ConnectionRefusedError).",
+        "code": "webhook_unreachable",
     }
 
 
@@ -129,7 +131,8 @@ def test_it_gives_up_on_a_receiver_that_does_not_answer(
 
     assert response.status_code == 502
     assert response.json() == {
-        "detail": "The webhook at 127.0.0.1 did not answer within 1 second."
+        "detail": "The webhook at 127.0.0.1 did not answer within 1 second.",
+        "code": "webhook_unreachable",
     }
 
 
@@ -165,7 +168,7 @@ def test_it_refuses_addresses_of_the_private_network(
     response = admin_client.post(url(organization))
 
     assert response.status_code == 400
-    assert response.json() == {"detail": detail}
+    assert response.json() == {"detail": detail, "code": "invalid_request"}
 
 
 def test_it_refuses_a_name_that_resolves_to_loopback(
@@ -192,7 +195,8 @@ def test_it_refuses_a_name_that_resolves_to_loopback(
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The webhook host hooks.attacker.example resolves to a loopback "
-        "address, which is not allowed."
+        "address, which is not allowed.",
+        "code": "invalid_request",
     }
     assert another_receiver.requests == []
 
@@ -236,7 +240,10 @@ def test_it_refuses_another_organizations_admin(
     response = outsider_client.post(url(organization))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You can only see your own organization."}
+    assert response.json() == {
+        "detail": "You can only see your own organization.",
+        "code": "other_organization",
+    }
     assert receiver.requests == []
 
 
@@ -246,7 +253,7 @@ def test_it_refuses_a_member(member_client, organization, receiver):
     response = member_client.post(url(organization))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": ADMINS_ONLY}
+    assert response.json() == {"detail": ADMINS_ONLY, "code": "admins_only"}
     assert receiver.requests == []
 
 

@@ -203,14 +203,20 @@ def test_it_refuses_members(member_client, organization):
     response = member_client.get(analytics_url(organization, "contract-usage"))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert response.json() == {
+        "detail": "Only admins of the organization can do this.",
+        "code": "admins_only",
+    }
 
 
 def test_it_refuses_admins_of_another_organization(outsider_client, organization):
     response = outsider_client.get(analytics_url(organization, "contract-usage"))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You can only see your own organization."}
+    assert response.json() == {
+        "detail": "You can only see your own organization.",
+        "code": "other_organization",
+    }
 
 
 def test_it_refuses_before_validating_the_month(outsider_client, organization):
@@ -225,7 +231,10 @@ def test_it_answers_404_for_an_unknown_organization(admin_client):
     response = admin_client.get(analytics_url("org_unknown", "contract-usage"))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "No organization has the id org_unknown."}
+    assert response.json() == {
+        "detail": "No organization has the id org_unknown.",
+        "code": "not_found",
+    }
 
 
 def test_it_requires_authentication(anon_client, organization):
@@ -259,7 +268,8 @@ def test_it_refuses_a_month_that_has_not_started(admin_client, organization):
     this_month = clock.today().strftime("%Y-%m")
     assert response.json() == {
         "detail": "2030-01 has not started yet, so there is no usage to report. "
-        f"Ask for {this_month} or an earlier month."
+        f"Ask for {this_month} or an earlier month.",
+        "code": "invalid_request",
     }
 
 

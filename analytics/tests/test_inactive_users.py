@@ -160,26 +160,39 @@ def test_it_refuses_a_bad_number_of_days(admin_client, organization, value):
 
 
 @pytest.mark.parametrize(
-    ("client_name", "status", "detail"),
+    ("client_name", "status", "detail", "code"),
     [
-        ("staff_client", 200, None),
-        ("member_client", 403, "Only admins of the organization can do this."),
-        ("outsider_client", 403, "You can only see your own organization."),
+        ("staff_client", 200, None, None),
+        (
+            "member_client",
+            403,
+            "Only admins of the organization can do this.",
+            "admins_only",
+        ),
+        (
+            "outsider_client",
+            403,
+            "You can only see your own organization.",
+            "other_organization",
+        ),
         (
             "anon_client",
             401,
             NOT_SIGNED_IN_DETAIL,
+            "not_authenticated",
         ),
     ],
 )
-def test_it_checks_who_is_asking(request, organization, client_name, status, detail):
+def test_it_checks_who_is_asking(
+    request, organization, client_name, status, detail, code
+):
     client = request.getfixturevalue(client_name)
 
     response = client.get(analytics_url(organization, "inactive-users"))
 
     assert response.status_code == status
     if detail:
-        assert response.json() == {"detail": detail}
+        assert response.json() == {"detail": detail, "code": code}
 
 
 def test_it_answers_404_for_an_unknown_organization(admin_client):

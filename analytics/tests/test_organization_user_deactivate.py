@@ -80,7 +80,8 @@ def test_it_refuses_to_deactivate_the_last_admin_even_oneself(
     assert response.status_code == 400
     assert response.json() == {
         "detail": "ada@acme.io is the last admin of Acme. "
-        "Make someone else an admin first."
+        "Make someone else an admin first.",
+        "code": "last_admin",
     }
     assert User.objects.get(pk=admin_user.pk).is_active is True
     assert client_for(admin_user).get("/api/v1/auth/me").status_code == 200

@@ -58,7 +58,8 @@ def test_it_refuses_a_promotion_past_the_admin_cap(
         "admin of Acme can deactivate someone, change a role or revoke an "
         "invitation; to raise the cap, ask proCure's staff (the organization's "
         "page in the admin, or manage.py create_organization --domain acme.io "
-        "--admin-seats N)."
+        "--admin-seats N).",
+        "code": "seats_exhausted",
     }
     assert User.objects.get(pk=member.pk).role == Role.MEMBER
     assert not AuditEvent.objects.exists()
@@ -74,7 +75,8 @@ def test_it_refuses_to_promote_a_deactivated_member(
     assert response.status_code == 400
     assert response.json() == {
         "detail": "max@acme.io is deactivated, so cannot be made an admin. Only "
-        "active people hold admin seats."
+        "active people hold admin seats.",
+        "code": "invalid_request",
     }
     assert User.objects.get(pk=member.pk).role == Role.MEMBER
     assert not AuditEvent.objects.filter(action=AuditAction.USER_ROLE_CHANGED).exists()
@@ -86,7 +88,8 @@ def test_it_keeps_at_least_one_admin(admin_client, organization, admin_user):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "ada@acme.io is the last admin of Acme. "
-        "Make someone else an admin first."
+        "Make someone else an admin first.",
+        "code": "last_admin",
     }
     assert User.objects.get(pk=admin_user.pk).role == Role.ADMIN
 

@@ -103,15 +103,25 @@ def test_it_lets_staff_see_any_organization(staff_client, organization, member):
 
 
 @pytest.mark.parametrize(
-    ("client_name", "status", "detail"),
+    ("client_name", "status", "detail", "code"),
     [
-        ("member_client", 403, "Only admins of the organization can do this."),
-        ("outsider_client", 403, "You can only see your own organization."),
-        ("anon_client", 401, None),
+        (
+            "member_client",
+            403,
+            "Only admins of the organization can do this.",
+            "admins_only",
+        ),
+        (
+            "outsider_client",
+            403,
+            "You can only see your own organization.",
+            "other_organization",
+        ),
+        ("anon_client", 401, None, "not_authenticated"),
     ],
 )
 def test_it_refuses_anyone_but_the_organizations_admins(
-    request, organization, member, client_name, status, detail
+    request, organization, member, client_name, status, detail, code
 ):
     client = request.getfixturevalue(client_name)
 
@@ -120,11 +130,14 @@ def test_it_refuses_anyone_but_the_organizations_admins(
     assert response.status_code == status
     assert "results" not in response.json()
     if detail:
-        assert response.json() == {"detail": detail}
+        assert response.json() == {"detail": detail, "code": code}
 
 
 def test_it_answers_404_for_an_unknown_organization(admin_client, db):
     response = admin_client.get(users_url("org_" + "x" * 32))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": f"No organization has the id org_{'x' * 32}."}
+    assert response.json() == {
+        "detail": f"No organization has the id org_{'x' * 32}.",
+        "code": "not_found",
+    }

@@ -149,7 +149,9 @@ def test_it_answers_404_for_another_organizations_contract(
 
     assert response.status_code == 404
     assert response.json() == {
-        "detail": f"This organization has no contract with the id {globex_contract.id}."
+        "detail": "This organization has no contract with the id "
+        f"{globex_contract.id}.",
+        "code": "not_found",
     }
 
 
@@ -177,26 +179,39 @@ def test_it_refuses_a_bad_contract_id(admin_client, organization):
 
 
 @pytest.mark.parametrize(
-    ("client_name", "status", "detail"),
+    ("client_name", "status", "detail", "code"),
     [
-        ("staff_client", 200, None),
-        ("member_client", 403, "Only admins of the organization can do this."),
-        ("outsider_client", 403, "You can only see your own organization."),
+        ("staff_client", 200, None, None),
+        (
+            "member_client",
+            403,
+            "Only admins of the organization can do this.",
+            "admins_only",
+        ),
+        (
+            "outsider_client",
+            403,
+            "You can only see your own organization.",
+            "other_organization",
+        ),
         (
             "anon_client",
             401,
             NOT_SIGNED_IN_DETAIL,
+            "not_authenticated",
         ),
     ],
 )
-def test_it_checks_who_is_asking(request, organization, client_name, status, detail):
+def test_it_checks_who_is_asking(
+    request, organization, client_name, status, detail, code
+):
     client = request.getfixturevalue(client_name)
 
     response = client.get(analytics_url(organization, "usage-trend"))
 
     assert response.status_code == status
     if detail:
-        assert response.json() == {"detail": detail}
+        assert response.json() == {"detail": detail, "code": code}
 
 
 def test_it_answers_404_for_an_unknown_organization(admin_client):

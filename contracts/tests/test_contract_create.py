@@ -45,7 +45,8 @@ def test_it_refuses_a_duplicate_product_url(admin_client, slack):
     assert response.status_code == 409
     assert response.json() == {
         "detail": "A contract for https://app.slack.com already exists in your "
-        "organization. Edit that contract instead."
+        "organization. Edit that contract instead.",
+        "code": "already_exists",
     }
     assert Contract.objects.count() == 1
 

@@ -75,7 +75,10 @@ def test_it_requires_authentication_to_list(anon_client, slack):
     response = anon_client.get(LIST_URL)
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
 
 
 def test_it_refuses_a_user_without_an_organization(staff_client, slack):
@@ -175,7 +178,8 @@ def test_it_refuses_an_unverified_sign_up_with_a_made_up_mailbox(
     assert response.json() == {
         "detail": "Verify your email address to see your organization's "
         "contracts. We sent a link to nobody-123@acme.io; ask for a new one at "
-        "/api/v1/auth/verify-email/resend."
+        "/api/v1/auth/verify-email/resend.",
+        "code": "email_not_verified",
     }
     # The hosts the extension filters on stay open to members, as before.
     hosts = anon_client.get("/api/v1/url-visits/monitored-hosts")

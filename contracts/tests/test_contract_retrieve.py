@@ -14,7 +14,7 @@ def test_it_hides_another_organizations_contract(admin_client, globex_zoom):
     response = admin_client.get(detail_url(globex_zoom))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_it_hides_a_contract_from_an_outsider(outsider_client, slack):

@@ -178,6 +178,7 @@ def test_it_requires_organization_id(admin_client, organization):
     assert response.json() == {
         "detail": "organization_id: This field is required.",
         "errors": {"organization_id": ["This field is required."]},
+        "code": "invalid_field",
     }
     assert not Contract.objects.exists()
 
@@ -191,7 +192,8 @@ def test_it_refuses_another_organizations_id(
 
     assert response.status_code == 403
     assert response.json() == {
-        "detail": "You can only add contracts to your own organization."
+        "detail": "You can only add contracts to your own organization.",
+        "code": "other_organization",
     }
     assert not Contract.objects.exists()
 
@@ -216,7 +218,10 @@ def test_it_refuses_members(member_client, organization):
     response = member_client.post(URL, slack_payload(organization), format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert response.json() == {
+        "detail": "Only admins of the organization can do this.",
+        "code": "admins_only",
+    }
     assert not Contract.objects.exists()
 
 
@@ -224,7 +229,10 @@ def test_it_requires_authentication(anon_client, organization):
     response = anon_client.post(URL, slack_payload(organization), format="json")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
     assert not Contract.objects.exists()
 
 

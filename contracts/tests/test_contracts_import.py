@@ -298,7 +298,8 @@ def test_it_refuses_a_file_that_is_not_utf8(admin_client):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it "
-        "again."
+        "again.",
+        "code": "invalid_file",
     }
     assert not Contract.objects.exists()
 
@@ -372,7 +373,8 @@ def test_it_refuses_a_file_over_the_size_limit(admin_client, settings):
     assert response.status_code == 413
     assert response.json() == {
         "detail": "The file is larger than the limit of 500 bytes (0.0 MiB). Split "
-        "it into smaller files and import each one."
+        "it into smaller files and import each one.",
+        "code": "payload_too_large",
     }
     assert not Contract.objects.exists()
 
@@ -390,7 +392,10 @@ def test_it_refuses_members(member_client):
     response = upload(member_client, SAMPLE.read_bytes())
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert response.json() == {
+        "detail": "Only admins of the organization can do this.",
+        "code": "admins_only",
+    }
     assert not Contract.objects.exists()
 
 

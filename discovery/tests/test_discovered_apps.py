@@ -170,14 +170,20 @@ def test_it_refuses_a_member(member_client, organization):
     response = member_client.get(report_url(organization))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert response.json() == {
+        "detail": "Only admins of the organization can do this.",
+        "code": "admins_only",
+    }
 
 
 def test_it_refuses_another_organizations_admin(outsider_client, organization):
     response = outsider_client.get(report_url(organization))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You can only see your own organization."}
+    assert response.json() == {
+        "detail": "You can only see your own organization.",
+        "code": "other_organization",
+    }
 
 
 def test_it_refuses_an_unknown_organization(admin_client):

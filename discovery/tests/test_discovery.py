@@ -93,7 +93,7 @@ def test_it_refuses_a_member(member_client, organization):
     response = member_client.put(url(organization), {"enabled": True}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": ADMINS_ONLY}
+    assert response.json() == {"detail": ADMINS_ONLY, "code": "admins_only"}
     organization.refresh_from_db()
     assert organization.discovery_enabled is False
 
@@ -104,7 +104,10 @@ def test_it_refuses_another_organizations_admin(outsider_client, organization):
         outsider_client.put(url(organization), {"enabled": True}, format="json"),
     ]:
         assert response.status_code == 403
-        assert response.json() == {"detail": "You can only see your own organization."}
+        assert response.json() == {
+            "detail": "You can only see your own organization.",
+            "code": "other_organization",
+        }
     organization.refresh_from_db()
     assert organization.discovery_enabled is False
 
@@ -113,7 +116,10 @@ def test_it_refuses_an_unknown_organization(admin_client):
     response = admin_client.get(url("org_nope"))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "No organization has the id org_nope."}
+    assert response.json() == {
+        "detail": "No organization has the id org_nope.",
+        "code": "not_found",
+    }
 
 
 def test_it_refuses_an_anonymous_caller(anon_client, organization):

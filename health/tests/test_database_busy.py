@@ -75,7 +75,7 @@ def acme(transactional_db):
 def assert_database_busy(response) -> None:
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": DATABASE_BUSY}
+    assert response.json() == {"detail": DATABASE_BUSY, "code": "database_busy"}
     assert response["Retry-After"] == "5"
 
 

@@ -66,7 +66,10 @@ def outage(transactional_db):
 def assert_database_unavailable(response) -> None:
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": DATABASE_UNAVAILABLE}
+    assert response.json() == {
+        "detail": DATABASE_UNAVAILABLE,
+        "code": "database_unavailable",
+    }
     assert response["Retry-After"] == "30"
 
 
@@ -123,6 +126,7 @@ def test_readiness_answers_503(outage):
     assert response.json() == {
         "status": "unavailable",
         "detail": "The database cannot be reached.",
+        "code": "not_ready",
     }
 
 

@@ -9,7 +9,7 @@ def test_it_answers_json_for_an_unknown_path(anon_client, db):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_it_answers_json_for_a_wrong_method(anon_client, db):
@@ -18,7 +18,8 @@ def test_it_answers_json_for_a_wrong_method(anon_client, db):
     assert response.status_code == 405
     assert response.json() == {
         "detail": "This endpoint does not accept DELETE; its Allow header lists "
-        "the methods it does."
+        "the methods it does.",
+        "code": "method_not_allowed",
     }
     assert response["Allow"] == "POST, OPTIONS"
 
@@ -29,7 +30,8 @@ def test_it_answers_our_sentence_when_json_is_not_acceptable(anon_client, db):
     assert response.status_code == 406
     assert response.json() == {
         "detail": "The API answers in JSON only: send Accept: application/json, "
-        "or no Accept header."
+        "or no Accept header.",
+        "code": "not_acceptable",
     }
 
 
@@ -55,7 +57,8 @@ def test_it_answers_json_with_no_trace_for_a_server_error(db, monkeypatch):
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
     assert response.json() == {
-        "detail": "Something went wrong on our side. Please try again later."
+        "detail": "Something went wrong on our side. Please try again later.",
+        "code": "server_error",
     }
     assert b"SELECT" not in response.content
 

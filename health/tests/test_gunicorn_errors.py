@@ -101,7 +101,8 @@ def test_it_answers_a_request_line_too_long_in_json(gunicorn: int) -> None:
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body) == {
         "detail": "The request line is too long. Send a shorter address or query "
-        "string."
+        "string.",
+        "code": "request_line_too_long",
     }
 
 
@@ -169,5 +170,6 @@ def test_it_turns_an_unknown_error_page_into_a_generic_sentence() -> None:
     assert status == 500
     assert headers["Content-Length"] == str(len(body))
     assert json.loads(body) == {
-        "detail": "Something went wrong on our side. Please try again later."
+        "detail": "Something went wrong on our side. Please try again later.",
+        "code": "server_error",
     }

@@ -29,7 +29,8 @@ def test_it_refuses_deeply_nested_json(device_client, path):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The request body is nested more than 32 levels deep. Send "
-        "the flat JSON objects the API documents."
+        "the flat JSON objects the API documents.",
+        "code": "malformed_body",
     }
 
 
@@ -72,7 +73,8 @@ def test_it_refuses_unsafe_text_in_a_visits_browser(device_client, member, brows
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The request body contains a NUL character or an unpaired "
-        "surrogate (in entries[0].browser). Remove it and send the request again."
+        "surrogate (in entries[0].browser). Remove it and send the request again.",
+        "code": "unsafe_input",
     }
     assert not Activity.objects.exists()
 
@@ -150,7 +152,8 @@ def test_it_reads_json_only(anon_client, db, content_type, body):
     assert response.status_code == 415
     assert response.json() == {
         "detail": "This endpoint reads application/json bodies only: send the "
-        "body with that Content-Type."
+        "body with that Content-Type.",
+        "code": "unsupported_media_type",
     }
 
 
@@ -168,5 +171,6 @@ def test_it_refuses_a_nul_in_the_address(member_client, path):
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The address contains a NUL character or an unpaired "
-        "surrogate. Remove it and send the request again."
+        "surrogate. Remove it and send the request again.",
+        "code": "unsafe_input",
     }

@@ -4,7 +4,12 @@ Found by the schema fuzzer (scripts/fuzz_api.py): a page past the end of a
 list answered a 404 that no operation declared.
 """
 
+import re
+
 import pytest
+from django.conf import settings
+
+from procure_site.error_codes import ERROR_CODES, ErrorCode
 
 
 @pytest.fixture
@@ -30,12 +35,17 @@ def test_every_operation_that_reads_the_database_documents_a_503(schema):
     assert me["headers"]["Retry-After"]["required"] is True
 
 
-def test_the_probes_keep_their_own_503_bodies(schema):
+def test_the_probes_keep_their_own_503_bodies_with_a_code(schema):
     ping = schema["paths"]["/ping"]["get"]["responses"]["503"]
     ready = schema["paths"]["/readyz"]["get"]["responses"]["503"]
 
-    assert ping["content"]["application/json"]["schema"]["$ref"].endswith("/Ping")
-    assert ready["content"]["application/json"]["schema"]["$ref"].endswith("/Readiness")
+    ping_ref = ping["content"]["application/json"]["schema"]["$ref"]
+    ready_ref = ready["content"]["application/json"]["schema"]["$ref"]
+    assert ping_ref.endswith("/PingFailed")
+    assert ready_ref.endswith("/NotReady")
+    components = schema["components"]["schemas"]
+    assert {"message", "database", "code"} <= set(components["PingFailed"]["required"])
+    assert {"status", "detail", "code"} <= set(components["NotReady"]["required"])
 
 
 def test_every_operation_with_a_body_documents_a_413(schema):
@@ -65,5 +75,41 @@ def test_a_page_past_the_end_answers_404_with_a_detail(member_client):
     assert response.status_code == 404
     assert response.json() == {
         "detail": "There is no page 99. Pages start at 1; count and page_size "
-        "give the last one."
+        "give the last one.",
+        "code": "not_found",
+    }
+
+
+def test_every_error_answer_documents_its_code(schema):
+    components = schema["components"]["schemas"]
+
+    def requires_code(media: dict) -> bool:
+        body = media["schema"]
+        if "$ref" in body:
+            body = components[body["$ref"].rsplit("/", 1)[-1]]
+        return "code" in body.get("required", []) and body["properties"]["code"] == {
+            "$ref": "#/components/schemas/ErrorCode"
+        }
+
+    missing = [
+        f"{method.upper()} {path} {status}"
+        for path, method, operation in operations(schema)
+        for status, response in operation["responses"].items()
+        if int(status) >= 400
+        for media in response.get("content", {}).values()
+        if not requires_code(media)
+    ]
+
+    assert missing == []
+    assert set(components["ErrorCode"]["enum"]) == {code.value for code in ErrorCode}
+
+
+def test_the_api_docs_list_every_code_with_its_statuses():
+    text = (settings.BASE_DIR / "docs" / "api.md").read_text()
+
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([\d, ]+) \|", text, re.MULTILINE))
+
+    assert rows == {
+        code.value: ", ".join(map(str, statuses))
+        for code, (statuses, _) in ERROR_CODES.items()
     }

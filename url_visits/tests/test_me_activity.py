@@ -126,7 +126,10 @@ def test_it_refuses_anonymous_callers(anon_client):
     response = anon_client.get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
 
 
 def test_it_reads_a_page_in_a_constant_number_of_queries(

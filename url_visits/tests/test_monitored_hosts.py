@@ -89,7 +89,10 @@ def test_it_refuses_anonymous_callers(anon_client, contracts):
     response = anon_client.get(URL)
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
 
 
 def test_it_refuses_users_without_an_organization(staff_client, contracts):
@@ -98,7 +101,8 @@ def test_it_refuses_users_without_an_organization(staff_client, contracts):
     assert response.status_code == 403
     assert response.json() == {
         "detail": "Your account does not belong to an organization. Ask proCure "
-        "support to add it to one."
+        "support to add it to one.",
+        "code": "no_organization",
     }
 
 

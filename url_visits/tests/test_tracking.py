@@ -135,7 +135,10 @@ def test_it_refuses_members(member_client, organization):
     response = put(member_client, organization, True)
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only admins of the organization can do this."}
+    assert response.json() == {
+        "detail": "Only admins of the organization can do this.",
+        "code": "admins_only",
+    }
     assert paused_in_db(organization) is False
     assert not AuditEvent.objects.exists()
 
@@ -149,7 +152,10 @@ def test_it_refuses_an_admin_whose_email_is_not_verified(
     response = put(admin_client, organization, True)
 
     assert response.status_code == 403
-    assert response.json() == {"detail": unverified_admin_detail(admin_user)}
+    assert response.json() == {
+        "detail": unverified_admin_detail(admin_user),
+        "code": "email_not_verified",
+    }
     assert paused_in_db(organization) is False
     assert not AuditEvent.objects.exists()
 
@@ -159,7 +165,10 @@ def test_it_refuses_admins_of_another_organization(outsider_client, organization
     response = put(outsider_client, organization, True)
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "You can only see your own organization."}
+    assert response.json() == {
+        "detail": "You can only see your own organization.",
+        "code": "other_organization",
+    }
     assert paused_in_db(organization) is False
     assert not AuditEvent.objects.exists()
 
@@ -171,7 +180,10 @@ def test_it_answers_404_for_an_unknown_organization(admin_client, organization):
     response = put(admin_client, unknown, True)
 
     assert response.status_code == 404
-    assert response.json() == {"detail": f"No organization has the id {unknown}."}
+    assert response.json() == {
+        "detail": f"No organization has the id {unknown}.",
+        "code": "not_found",
+    }
     assert not AuditEvent.objects.exists()
 
 

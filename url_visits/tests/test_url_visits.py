@@ -310,7 +310,8 @@ def test_it_refuses_a_batch_over_the_limit(device_client, slack, settings):
     assert response.status_code == 413
     assert response.json() == {
         "detail": "This batch has 4 entries; the limit is 3 entries per request. "
-        "Send the visits in smaller batches."
+        "Send the visits in smaller batches.",
+        "code": "payload_too_large",
     }
     assert not Activity.objects.exists()
     assert post(device_client, [visit("https://slack.com/")] * 3).status_code == 200
@@ -357,7 +358,8 @@ def test_it_rejects_a_body_that_is_not_json(device_client, slack):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "The request body could not be parsed. Send valid JSON."
+        "detail": "The request body could not be parsed. Send valid JSON.",
+        "code": "malformed_body",
     }
 
 
@@ -365,7 +367,10 @@ def test_it_refuses_anonymous_callers(anon_client, slack):
     response = post(anon_client, [visit("https://slack.com/")])
 
     assert response.status_code == 401
-    assert response.json() == {"detail": NOT_SIGNED_IN_DETAIL}
+    assert response.json() == {
+        "detail": NOT_SIGNED_IN_DETAIL,
+        "code": "not_authenticated",
+    }
     assert not Activity.objects.exists()
 
 
@@ -375,7 +380,8 @@ def test_it_refuses_users_without_an_organization(staff_client, slack):
     assert response.status_code == 403
     assert response.json() == {
         "detail": "Your account does not belong to an organization. Ask proCure "
-        "support to add it to one."
+        "support to add it to one.",
+        "code": "no_organization",
     }
     assert not Activity.objects.exists()
 
@@ -487,7 +493,7 @@ def test_it_refuses_an_unverified_reporter_when_verification_is_required(
     response = post(device_client, [visit("https://slack.com/")])
 
     assert response.status_code == 403
-    assert response.json() == {"detail": UNVERIFIED}
+    assert response.json() == {"detail": UNVERIFIED, "code": "email_not_verified"}
     assert not Activity.objects.exists()
 
 
