@@ -1,4 +1,4 @@
-from analytics.charts import _nice_top, line_chart_svg
+from dashboard.charts import _nice_top, line_chart_svg
 
 
 def test_it_rounds_the_axis_up_to_a_round_number():

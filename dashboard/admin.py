@@ -19,9 +19,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.admin import OrganizationAdmin, UserAdmin
 from accounts.models import Organization, User
-from analytics import charts, console, metrics
+from analytics import metrics
 from analytics.selectors.inactive_users import contract_inactive_users
 from analytics.selectors.members import users_with_last_activity
 from analytics.selectors.overview import organizations_overview
@@ -29,6 +28,9 @@ from analytics.selectors.recent_activity import user_recent_activity
 from analytics.selectors.renewals import contract_renewals
 from analytics.selectors.trend import UsageTrendReport, contract_usage_trend
 from analytics.selectors.usage import contract_usage
+from dashboard import charts, console
+from dashboard.organizations import OrganizationAdmin
+from dashboard.users import UserAdmin
 from procure_site import clock
 
 INACTIVE_DAYS = 30
@@ -226,7 +228,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "renewal_days": RENEWAL_DAYS,
         }
         return TemplateResponse(
-            request, "admin/analytics/organization_usage.html", context
+            request, "admin/dashboard/organization_usage.html", context
         )
 
     @staticmethod
@@ -318,7 +320,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "quiet": quiet,
             "quiet_days": quiet_days,
         }
-        return TemplateResponse(request, "admin/analytics/overview.html", context)
+        return TemplateResponse(request, "admin/dashboard/overview.html", context)
 
 
 class ConsoleUserAdmin(UserAdmin):
@@ -372,7 +374,5 @@ class ConsoleUserAdmin(UserAdmin):
         return getattr(obj, "last_activity", None)
 
 
-admin.site.unregister(Organization)
 admin.site.register(Organization, ConsoleOrganizationAdmin)
-admin.site.unregister(User)
 admin.site.register(User, ConsoleUserAdmin)
