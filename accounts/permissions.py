@@ -1,3 +1,5 @@
+from typing import cast
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.views import APIView
 
@@ -109,6 +111,11 @@ class OrganizationScopedView(APIView):
     # organization: view_<model> to read, change_<model> to change.
     staff_permission_model = "accounts.organization"
     organization: Organization
+
+    @property
+    def caller(self) -> User:
+        """The signed-in user, once `initial()` has let them in."""
+        return cast(User, self.request.user)
 
     def staff_permission(self) -> str:
         app_label, model = self.staff_permission_model.split(".")

@@ -36,14 +36,4 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
-    path(
-        "organizations/<str:organization_id>/invitations",
-        views.OrganizationInvitationListView.as_view(),
-        name="organization-invitations",
-    ),
-    path(
-        "organizations/<str:organization_id>/invitations/<int:invitation_id>/revoke",
-        views.OrganizationInvitationRevokeView.as_view(),
-        name="organization-invitation-revoke",
-    ),
 ]

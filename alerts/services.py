@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
 from django.db.models import Q
 
-from accounts.models import Organization, User
+from accounts.models import Organization
 from alerts import rendering, selectors
 from alerts.models import (
     DeliveryChannel,
@@ -35,8 +34,6 @@ from alerts.webhooks import (
     webhook_url_masked,
     webhook_url_problem,
 )
-from audit.models import AuditAction
-from audit.services import audit_record
 from procure_site import clock
 from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError, InvalidFields
@@ -60,65 +57,26 @@ class DeliveryFailed(Exception):
     """One delivery did not go through; its text goes into `last_error`."""
 
 
-def notification_settings_update(
-    *,
-    organization: Organization,
-    email_digest: str,
-    renewal_window_days: int,
-    webhook_url: str,
-    actor: User,
-) -> NotificationSettings:
-    """Replaces the organization's notification settings.
+def webhook_url_chosen(*, sent: str, stored: str, allow_private: bool) -> str:
+    """The webhook URL to store when `sent` replaces `stored`.
 
     A webhook URL must be https:// (http:// too where private networks are
     allowed) and must not name a non-public address; names are checked again
     after DNS resolution whenever something is sent. The masked URL that
-    staff are shown, sent back as it is, keeps the current URL. A change is
-    audited with the webhook's host only: its full URL is a credential.
+    staff are shown, sent back as it is, keeps the stored URL. Raises
+    InvalidFields naming webhook_url otherwise.
     """
-    webhook_url = webhook_url.strip()
-    with transaction.atomic():
-        Organization.objects.select_for_update().get(pk=organization.pk)
-        current, _ = NotificationSettings.objects.get_or_create(
-            organization=organization
-        )
-        if current.webhook_url and webhook_url == webhook_url_masked(
-            current.webhook_url
-        ):
-            webhook_url = current.webhook_url
-        elif webhook_url:
-            problem = webhook_url_problem(
-                webhook_url, allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
-            )
-            if problem is not None:
-                raise InvalidFields({"webhook_url": [problem]})
-        before = (
-            current.email_digest,
-            current.renewal_window_days,
-            current.webhook_url,
-        )
-        after = (email_digest, renewal_window_days, webhook_url)
-        if before != after:
-            current.email_digest = email_digest
-            current.renewal_window_days = renewal_window_days
-            current.webhook_url = webhook_url
-            current.save()
-            audit_record(
-                action=AuditAction.NOTIFICATIONS_UPDATED,
-                organization=organization,
-                actor=actor,
-                target=f"organization:{organization.public_id}",
-                details={
-                    "email_digest": email_digest,
-                    "renewal_window_days": renewal_window_days,
-                    "webhook_host": _webhook_host(webhook_url),
-                    "webhook_changed": before[2] != webhook_url,
-                },
-            )
-    return current
+    sent = sent.strip()
+    if stored and sent == webhook_url_masked(stored):
+        return stored
+    if sent:
+        problem = webhook_url_problem(sent, allow_private=allow_private)
+        if problem is not None:
+            raise InvalidFields({"webhook_url": [problem]})
+    return sent
 
 
-def _webhook_host(url: str) -> str | None:
+def webhook_host(url: str) -> str | None:
     return urlsplit(url).hostname if url else None
 
 

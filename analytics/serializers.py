@@ -2,10 +2,8 @@ from datetime import date
 
 from rest_framework import serializers
 
-from accounts.models import Role, User
 from analytics import metrics
 from procure_site import clock
-from procure_site.fields import ChoiceField
 
 
 def _errors(message: str) -> dict[str, str]:
@@ -85,12 +83,6 @@ class RenewalsQuerySerializer(serializers.Serializer):
 
 
 # Responses.
-
-
-class OrganizationNameSerializer(serializers.Serializer):
-    organization_id = serializers.CharField(source="public_id")
-    domain_name = serializers.CharField()
-    company_name = serializers.CharField()
 
 
 class ContractUsageSerializer(serializers.Serializer):
@@ -251,24 +243,3 @@ class RenewalsReportSerializer(serializers.Serializer):
         help_text="The first UTC day proCure has usage data for."
     )
     contracts = RenewalSerializer(many=True)
-
-
-class OrganizationUserSerializer(serializers.ModelSerializer):
-    """A user as the organization's admins see them."""
-
-    id = serializers.UUIDField(read_only=True)
-    email_verified = serializers.BooleanField(read_only=True)
-    last_activity = serializers.DateField(
-        read_only=True,
-        allow_null=True,
-        help_text="The latest UTC day the user used any contract, or null.",
-    )
-
-    class Meta:
-        model = User
-        fields = ["id", "email", "role", "is_active", "email_verified", "last_activity"]
-        read_only_fields = fields
-
-
-class UserRoleInputSerializer(serializers.Serializer):
-    role = ChoiceField(choices=Role.choices)

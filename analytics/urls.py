@@ -4,11 +4,6 @@ from analytics import views
 
 urlpatterns = [
     path(
-        "organizations/<str:organization_id>/name",
-        views.OrganizationNameView.as_view(),
-        name="organization-name",
-    ),
-    path(
         "organizations/<str:organization_id>/contract-usage",
         views.ContractUsageView.as_view(),
         name="organization-contract-usage",
@@ -27,20 +22,5 @@ urlpatterns = [
         "organizations/<str:organization_id>/renewals",
         views.RenewalsView.as_view(),
         name="organization-renewals",
-    ),
-    path(
-        "organizations/<str:organization_id>/users",
-        views.OrganizationUserListView.as_view(),
-        name="organization-users",
-    ),
-    path(
-        "organizations/<str:organization_id>/users/<uuid:user_id>",
-        views.OrganizationUserView.as_view(),
-        name="organization-user",
-    ),
-    path(
-        "organizations/<str:organization_id>/users/<uuid:user_id>/deactivate",
-        views.OrganizationUserDeactivateView.as_view(),
-        name="organization-user-deactivate",
     ),
 ]

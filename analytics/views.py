@@ -1,28 +1,19 @@
-from uuid import UUID
-
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
-from accounts.models import User
 from accounts.permissions import OrganizationScopedView
-from accounts.services import organizations
-from analytics.selectors import inactive_users, members, renewals, trend, usage
+from analytics.selectors import inactive_users, renewals, trend, usage
 from analytics.serializers import (
     ContractUsageQuerySerializer,
     ContractUsageReportSerializer,
     InactiveUsersQuerySerializer,
     InactiveUsersReportSerializer,
-    OrganizationNameSerializer,
-    OrganizationUserSerializer,
     RenewalsQuerySerializer,
     RenewalsReportSerializer,
     UsageTrendQuerySerializer,
     UsageTrendReportSerializer,
-    UserRoleInputSerializer,
 )
 from procure_site.serializers import DetailSerializer
 
@@ -33,20 +24,6 @@ def _query(serializer_class: type[Serializer], request: Request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-class OrganizationNameView(OrganizationScopedView):
-    """The name and domain of an organization; any of its members may ask."""
-
-    admins_only = False
-
-    @extend_schema(
-        responses={200: OrganizationNameSerializer},
-        summary="The organization's name and domain (any member)",
-        tags=["organizations"],
-    )
-    def get(self, request: Request, organization_id: str) -> Response:
-        return Response(OrganizationNameSerializer(self.organization).data)
 
 
 class ContractUsageView(OrganizationScopedView):
@@ -134,71 +111,3 @@ class RenewalsView(OrganizationScopedView):
             organization=self.organization, within_days=query["within_days"]
         )
         return Response(RenewalsReportSerializer(report).data)
-
-
-USER_CHANGE_ERRORS = {400: DetailSerializer}
-
-
-class OrganizationUserListView(OrganizationScopedView, generics.ListAPIView):
-    """The organization's users, for its verified admins and staff."""
-
-    staff_permission_model = "accounts.user"
-
-    serializer_class = OrganizationUserSerializer
-
-    def get_queryset(self) -> QuerySet[User]:
-        if getattr(self, "swagger_fake_view", False):
-            return User.objects.none()
-        return members.organization_user_list(organization=self.organization)
-
-    @extend_schema(
-        responses={200: OrganizationUserSerializer(many=True)},
-        summary="The organization's users with their last activity (admins)",
-        tags=["organizations"],
-    )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-class OrganizationUserView(OrganizationScopedView):
-    staff_permission_model = "accounts.user"
-
-    @extend_schema(
-        request=UserRoleInputSerializer,
-        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
-        summary="Change a user's role within the seat caps (admins)",
-        tags=["organizations"],
-    )
-    def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        user = members.organization_user_get(
-            organization=self.organization, user_id=user_id
-        )
-        serializer = UserRoleInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organizations.user_change_role(
-            user=user, role=serializer.validated_data["role"], actor=request.user
-        )
-        user = members.organization_user_get(
-            organization=self.organization, user_id=user_id
-        )
-        return Response(OrganizationUserSerializer(user).data)
-
-
-class OrganizationUserDeactivateView(OrganizationScopedView):
-    staff_permission_model = "accounts.user"
-
-    @extend_schema(
-        request=None,
-        responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
-        summary="Deactivate a user and sign them out everywhere (admins)",
-        tags=["organizations"],
-    )
-    def post(self, request: Request, organization_id: str, user_id: UUID) -> Response:
-        user = members.organization_user_get(
-            organization=self.organization, user_id=user_id
-        )
-        organizations.user_deactivate(user=user, actor=request.user)
-        user = members.organization_user_get(
-            organization=self.organization, user_id=user_id
-        )
-        return Response(OrganizationUserSerializer(user).data)

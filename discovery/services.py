@@ -33,42 +33,10 @@ RECENTLY_RECORDED_SECONDS = 3 * 60 * 60.0
 _RECENTLY_RECORDED_MAX = 50_000
 
 
-def discovery_update(
-    *, organization: Organization, enabled: bool, min_users: int, actor: User
-) -> Organization:
-    """Turns the organization's discovery on or off and sets its threshold.
-
-    Turning it off deletes the people of the open month at once (the closed
-    months' anonymous counts stay). A request that changes nothing audits
-    nothing. The row is locked while it is compared, so that two admins
-    changing it at once leave one event each.
-    """
-    if min_users < selectors.MIN_USERS_FLOOR:
-        raise DomainError(
-            f"min_users must be at least {selectors.MIN_USERS_FLOOR}, so that "
-            "no application is reported for one person."
-        )
-    with transaction.atomic():
-        locked = Organization.objects.select_for_update().get(pk=organization.pk)
-        before = {
-            "enabled": locked.discovery_enabled,
-            "min_users": locked.discovery_min_users,
-        }
-        after = {"enabled": enabled, "min_users": min_users}
-        if before != after:
-            locked.discovery_enabled = enabled
-            locked.discovery_min_users = min_users
-            locked.save(update_fields=["discovery_enabled", "discovery_min_users"])
-            if not enabled:
-                ApplicationUser.objects.filter(organization=locked).delete()
-            audit_record(
-                action=AuditAction.DISCOVERY_CHANGED,
-                organization=locked,
-                actor=actor,
-                target=f"organization:{locked.public_id}",
-                details={"before": before, "after": after},
-            )
-    return locked
+def discovery_people_forget(organization: Organization) -> None:
+    """Deletes who used which application in the organization's open month,
+    as turning discovery off does; the closed months' anonymous counts stay."""
+    ApplicationUser.objects.filter(organization=organization).delete()
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,6 @@ from discovery import views
 
 urlpatterns = [
     path(
-        "organizations/<str:organization_id>/discovery",
-        views.DiscoveryView.as_view(),
-        name="organization-discovery",
-    ),
-    path(
         "organizations/<str:organization_id>/discovered-apps",
         views.DiscoveredAppsView.as_view(),
         name="organization-discovered-apps",

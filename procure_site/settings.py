@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "health",
     "audit",
     "alerts",
+    "organizations",
     "dashboard",
 ]
 

@@ -20,7 +20,7 @@ api_v1 = [
     path("", include("discovery.urls")),
     path("", include("analytics.urls")),
     path("", include("audit.urls")),
-    path("", include("alerts.urls")),
+    path("", include("organizations.urls")),
 ]
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connections, router, transaction
 
 from accounts.errors import NO_ORGANIZATION
-from accounts.models import Organization, User
+from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
 from discovery.services import (
@@ -378,29 +378,3 @@ def activity_purge(
             break
     rollups.activity_rollups_trim(cutoff=cutoff)
     return ActivityPurged(rows=purged, cutoff=cutoff, dry_run=False)
-
-
-def tracking_update(
-    *, organization: Organization, paused: bool, actor: User
-) -> Organization:
-    """Pauses or resumes the recording of the organization's visits.
-
-    Setting the state it already has changes nothing and audits nothing, so
-    repeating the request is safe. The row is locked while it is compared, so
-    that two admins pausing at once leave one audit event.
-    """
-    with transaction.atomic():
-        locked = Organization.objects.select_for_update().get(pk=organization.pk)
-        if locked.tracking_paused != paused:
-            locked.tracking_paused = paused
-            locked.save(update_fields=["tracking_paused"])
-            audit_record(
-                action=AuditAction.TRACKING_PAUSED
-                if paused
-                else AuditAction.TRACKING_RESUMED,
-                organization=locked,
-                actor=actor,
-                target=f"organization:{locked.public_id}",
-                details={"paused": paused},
-            )
-    return locked

@@ -10,9 +10,4 @@ urlpatterns = [
         name="url-visits-monitored-hosts",
     ),
     path("me/activity", views.MeActivityView.as_view(), name="me-activity"),
-    path(
-        "organizations/<str:organization_id>/tracking",
-        views.TrackingView.as_view(),
-        name="organization-tracking",
-    ),
 ]

@@ -6,15 +6,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsOrganizationMember, OrganizationScopedView
+from accounts.permissions import IsOrganizationMember
 from procure_site.serializers import DetailSerializer
 from url_visits import selectors, services
 from url_visits.models import Activity
 from url_visits.serializers import (
     MonitoredHostsSerializer,
     OwnActivitySerializer,
-    TrackingInputSerializer,
-    TrackingSerializer,
     UrlVisitsInputSerializer,
     VisitsRecordedSerializer,
 )
@@ -147,37 +145,3 @@ class MonitoredHostsView(APIView):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         hosts = selectors.monitored_hosts(organization=organization)
         return Response(MonitoredHostsSerializer(hosts).data, headers=headers)
-
-
-class TrackingView(OrganizationScopedView):
-    """Whether the organization's visits are being recorded. Admins of the
-    organization only."""
-
-    @extend_schema(
-        responses={200: TrackingSerializer},
-        summary="Whether tracking is paused (admins)",
-        tags=["organizations"],
-    )
-    def get(self, request: Request, organization_id: str) -> Response:
-        return Response(TrackingSerializer(self.organization).data)
-
-    @extend_schema(
-        request=TrackingInputSerializer,
-        responses={
-            200: TrackingSerializer,
-            400: DetailSerializer,
-        },
-        summary="Pause or resume tracking (admins)",
-        description="While paused, url-visits answers 200 and records nothing, "
-        "and monitored-hosts lists no host.",
-        tags=["organizations"],
-    )
-    def put(self, request: Request, organization_id: str) -> Response:
-        serializer = TrackingInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.organization = services.tracking_update(
-            organization=self.organization,
-            paused=serializer.validated_data["paused"],
-            actor=request.user,
-        )
-        return Response(TrackingSerializer(self.organization).data)

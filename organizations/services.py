@@ -1,0 +1,185 @@
+"""Changing an organization's settings: one way, for all three.
+
+Tracking (is the organization's browsing recorded), discovery (are
+unmatched catalog applications counted) and notifications (how the digest
+is sent) each change through `organization_setting_change()`: under the
+organization's row lock, compare, save, audit. A request that changes
+nothing saves and audits nothing, so repeating it is safe; two admins
+changing a setting at once leave one event each, in order.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Model
+
+from accounts.models import Organization, User
+from alerts.models import NotificationSettings
+from alerts.services import webhook_host, webhook_url_chosen
+from audit.models import AuditAction
+from audit.services import audit_record
+from discovery.selectors import MIN_USERS_FLOOR
+from discovery.services import discovery_people_forget
+from procure_site.exceptions import DomainError
+
+SettingRow = TypeVar("SettingRow", bound=Model)
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """The stored values a change replaced, and the values it stored."""
+
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+
+def organization_setting_change(
+    *,
+    organization: Organization,
+    actor: User,
+    row: Callable[[Organization], SettingRow],
+    values: Callable[[SettingRow], dict[str, Any]],
+    audit: Callable[[SettingChange], tuple[AuditAction, dict[str, Any]]],
+    on_change: Callable[[Organization], None] | None = None,
+) -> SettingRow:
+    """Sets the fields `values` gives on the setting's `row`, if they differ.
+
+    `row` finds the row that holds the setting (the organization itself, or
+    one of its own) once the organization is locked; `values` computes the
+    new values from it (a masked webhook URL keeps the stored one);
+    `on_change` does what a change implies beyond the row; `audit` names
+    the event and its details.
+    """
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        target = row(locked)
+        after = values(target)
+        before = {name: getattr(target, name) for name in after}
+        if before != after:
+            for name, value in after.items():
+                setattr(target, name, value)
+            target.save(update_fields=list(after))
+            if on_change is not None:
+                on_change(locked)
+            action, details = audit(SettingChange(before=before, after=after))
+            audit_record(
+                action=action,
+                organization=locked,
+                actor=actor,
+                target=f"organization:{locked.public_id}",
+                details=details,
+            )
+    return target
+
+
+def _organization_itself(organization: Organization) -> Organization:
+    return organization
+
+
+def tracking_change(
+    *, organization: Organization, paused: bool, actor: User
+) -> Organization:
+    """Pauses or resumes the recording of the organization's visits."""
+
+    def audit(change: SettingChange) -> tuple[AuditAction, dict[str, Any]]:
+        action = AuditAction.TRACKING_PAUSED if paused else AuditAction.TRACKING_RESUMED
+        return action, {"paused": paused}
+
+    return organization_setting_change(
+        organization=organization,
+        actor=actor,
+        row=_organization_itself,
+        values=lambda _: {"tracking_paused": paused},
+        audit=audit,
+    )
+
+
+def discovery_change(
+    *, organization: Organization, enabled: bool, min_users: int, actor: User
+) -> Organization:
+    """Turns the organization's discovery on or off and sets its threshold.
+
+    Turning it off forgets the people of the open month at once (the closed
+    months' anonymous counts stay).
+    """
+    if min_users < MIN_USERS_FLOOR:
+        raise DomainError(
+            f"min_users must be at least {MIN_USERS_FLOOR}, so that "
+            "no application is reported for one person."
+        )
+
+    def audit(change: SettingChange) -> tuple[AuditAction, dict[str, Any]]:
+        def named(values: Mapping[str, Any]) -> dict[str, Any]:
+            return {
+                "enabled": values["discovery_enabled"],
+                "min_users": values["discovery_min_users"],
+            }
+
+        return AuditAction.DISCOVERY_CHANGED, {
+            "before": named(change.before),
+            "after": named(change.after),
+        }
+
+    return organization_setting_change(
+        organization=organization,
+        actor=actor,
+        row=_organization_itself,
+        values=lambda _: {
+            "discovery_enabled": enabled,
+            "discovery_min_users": min_users,
+        },
+        audit=audit,
+        on_change=None if enabled else discovery_people_forget,
+    )
+
+
+def notifications_change(
+    *,
+    organization: Organization,
+    email_digest: str,
+    renewal_window_days: int,
+    webhook_url: str,
+    actor: User,
+) -> NotificationSettings:
+    """Replaces the organization's notification settings.
+
+    The webhook URL is checked as alerts.services.webhook_url_chosen says;
+    the masked URL that staff are shown, sent back as it is, keeps the
+    stored one. A change is audited with the webhook's host only: its full
+    URL is a credential.
+    """
+
+    def row(locked: Organization) -> NotificationSettings:
+        found, _ = NotificationSettings.objects.get_or_create(organization=locked)
+        return found
+
+    def values(current: NotificationSettings) -> dict[str, Any]:
+        return {
+            "email_digest": email_digest,
+            "renewal_window_days": renewal_window_days,
+            "webhook_url": webhook_url_chosen(
+                sent=webhook_url,
+                stored=current.webhook_url,
+                allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+            ),
+        }
+
+    def audit(change: SettingChange) -> tuple[AuditAction, dict[str, Any]]:
+        return AuditAction.NOTIFICATIONS_UPDATED, {
+            "email_digest": email_digest,
+            "renewal_window_days": renewal_window_days,
+            "webhook_host": webhook_host(change.after["webhook_url"]),
+            "webhook_changed": change.before["webhook_url"]
+            != change.after["webhook_url"],
+        }
+
+    return organization_setting_change(
+        organization=organization,
+        actor=actor,
+        row=row,
+        values=values,
+        audit=audit,
+    )
