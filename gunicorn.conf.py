@@ -11,8 +11,7 @@ import sys
 from typing import Any
 
 from procure_site import serving, settings
-
-env = settings.env
+from procure_site.environment import env
 
 bind = settings.SERVER_BIND
 workers = env.int(
