@@ -203,7 +203,7 @@ def contract_delete(*, contract: Contract, actor: User | None) -> None:
     with transaction.atomic():
         # Locked first, so that an ingestion batch inserting activity on this
         # contract either finishes before the delete starts (and its rows are
-        # deleted too) or waits and skips them (url_visits.services).
+        # deleted too) or waits and skips them (url_visits.services.ingestion).
         Contract.objects.select_for_update().filter(pk=contract_id).exists()
         contract.delete()
         _contract_audit(

@@ -18,7 +18,7 @@ from django.db.models import Model
 
 from accounts.models import Organization, User
 from alerts.models import NotificationSettings
-from alerts.services import webhook_host, webhook_url_chosen
+from alerts.services.webhook import webhook_host, webhook_url_chosen
 from audit.models import AuditAction
 from audit.services import audit_record
 from discovery.selectors import MIN_USERS_FLOOR
@@ -146,7 +146,7 @@ def notifications_change(
 ) -> NotificationSettings:
     """Replaces the organization's notification settings.
 
-    The webhook URL is checked as alerts.services.webhook_url_chosen says;
+    The webhook URL is checked as alerts.services.webhook.webhook_url_chosen says;
     the masked URL that staff are shown, sent back as it is, keeps the
     stored one. A change is audited with the webhook's host only: its full
     URL is a credential.

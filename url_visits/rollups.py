@@ -2,7 +2,7 @@
 (user, contract) with the last day.
 
 Whatever writes activity keeps them: new activity through
-url_visits.services.activity_insert_new (on PostgreSQL in the INSERT's own
+url_visits.services.ingestion.activity_insert_new (on PostgreSQL in the INSERT's own
 statement, elsewhere through activity_rollups_record), bulk loads through
 activity_rollups_rebuild, the purge through activity_rollups_trim; deletes of
 users, contracts and organizations cascade to them.

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganizationMember
 from procure_site.serializers import DetailSerializer
-from url_visits import selectors, services
+from url_visits import selectors
 from url_visits.models import Activity
 from url_visits.serializers import (
     MonitoredHostsSerializer,
@@ -16,6 +16,7 @@ from url_visits.serializers import (
     UrlVisitsInputSerializer,
     VisitsRecordedSerializer,
 )
+from url_visits.services import ingestion
 
 
 class UrlVisitsView(APIView):
@@ -35,7 +36,7 @@ class UrlVisitsView(APIView):
         summary="Record the extension's visits as activity on contracts",
     )
     def post(self, request: Request) -> Response:
-        result = services.url_visits_record(
+        result = ingestion.url_visits_record(
             user=request.user, entries=_entries(request.data)
         )
         # The fields VisitsRecordedSerializer documents, built directly: this

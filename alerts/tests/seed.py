@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from accounts.models import Organization, Role, User
 from accounts.tests.factories import UserFactory
-from alerts import services
+from alerts.services import delivery
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 from procure_site import clock
@@ -23,10 +23,10 @@ SEEDED_ON = dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC)
 MONDAY = dt.datetime(2026, 11, 2, 1, 5, tzinfo=dt.UTC)
 
 
-def send_due_at(time_machine, moment: dt.datetime) -> services.DigestRun:
+def send_due_at(time_machine, moment: dt.datetime) -> delivery.DigestRun:
     """Sends the digests due at `moment`, with every clock stopped there."""
     time_machine.move_to(moment, tick=False)
-    return services.digests_send_due()
+    return delivery.digests_send_due()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from accounts.models import Organization
 from contracts.models import Contract
 from procure_site.exceptions import NotFound
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
-from url_visits.services import activity_cutoff_day
+from url_visits.services.retention import activity_cutoff_day
 
 # Renewal advice looks at a rolling window rather than the calendar month, so
 # that it means the same on the 1st of a month as on the 30th.

@@ -12,13 +12,13 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.permissions import OrganizationScopedView
 from alerts import selectors as alert_selectors
-from alerts import services as alert_services
 from alerts.models import NotificationSettings
 from alerts.serializers import (
     NotificationSettingsInputSerializer,
     NotificationSettingsSerializer,
     WebhookTestSerializer,
 )
+from alerts.services import webhook
 from discovery.serializers import DiscoveryInputSerializer, DiscoverySerializer
 from organizations import services
 from procure_site.serializers import DetailSerializer
@@ -183,7 +183,7 @@ class WebhookTestView(OrganizationScopedView):
         tags=TAGS,
     )
     def post(self, request: Request, organization_id: str) -> Response:
-        answer = alert_services.webhook_test_send(organization=self.organization)
+        answer = webhook.webhook_test_send(organization=self.organization)
         return Response(
             WebhookTestSerializer(
                 {

@@ -4,7 +4,7 @@ import factory
 
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity
-from url_visits.services import activity_insert_new
+from url_visits.services.ingestion import activity_insert_new
 
 
 class ActivityFactory(factory.django.DjangoModelFactory):

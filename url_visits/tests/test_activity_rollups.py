@@ -7,7 +7,7 @@ from django.db import connection
 from contracts.tests.factories import ContractFactory
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
 from url_visits.rollups import activity_rollups_rebuild
-from url_visits.services import activity_insert_new
+from url_visits.services.ingestion import activity_insert_new
 
 URL = "/api/v1/url-visits"
 

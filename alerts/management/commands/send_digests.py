@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from alerts import selectors, services
+from alerts import selectors
+from alerts.services import delivery
 from procure_site.text import counted
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             and not selectors.organizations_for_digests(domain=domain).exists()
         ):
             raise CommandError(f"No organization has the domain {domain}.")
-        run = services.digests_send_due(domain=domain, dry_run=options["dry_run"])
+        run = delivery.digests_send_due(domain=domain, dry_run=options["dry_run"])
         if run.dry_run:
             for label in run.due:
                 self.stdout.write(f"  due: {label}")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from procure_site.text import counted
-from url_visits import services
+from url_visits.services import retention
 
 
 def _at_least_one(value: str) -> int:
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if options["verbosity"] >= 1 and total > options["batch_size"]:
                 self.stdout.write(f"  {purged} of {total} rows purged...")
 
-        result = services.activity_purge(
+        result = retention.activity_purge(
             older_than_days=options["older_than_days"],
             dry_run=options["dry_run"],
             batch_size=options["batch_size"],

@@ -1,19 +1,16 @@
-"""Writes of the alerts app: the notification settings, and sending each
-organization's renewal and waste digest at most once per period and channel.
+"""Sending each organization's renewal and waste digest at most once per
+period and channel.
 
 Digests are sent from the `send_digests` command, never in a web request.
 `digest_deliver` sends one claimed delivery and is the function a task queue
-would run; the only delivery made in a request is the admin's explicit test
-message (`webhook_test_send`).
+would run.
 """
 
 import logging
 import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Q
 
@@ -26,17 +23,12 @@ from alerts.models import (
     NotificationSettings,
 )
 from alerts.periods import digest_period
+from alerts.services import webhook
 from alerts.webhooks import (
-    WebhookAnswer,
     WebhookFailed,
     WebhookRefused,
-    webhook_post,
-    webhook_url_masked,
-    webhook_url_problem,
 )
 from procure_site import clock
-from procure_site.error_codes import ErrorCode
-from procure_site.exceptions import DomainError, InvalidFields
 
 logger = logging.getLogger(__name__)
 
@@ -46,72 +38,8 @@ logger = logging.getLogger(__name__)
 CLAIM_EXPIRY = timedelta(minutes=30)
 
 
-class WebhookUnreachable(DomainError):
-    """The receiver gave no answer: the test endpoint answers 502."""
-
-    status_code = 502
-    code = ErrorCode.WEBHOOK_UNREACHABLE
-
-
 class DeliveryFailed(Exception):
     """One delivery did not go through; its text goes into `last_error`."""
-
-
-def webhook_url_chosen(*, sent: str, stored: str, allow_private: bool) -> str:
-    """The webhook URL to store when `sent` replaces `stored`.
-
-    A webhook URL must be https:// (http:// too where private networks are
-    allowed) and must not name a non-public address; names are checked again
-    after DNS resolution whenever something is sent. The masked URL that
-    staff are shown, sent back as it is, keeps the stored URL. Raises
-    InvalidFields naming webhook_url otherwise.
-    """
-    sent = sent.strip()
-    if stored and sent == webhook_url_masked(stored):
-        return stored
-    if sent:
-        problem = webhook_url_problem(sent, allow_private=allow_private)
-        if problem is not None:
-            raise InvalidFields({"webhook_url": [problem]})
-    return sent
-
-
-def webhook_host(url: str) -> str | None:
-    return urlsplit(url).hostname if url else None
-
-
-def _webhook_call(*, url: str, payload: dict[str, object]) -> WebhookAnswer:
-    return webhook_post(
-        url,
-        payload=payload,
-        allow_private=settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
-        timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-    )
-
-
-def webhook_test_send(*, organization: Organization) -> WebhookAnswer:
-    """Posts a test message to the organization's webhook and returns what the
-    receiver answered, whatever its status. A URL that may not be called is
-    a 400 and a receiver that cannot be reached a 502."""
-    notification_settings = selectors.notification_settings_get(
-        organization=organization
-    )
-    if not notification_settings.webhook_url:
-        raise DomainError(
-            "This organization has no webhook URL: set webhook_url in its "
-            "notification settings first."
-        )
-    try:
-        return _webhook_call(
-            url=notification_settings.webhook_url,
-            payload=rendering.webhook_test_payload(
-                company_name=organization.company_name
-            ),
-        )
-    except WebhookRefused as exc:
-        raise DomainError(str(exc)) from None
-    except WebhookFailed as exc:
-        raise WebhookUnreachable(str(exc)) from None
 
 
 def _email_send(*, digest: selectors.Digest, recipients: list[str]) -> str:
@@ -137,7 +65,7 @@ def _webhook_send(*, digest: selectors.Digest, url: str) -> str:
     if not url:
         raise DeliveryFailed("The organization has no webhook URL any more.")
     try:
-        answer = _webhook_call(
+        answer = webhook.webhook_call(
             url=url, payload=rendering.digest_webhook_payload(digest)
         )
     except (WebhookRefused, WebhookFailed) as exc:

@@ -1,5 +1,8 @@
+"""Recording what the extension reports: a batch of visits becomes one
+activity row per user, contract and UTC day."""
+
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -9,8 +12,6 @@ from django.db import connections, router, transaction
 
 from accounts.errors import NO_ORGANIZATION
 from accounts.models import User
-from audit.models import AuditAction
-from audit.services import audit_record
 from discovery.services import (
     DiscoveryRows,
     discovery_rows,
@@ -19,11 +20,12 @@ from discovery.services import (
 )
 from procure_site import clock
 from procure_site.error_codes import ErrorCode
-from procure_site.exceptions import DomainError, Forbidden, PayloadTooLarge
+from procure_site.exceptions import Forbidden, PayloadTooLarge
 from url_visits import activity_partitions, activity_sql, rollups, selectors
 from url_visits.activity_sql import ActivityKey, FirstSeen
 from url_visits.browsers import browser_name
 from url_visits.models import Activity
+from url_visits.services.retention import activity_cutoff_day
 from url_visits.visited_hosts import visited_host
 
 # How far ahead of the server's clock a visit may be; clients' clocks drift.
@@ -51,11 +53,6 @@ UNVERIFIED_REPORTER = (
     "link in the verification email proCure sent you, then the extension can "
     "report again."
 )
-
-
-def activity_cutoff_day(*, older_than_days: int) -> dt.date:
-    """The first UTC day kept when activity older than `older_than_days` goes."""
-    return clock.today() - dt.timedelta(days=older_than_days)
 
 
 @dataclass(frozen=True)
@@ -287,94 +284,3 @@ def activity_insert_new(
     if discovered is not None:
         discovery_rows_insert(rows=discovered)
     return len(activity)
-
-
-@dataclass(frozen=True)
-class ActivityPurged:
-    rows: int
-    cutoff: dt.date
-    dry_run: bool
-
-
-def activity_purge(
-    *,
-    older_than_days: int,
-    dry_run: bool = False,
-    batch_size: int = 10_000,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> ActivityPurged:
-    """Deletes activity whose day is older than `older_than_days` days ago.
-
-    On PostgreSQL, where activity is partitioned by month, each month that
-    lies wholly before the cutoff (and before ACTIVITY_RETENTION_DAYS, the
-    window ingestion accepts) is detached and dropped in one statement,
-    audited with its row count, and only the month the cutoff falls in is
-    deleted from row by row; the coming months' partitions are created ahead
-    of time too. Elsewhere, and inside that month, rows are deleted in batches
-    of `batch_size`, so that a large purge neither holds one long lock nor
-    builds one huge transaction; `on_progress(purged so far, total)` is
-    called after each batch or month. Each batch is audited in its own
-    transaction, as the system, with its count and the cutoff. With
-    `dry_run`, only counts and audits nothing. Safe to run twice: the second
-    run finds nothing to delete.
-    """
-    if older_than_days < 1:
-        raise DomainError("The retention window must be at least 1 day.")
-    if batch_size < 1:
-        raise DomainError("The batch size must be at least 1 row.")
-    cutoff = activity_cutoff_day(older_than_days=older_than_days)
-    expired = Activity.objects.filter(day__lt=cutoff).order_by()
-    total = expired.count()
-    if dry_run:
-        return ActivityPurged(rows=total, cutoff=cutoff, dry_run=True)
-    today = clock.today()
-    activity_partitions.activity_partitions_ready(days=[today, clock.next_month(today)])
-    if total == 0:
-        rollups.activity_rollups_trim(cutoff=cutoff)
-        return ActivityPurged(rows=0, cutoff=cutoff, dry_run=False)
-
-    details = {"cutoff": cutoff.isoformat(), "older_than_days": older_than_days}
-    purged = 0
-    # Months that ingestion may still write to keep their partition, even
-    # when this purge is asked for a shorter window: their old rows are
-    # deleted instead.
-    droppable_before = min(
-        cutoff,
-        activity_cutoff_day(older_than_days=settings.ACTIVITY_RETENTION_DAYS),
-    )
-    for partition in activity_partitions.activity_partitions():
-        if partition.end > droppable_before:
-            break
-        with transaction.atomic():
-            dropped = activity_partitions.activity_partition_count(partition)
-            activity_partitions.activity_partition_drop(partition)
-            if dropped:
-                audit_record(
-                    action=AuditAction.ACTIVITY_PURGED,
-                    target="activity",
-                    details={
-                        "count": dropped,
-                        "month": f"{partition.start:%Y-%m}",
-                        **details,
-                    },
-                )
-        purged += dropped
-        if dropped and on_progress is not None:
-            on_progress(purged, total)
-    while True:
-        with transaction.atomic():
-            batch = expired.values("pk")[:batch_size]
-            deleted, _ = Activity.objects.filter(pk__in=batch).delete()
-            if deleted:
-                audit_record(
-                    action=AuditAction.ACTIVITY_PURGED,
-                    target="activity",
-                    details={"count": deleted, **details},
-                )
-        purged += deleted
-        if deleted and on_progress is not None:
-            on_progress(purged, total)
-        if deleted < batch_size:
-            break
-    rollups.activity_rollups_trim(cutoff=cutoff)
-    return ActivityPurged(rows=purged, cutoff=cutoff, dry_run=False)
