@@ -216,7 +216,7 @@ def contract_delete(*, contract: Contract, actor: User | None) -> None:
 
 
 def contract_upsert(
-    *, user: User, organization_public_id: str, data: ContractData
+    *, actor: User, organization_public_id: str, data: ContractData
 ) -> tuple[Contract, bool]:
     """Creates or updates the contract of (organization, normalized product URL).
 
@@ -224,9 +224,9 @@ def contract_upsert(
     admin (the view's permission says so); the organization named by
     `organization_public_id` must be their own: any other id, including one
     that does not exist, is refused with 403 so that the answer does not tell
-    which ids exist. `user` is recorded as the actor.
+    which ids exist.
     """
-    organization = user.organization
+    organization = actor.organization
     if organization is None or organization.public_id != organization_public_id:
         raise Forbidden(
             "You can only add contracts to your own organization.",
@@ -250,7 +250,7 @@ def contract_upsert(
             organization=organization,
             contract=contract,
             contract_id=contract.pk,
-            actor=user,
+            actor=actor,
             fields=list(data),
         )
     return contract, created

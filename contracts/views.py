@@ -52,7 +52,7 @@ class ContractUpsertView(APIView):
         data = dict(serializer.validated_data)
         organization_public_id = data.pop("organization_id")
         contract, created = services.contract_upsert(
-            user=request.user, organization_public_id=organization_public_id, data=data
+            actor=request.user, organization_public_id=organization_public_id, data=data
         )
         body = ContractUpsertOutputSerializer(
             {

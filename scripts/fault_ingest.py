@@ -52,10 +52,10 @@ def seed(out: Path) -> None:
     """An organization, CONTRACTS contracts and USERS members with device tokens."""
     django_setup()
     from django.core.management import call_command
-    from django.utils import timezone
 
     from accounts.models import Organization, Role, User
     from accounts.services.sessions import device_token_issue
+    from procure_site import clock
 
     call_command("create_organization", domain=DOMAIN, company="Fault Co")
     header = (
@@ -79,7 +79,7 @@ def seed(out: Path) -> None:
             password=PASSWORD,
             organization=organization,
             role=Role.MEMBER,
-            email_verified_at=timezone.now(),
+            email_verified_at=clock.now(),
         )
         tokens[user.email] = device_token_issue(user=user, device_id=f"ext-{n}")
     out.write_text(json.dumps(tokens))

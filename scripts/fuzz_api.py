@@ -62,14 +62,14 @@ CHECKS = [
 ]
 
 SEED_USERS = f"""
-from django.utils import timezone
+from procure_site import clock
 from accounts.models import Organization, Role, User
 
 organization = Organization.objects.get(domain_name="acme.io")
 for email, role in (("{ADMIN_EMAIL}", Role.ADMIN), ("{MEMBER_EMAIL}", Role.MEMBER)):
     User.objects.create_user(
         email=email, password="{PASSWORD}", organization=organization,
-        role=role, email_verified_at=timezone.now(),
+        role=role, email_verified_at=clock.now(),
     )
 print(organization.public_id)
 """

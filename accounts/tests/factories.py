@@ -1,7 +1,7 @@
 import factory
-from django.utils import timezone
 
 from accounts.models import Organization, Role, User
+from procure_site import clock
 
 TEST_PASSWORD = "Str0ngPass!"
 
@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
     )
     role = Role.MEMBER
-    email_verified_at = factory.LazyFunction(timezone.now)
+    email_verified_at = factory.LazyFunction(clock.now)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation

@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from django.db import OperationalError
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
 from accounts.services import invitations
 from accounts.services.invitations import invitation_create
 from accounts.tokens import invitation_token_make
 from audit.models import AuditAction, AuditEvent
+from procure_site import clock
 
 URL = "/account/accept-invitation"
 
@@ -68,7 +68,7 @@ def test_it_works_once(invitation):
 
 
 def test_it_says_an_expired_invitation_expired(invitation):
-    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.update(expires_at=clock.now() - timedelta(minutes=1))
 
     response = Client().get(
         URL, {"token": invitation_token_make(invitation_id=invitation.pk)}

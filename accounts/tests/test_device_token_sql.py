@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import device_token_sql
 from accounts.models import DeviceToken, User, hash_device_token
 from accounts.services.sessions import device_token_issue
+from procure_site import clock
 
 
 def lookup(raw_token: str) -> DeviceToken | None:
@@ -51,7 +51,7 @@ def test_it_loads_a_user_without_an_organization(staff_user):
 
 def test_it_finds_no_revoked_token(member):
     raw = device_token_issue(user=member, device_id="ext-1")
-    DeviceToken.objects.update(revoked_at=timezone.now())
+    DeviceToken.objects.update(revoked_at=clock.now())
 
     assert lookup(raw) is None
 
@@ -86,7 +86,7 @@ def touching_lookup(raw_token: str, now, before):
 def test_it_records_the_first_use_and_then_only_stale_ones(member):
     raw = device_token_issue(user=member, device_id="ext-1")
     DeviceToken.objects.update(last_used_at=None)
-    first = timezone.now()
+    first = clock.now()
 
     token = touching_lookup(raw, first, first - timedelta(minutes=5))
 
@@ -110,8 +110,8 @@ def test_it_touches_no_revoked_token_and_no_token_of_an_inactive_user(member):
     raw = device_token_issue(user=member, device_id="ext-1")
     other = device_token_issue(user=member, device_id="ext-2")
     DeviceToken.objects.update(last_used_at=None)
-    DeviceToken.objects.filter(device_id="ext-1").update(revoked_at=timezone.now())
-    now = timezone.now()
+    DeviceToken.objects.filter(device_id="ext-1").update(revoked_at=clock.now())
+    now = clock.now()
 
     assert touching_lookup(raw, now, now) is None
     User.objects.filter(pk=member.pk).update(is_active=False)
@@ -127,7 +127,7 @@ def test_it_looks_up_and_touches_in_one_query_on_postgresql(
     member, django_assert_num_queries
 ):
     raw = device_token_issue(user=member, device_id="ext-1")
-    now = timezone.now()
+    now = clock.now()
 
     expected = 1 if connection.vendor == "postgresql" else 2
     with django_assert_num_queries(expected):

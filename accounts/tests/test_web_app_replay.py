@@ -2,13 +2,13 @@
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services.sessions import session_token_issue
 from accounts.tests.factories import OrganizationFactory
 from conftest import WEB_ORIGIN
+from procure_site import clock
 
 CSV = (
     "vendor_name,annual_spend,contract_type,contract_status,payment_type,"
@@ -37,7 +37,7 @@ def test_the_web_apps_sign_up_upload_usage_and_logout_work_unchanged(db):
     org_id = signed_up.json()["organization_id"]
     # Admin features need a verified address; the link was emailed at sign-up.
 
-    User.objects.filter(email="ada@acme.io").update(email_verified_at=timezone.now())
+    User.objects.filter(email="ada@acme.io").update(email_verified_at=clock.now())
 
     signed_in = browser.post(
         "/api/v1/auth/sign-in",

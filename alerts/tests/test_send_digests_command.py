@@ -12,7 +12,6 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
@@ -27,6 +26,7 @@ from alerts.tests.seed import (
     send_due_at,
 )
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from url_visits.tests.factories import ActivityFactory
 
 
@@ -269,12 +269,12 @@ def test_it_says_when_the_extension_has_stopped_reporting(organization, admin_us
     ActivityFactory(
         user=admin_user,
         contract=contract,
-        day=timezone.now().date() - dt.timedelta(days=9),
+        day=clock.now().date() - dt.timedelta(days=9),
     )
 
     run()
 
-    last = (timezone.now().date() - dt.timedelta(days=9)).isoformat()
+    last = (clock.now().date() - dt.timedelta(days=9)).isoformat()
     assert (
         "The extension has not reported any use of a contract in the last 7 days "
         f"(last on {last}): check that it is installed and signed in."
@@ -284,7 +284,7 @@ def test_it_says_when_the_extension_has_stopped_reporting(organization, admin_us
 def test_it_says_when_the_extension_never_reported(organization, admin_user):
     # Tracked since before last month, so that its waste is known; not priced
     # per seat, so there is none.
-    organization_created_on(organization, timezone.now().date() - dt.timedelta(days=90))
+    organization_created_on(organization, clock.now().date() - dt.timedelta(days=90))
     ContractFactory(organization=organization, vendor_name="Notion", num_seats=0)
 
     run()
@@ -302,7 +302,7 @@ def test_it_says_the_waste_is_unknown_for_a_month_without_data(
     # used then is unknown, not wasted.
     ContractFactory(organization=organization, vendor_name="Zoom", num_seats=20)
     use(organization, webhook_url=receiver.url)
-    today = timezone.now().astimezone(dt.UTC).date()
+    today = clock.now().astimezone(dt.UTC).date()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     note = (
         f"proCure has no data for {last_month}: its data for this organization "
@@ -335,7 +335,7 @@ def test_it_says_the_waste_is_unknown_for_a_month_without_data(
 
 
 def test_it_marks_a_month_covered_in_part(organization, admin_user, receiver):
-    today = timezone.now().astimezone(dt.UTC).date()
+    today = clock.now().astimezone(dt.UTC).date()
     first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     since = first + dt.timedelta(days=9)
     organization_created_on(organization, since)
@@ -380,14 +380,14 @@ def test_it_suggests_waiting_on_a_renewal_without_30_days_of_data(
     organization, admin_user, receiver
 ):
     # Tracked for 10 days, nobody used Slack yet: too little data to cancel.
-    today = timezone.now().astimezone(dt.UTC).date()
+    today = clock.now().astimezone(dt.UTC).date()
     organization_created_on(organization, today - dt.timedelta(days=10))
     slack = ContractFactory(
         organization=organization,
         vendor_name="Slack",
         num_seats=10,
         annual_spend=Decimal("1200.00"),
-        expire_at=timezone.now() + dt.timedelta(days=20),
+        expire_at=clock.now() + dt.timedelta(days=20),
     )
     use(organization, webhook_url=receiver.url)
     expires_on = slack.expire_at.astimezone(dt.UTC).date().isoformat()
@@ -654,7 +654,7 @@ def test_it_keeps_a_long_digest_within_slacks_limits(
         ContractFactory(
             organization=organization,
             vendor_name=f"Vendor {number:02d} " + "x" * 150,
-            expire_at=timezone.now() + dt.timedelta(days=5 + number),
+            expire_at=clock.now() + dt.timedelta(days=5 + number),
         )
 
     run()

@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Organization, User
 from accounts.tests.factories import UserFactory
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
+from procure_site import clock
 from url_visits.models import Activity
 from url_visits.tests.factories import ActivityFactory
 
@@ -37,7 +37,7 @@ def add_contracts_with_usage(
         contract = ContractFactory(
             organization=organization,
             num_seats=10,
-            expire_at=timezone.now() + dt.timedelta(days=20),
+            expire_at=clock.now() + dt.timedelta(days=20),
         )
         for day in (today, today - dt.timedelta(days=60)):
             activity(

@@ -2,7 +2,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from analytics.tests.helpers import (
@@ -21,7 +20,7 @@ def days_ago(count: int) -> dt.date:
 
 
 def in_days(count: int) -> dt.datetime:
-    return timezone.now() + dt.timedelta(days=count)
+    return clock.now() + dt.timedelta(days=count)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from accounts.models import Organization
 from accounts.tests.factories import UserFactory
@@ -50,7 +49,7 @@ def slack(organization):
         vendor_name="Slack",
         num_seats=10,
         annual_spend=Decimal("1200.00"),
-        expire_at=timezone.now() + dt.timedelta(days=30),
+        expire_at=clock.now() + dt.timedelta(days=30),
     )
     month = last_full_month()
     for number in range(3):
@@ -228,7 +227,7 @@ def test_it_ranks_organizations_by_waste_and_lists_quiet_ones(
     )
     # Globex has been tracked for a year, so its empty month is a known 0 users.
     Organization.objects.filter(pk=other_organization.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=365)
+        created_at=clock.now() - dt.timedelta(days=365)
     )
 
     response = console.get(f"{ORGANIZATIONS}overview/")
@@ -289,7 +288,7 @@ def test_it_shows_the_most_wasteful_contracts_inactive_users_by_default(
     # whose contract 1 existed saw that one instead of the most wasteful.
     # Data since well before last month, so that its waste is known.
     Organization.objects.filter(pk=organization.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=120)
+        created_at=clock.now() - dt.timedelta(days=120)
     )
     small = ContractFactory(organization=organization, annual_spend=Decimal("10.00"))
     wasteful = ContractFactory(

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
-from accounts.models import User
 from accounts.tests.factories import UserFactory
 from analytics.tests.helpers import activity, analytics_url
 from conftest import SUPPORT_PERMISSIONS, client_for, grant, screenshot
@@ -22,8 +20,11 @@ PASSWORD = "Sup3rSecret!"
 
 @pytest.fixture
 def staff(db):
-    user = User.objects.create_user(
-        "ops@procure.example", PASSWORD, organization=None, is_staff=True
+    user = UserFactory(
+        email="ops@procure.example",
+        password=PASSWORD,
+        organization=None,
+        is_staff=True,
     )
     return grant(user, *SUPPORT_PERMISSIONS)
 
@@ -42,7 +43,7 @@ def usage(organization):
             vendor_name=vendor,
             num_seats=seats,
             annual_spend=Decimal(spend),
-            expire_at=timezone.now() + dt.timedelta(days=40),
+            expire_at=clock.now() + dt.timedelta(days=40),
         )
         for number in range(users):
             user = UserFactory(organization=organization)
