@@ -1,6 +1,7 @@
 """Who may call each operation under organizations/{organization_id}/, as one
 table generated from the URLconf: every operation of every
-OrganizationScopedView, called on Globex's id by five kinds of caller.
+OrganizationScopedView, called on Globex's id by six kinds of caller
+(anonymous included).
 
 A view added under that path joins the table by itself, with the access its
 class declares (`admins_only`, `staff_permission_model`), so none can be
@@ -13,16 +14,19 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.test import APIClient
 
 from accounts.models import Invitation, Role
 from accounts.permissions import OrganizationScopedView
 from accounts.tests.factories import UserFactory
 from conftest import client_for, grant
 from procure_site import clock
+from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 pytestmark = pytest.mark.django_db
 
 CALLERS = [
+    "anonymous",
     "member",
     "admin of another organization",
     "staff without permission",
@@ -79,23 +83,29 @@ def organization_operations() -> list[Operation]:
 OPERATIONS = organization_operations()
 
 
-def expected(operation: Operation, caller: str) -> tuple[int, str | None]:
-    """The status class and refusal sentence the caller must get: 403 with
-    its sentence, or ("allowed", None) when the request reaches the handler."""
+def expected(operation: Operation, caller: str) -> tuple[int, str | None, str | None]:
+    """The status, refusal sentence and code the caller must get: 401 or 403
+    with its sentence and code, or (200, None, None) when the request
+    reaches the handler."""
     staff_refusal = (
         f"Staff need the {operation.staff_permission} permission to do this in "
         "another organization. Ask a superuser to grant it in the admin."
     )
+    if caller == "anonymous":
+        return 401, NOT_SIGNED_IN_DETAIL, "not_authenticated"
     if caller == "member":
-        return (403, ADMINS_ONLY) if operation.view.admins_only else (200, None)
+        if operation.view.admins_only:
+            return 403, ADMINS_ONLY, "admins_only"
+        return 200, None, None
     if caller == "admin of another organization":
-        return 403, OWN_ORGANIZATION_ONLY
+        return 403, OWN_ORGANIZATION_ONLY, "other_organization"
+    missing = (403, staff_refusal, "staff_permission_missing")
     if caller == "staff without permission":
-        return 403, staff_refusal
+        return missing
     if caller == "staff with view":
         safe = operation.method.upper() in SAFE_METHODS
-        return (200, None) if safe else (403, staff_refusal)
-    return 200, None
+        return (200, None, None) if safe else missing
+    return 200, None, None
 
 
 @pytest.fixture
@@ -143,7 +153,7 @@ def organization_member(organization):
 
 
 def test_it_finds_every_organization_scoped_operation():
-    # 20 operations today; the table below has five rows for each.
+    # 20 operations today; the table below has six rows for each.
     assert len(OPERATIONS) == 20
     assert {str(operation) for operation in OPERATIONS} >= {
         "GET api/v1/organizations/<str:organization_id>/discovered-apps",
@@ -158,16 +168,20 @@ def test_it_answers_each_caller_as_the_view_declares(
     operation, caller, globex, admin_user
 ):
     organization, member, invitation = globex
-    client = client_for(caller_for(caller, operation, organization, admin_user))
+    client = (
+        APIClient()
+        if caller == "anonymous"
+        else client_for(caller_for(caller, operation, organization, admin_user))
+    )
 
     response = getattr(client, operation.method)(
         path_of(operation, organization, member, invitation), {}, format="json"
     )
 
-    status, sentence = expected(operation, caller)
-    if status == 403:
-        assert response.status_code == 403, response.content
-        assert response.json()["detail"] == sentence
+    status, sentence, code = expected(operation, caller)
+    if status in (401, 403):
+        assert response.status_code == status, response.content
+        assert response.json() == {"detail": sentence, "code": code}
     else:
         # Past the access check the handler answers: the empty body may be a
         # 400, never an access refusal.

@@ -11,7 +11,6 @@ from analytics.tests.helpers import (
 )
 from contracts.tests.factories import ContractFactory
 from procure_site import clock
-from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def days_ago(count: int) -> dt.date:
@@ -157,42 +156,6 @@ def test_it_refuses_a_bad_number_of_days(admin_client, organization, value):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "days must be a whole number between 1 and 400."
-
-
-@pytest.mark.parametrize(
-    ("client_name", "status", "detail", "code"),
-    [
-        ("staff_client", 200, None, None),
-        (
-            "member_client",
-            403,
-            "Only admins of the organization can do this.",
-            "admins_only",
-        ),
-        (
-            "outsider_client",
-            403,
-            "You can only see your own organization.",
-            "other_organization",
-        ),
-        (
-            "anon_client",
-            401,
-            NOT_SIGNED_IN_DETAIL,
-            "not_authenticated",
-        ),
-    ],
-)
-def test_it_checks_who_is_asking(
-    request, organization, client_name, status, detail, code
-):
-    client = request.getfixturevalue(client_name)
-
-    response = client.get(analytics_url(organization, "inactive-users"))
-
-    assert response.status_code == status
-    if detail:
-        assert response.json() == {"detail": detail, "code": code}
 
 
 def test_it_answers_404_for_an_unknown_organization(admin_client):

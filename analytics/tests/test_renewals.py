@@ -12,7 +12,6 @@ from analytics.tests.helpers import (
 )
 from contracts.tests.factories import ContractFactory
 from procure_site import clock
-from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
 
 def days_ago(count: int) -> dt.date:
@@ -177,42 +176,6 @@ def test_it_refuses_a_bad_window(admin_client, organization, value):
     assert response.json()["detail"] == (
         "within_days: must be a whole number of days between 1 and 730."
     )
-
-
-@pytest.mark.parametrize(
-    ("client_name", "status", "detail", "code"),
-    [
-        ("staff_client", 200, None, None),
-        (
-            "member_client",
-            403,
-            "Only admins of the organization can do this.",
-            "admins_only",
-        ),
-        (
-            "outsider_client",
-            403,
-            "You can only see your own organization.",
-            "other_organization",
-        ),
-        (
-            "anon_client",
-            401,
-            NOT_SIGNED_IN_DETAIL,
-            "not_authenticated",
-        ),
-    ],
-)
-def test_it_checks_who_is_asking(
-    request, organization, client_name, status, detail, code
-):
-    client = request.getfixturevalue(client_name)
-
-    response = client.get(analytics_url(organization, "renewals"))
-
-    assert response.status_code == status
-    if detail:
-        assert response.json() == {"detail": detail, "code": code}
 
 
 def test_it_answers_404_for_an_unknown_organization(admin_client):

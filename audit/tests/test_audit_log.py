@@ -120,35 +120,6 @@ def test_it_lets_staff_see_any_organization(staff_client, organization, events):
     assert response.json()["count"] == 3
 
 
-@pytest.mark.parametrize(
-    ("client_name", "status", "detail", "code"),
-    [
-        (
-            "member_client",
-            403,
-            "Only admins of the organization can do this.",
-            "admins_only",
-        ),
-        (
-            "outsider_client",
-            403,
-            "You can only see your own organization.",
-            "other_organization",
-        ),
-        ("anon_client", 401, None, "not_authenticated"),
-    ],
-)
-def test_it_refuses_anyone_but_the_organizations_admins(
-    request, organization, events, client_name, status, detail, code
-):
-    response = request.getfixturevalue(client_name).get(log_url(organization))
-
-    assert response.status_code == status
-    assert "results" not in response.json()
-    if detail:
-        assert response.json() == {"detail": detail, "code": code}
-
-
 def test_it_refuses_an_admin_whose_email_is_unverified(organization, events):
     admin = UserFactory(
         organization=organization, role=Role.ADMIN, email_verified_at=None
