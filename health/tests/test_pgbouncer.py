@@ -163,7 +163,8 @@ def test_it_refuses_a_revoked_device_token_on_the_next_request(
 
     assert response.status_code == 401
     assert response.json() == {
-        "detail": "This device token is not valid. Sign in again on this device."
+        "detail": "This device token is not valid. Sign in again on this device.",
+        "code": "invalid_credentials",
     }
     assert Activity.objects.count() == 1
 
@@ -263,7 +264,8 @@ def test_it_writes_nothing_of_a_transaction_that_fails_midway(
 
     assert response.status_code == 500
     assert response.json() == {
-        "detail": "Something went wrong on our side. Please try again later."
+        "detail": "Something went wrong on our side. Please try again later.",
+        "code": "server_error",
     }
     statements = [query["sql"] for query in queries.captured_queries]
     assert any(sql.startswith('INSERT INTO "contracts_contract"') for sql in statements)
