@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from contracts.terms import PricingModel
 from procure_site.clock import add_months, format_month, month_start
 
 # Renewal advice keeps this much head-room above the active users, so that a
@@ -149,6 +150,7 @@ def renewal_advice(
     usage_days: int,
     data_since: date | None = None,
     today: date | None = None,
+    pricing_model: str = PricingModel.PER_SEAT,
 ) -> RenewalAdvice:
     """Renew, downsize or cancel a contract, from its recent active users.
 
@@ -160,9 +162,14 @@ def renewal_advice(
       that many seats.
     - Otherwise renew; when more people are active than there are seats, with
       that many seats instead of the current count.
+    - A contract not priced per seat (flat or usage-based) gets no seat
+      advice: renew it as is, or cancel it when nobody used it.
     """
     period = f"in the last {usage_days} days"
-    cut = active_users == 0 or (seats > 0 and seats_with_buffer(active_users) < seats)
+    per_seat = pricing_model == PricingModel.PER_SEAT
+    cut = active_users == 0 or (
+        per_seat and seats > 0 and seats_with_buffer(active_users) < seats
+    )
     if (
         cut
         and data_since is not None
@@ -189,6 +196,22 @@ def renewal_advice(
             reason=(
                 f"Nobody used {vendor_name} {period}. Consider cancelling it "
                 f"before it expires on {expires_on.isoformat()}."
+            ),
+        )
+    if not per_seat:
+        priced = "at a flat price" if pricing_model == PricingModel.FLAT else "by use"
+        per_user = cost_per_active_user(
+            annual_spend=annual_spend, active_users=active_users
+        )
+        return RenewalAdvice(
+            suggestion="renew",
+            suggested_seats=None,
+            estimated_savings=Decimal("0.00"),
+            reason=(
+                f"{_people(active_users)} used {vendor_name} {period}. It is "
+                f"priced {priced}, not per seat, so there is no seat advice: "
+                f"renew it as is (about {_money(per_user or Decimal(0))} a "
+                "year per active user)."
             ),
         )
     if seats == 0:

@@ -78,7 +78,8 @@ class RenewalsQuerySerializer(serializers.Serializer):
         min_value=1,
         max_value=730,
         error_messages=_errors("must be a whole number of days between 1 and 730."),
-        help_text="Contracts expiring within this many days from now (1 to 730).",
+        help_text="Contracts whose last day to cancel (cancel_by) falls within "
+        "this many days from now (1 to 730).",
     )
 
 
@@ -104,8 +105,13 @@ class ContractUsageSerializer(serializers.Serializer):
     )
     estimated_waste = serializers.FloatField(
         allow_null=True,
-        help_text="Annual spend x unused seats / seats; null when seats is 0 or "
-        "when proCure has no data for the month (coverage none).",
+        help_text="Annual spend x unused seats / seats; null when seats is 0, "
+        "when the contract is not priced per seat, or when proCure has no data "
+        "for the month (coverage none).",
+    )
+    pricing_model = serializers.CharField(
+        help_text="per_seat, flat or usage_based: only per-seat contracts have "
+        "utilization, unused seats and waste."
     )
 
 
@@ -216,8 +222,22 @@ class InactiveUsersReportSerializer(serializers.Serializer):
 class RenewalSerializer(serializers.Serializer):
     contract_id = serializers.IntegerField()
     vendor_name = serializers.CharField()
-    expire_at = serializers.DateTimeField()
+    expire_at = serializers.DateTimeField(
+        help_text="When the current term ends: the contract's expire_at, or for "
+        "one that auto-renews and whose date has passed, its next anniversary."
+    )
     days_until_expiry = serializers.IntegerField()
+    cancel_by = serializers.DateField(
+        help_text="The last day to give notice: notice_period_days before the "
+        "term ends. The report lists contracts whose cancel_by falls in the "
+        "next within_days days, or has passed while the term runs."
+    )
+    days_until_cancel_by = serializers.IntegerField(
+        help_text="Negative once the notice period has begun."
+    )
+    auto_renew = serializers.BooleanField()
+    notice_period_days = serializers.IntegerField()
+    pricing_model = serializers.CharField()
     annual_spend = serializers.FloatField()
     total_seats = serializers.IntegerField()
     active_users = serializers.IntegerField(

@@ -153,6 +153,12 @@ def demo_seed(
 
         with SAMPLE_CONTRACTS.open("rb") as csv_file:
             imported = contract_import(organization=organization, csv_file=csv_file)
+        # The web app's CSV has no renewal terms. The demo's contracts renew
+        # themselves, so that the demo shows contracts in force whatever the
+        # day; Salesforce's notes say it takes 60 days' notice.
+        demo_contracts = Contract.objects.for_organization(organization)
+        demo_contracts.update(auto_renew=True)
+        demo_contracts.filter(vendor_name="Salesforce").update(notice_period_days=60)
 
         member_users = list(
             User.objects.filter(organization=organization, email__in=wanted).order_by(

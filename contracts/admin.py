@@ -19,7 +19,6 @@ from procure_site.exceptions import DomainError
 # are offered too, so that editing a contract never loses one.
 USUAL_VALUES = {
     "contract_type": ["subscription", "license", "usage-based"],
-    "contract_status": ["active", "pending", "expired", "cancelled"],
     "payment_type": ["credit card", "invoice", "virtual cards"],
 }
 
@@ -104,6 +103,9 @@ class ContractAdminForm(forms.ModelForm):
             "num_seats",
             "contract_type",
             "contract_status",
+            "pricing_model",
+            "auto_renew",
+            "notice_period_days",
             "payment_type",
             "owner",
             "owner_name",
@@ -162,7 +164,7 @@ class ContractAdmin(admin.ModelAdmin):
         "expires",
     ]
     list_select_related = ["organization"]
-    list_filter = ["organization", "contract_status", "contract_type"]
+    list_filter = ["organization", "contract_status", "pricing_model", "contract_type"]
     search_fields = ["vendor_name", "product_url", "vendor_domain"]
     readonly_fields = ["vendor_domain", "updated_at"]
     raw_id_fields = ["owner"]

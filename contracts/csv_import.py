@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, TypedDict
 
 from contracts.hosts import contract_product_url, shorten
+from contracts.terms import pricing_from_type, status_read, status_refusal
 from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError, InvalidRows, PayloadTooLarge
 
@@ -65,6 +66,7 @@ class ContractRow(TypedDict, total=False):
     num_seats: int
     contract_type: str
     contract_status: str
+    pricing_model: str
     payment_type: str
     owner_name: str
     notes: str
@@ -224,6 +226,15 @@ def parse_row(
     for column, field in _TEXT_FIELDS.items():
         if cells[column]:
             row[field] = cells[column]
+    pricing = pricing_from_type(row.get("contract_type", ""))
+    if pricing is not None:
+        row["pricing_model"] = pricing.value
+    if "contract_status" in row:
+        status = status_read(row["contract_status"])
+        if status is None:
+            errors.append(status_refusal(row["contract_status"]))
+        else:
+            row["contract_status"] = status.value
     return row, errors
 
 

@@ -1,8 +1,9 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Organization
+from contracts.terms import MAX_NOTICE_DAYS, ContractStatus, PricingModel
 
 
 class ContractQuerySet(models.QuerySet):
@@ -32,7 +33,17 @@ class Contract(models.Model):
     )
     num_seats = models.PositiveIntegerField(default=0)
     contract_type = models.CharField(max_length=100, blank=True, default="")
-    contract_status = models.CharField(max_length=100, blank=True, default="active")
+    contract_status = models.CharField(
+        max_length=20, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
+    )
+    pricing_model = models.CharField(
+        max_length=20, choices=PricingModel.choices, default=PricingModel.PER_SEAT
+    )
+    auto_renew = models.BooleanField(default=False)
+    # Days of notice that cancelling takes before the renewal (terms.py).
+    notice_period_days = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_NOTICE_DAYS)]
+    )
     payment_type = models.CharField(max_length=100, blank=True, default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,8 +1,13 @@
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
+from contracts import terms
 from contracts.models import Contract
+from procure_site import clock
+from procure_site.fields import ChoiceField
 from procure_site.serializers import DetailSerializer
 
 MAX_SEATS = 2_147_483_647
@@ -28,6 +33,52 @@ def _extra_hosts(**kwargs) -> serializers.ListField:
     )
 
 
+class ContractStatusField(serializers.CharField):
+    """The status, read from the words clients used before it was a choice
+    (contracts/terms.py): "Active", "pending" or "canceled" are accepted, an
+    unknown word is refused with the valid values."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "active, trial, cancelled or expired (cancelled and expired "
+            "contracts leave spend, waste and renewals). Older words are read "
+            "too: pending is trial, canceled and inactive are cancelled.",
+        )
+        super().__init__(max_length=100, allow_blank=True, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # CharField answers a blank value before to_internal_value would see
+        # it: a blank status is read too (it was "active").
+        text = super().run_validation(data)
+        return text if text is None else self.status_of(text)
+
+    def status_of(self, text: str) -> str:
+        status = terms.status_read(text)
+        if status is None:
+            raise serializers.ValidationError(terms.status_refusal(text))
+        return status.value
+
+
+def _pricing_model(**kwargs: Any) -> ChoiceField:
+    return ChoiceField(
+        terms.PricingModel.choices,
+        help_text="per_seat (the default: unused seats are waste), flat (one "
+        "price whatever the users: cost per active user, no seat waste) or "
+        "usage_based (spend follows use: no seat waste or seat advice).",
+        **kwargs,
+    )
+
+
+def _notice_period_days(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=terms.MAX_NOTICE_DAYS,
+        help_text="Days of notice cancelling takes before the renewal.",
+        **kwargs,
+    )
+
+
 class ContractInputSerializer(serializers.Serializer):
     """A contract as the REST API takes it. PUT resets what it leaves out."""
 
@@ -40,9 +91,13 @@ class ContractInputSerializer(serializers.Serializer):
     annual_spend = _spend(default=Decimal("0"))
     num_seats = _seats(default=0)
     contract_type = serializers.CharField(max_length=100, allow_blank=True, default="")
-    contract_status = serializers.CharField(
-        max_length=100, allow_blank=True, default="active"
+    contract_status = ContractStatusField(default="active")
+    pricing_model = _pricing_model(default=terms.PricingModel.PER_SEAT)
+    auto_renew = serializers.BooleanField(
+        default=False,
+        help_text="Whether the contract renews itself for a year on expire_at.",
     )
+    notice_period_days = _notice_period_days(default=0)
     payment_type = serializers.CharField(max_length=100, allow_blank=True, default="")
     owner = serializers.UUIDField(
         source="owner_id",
@@ -65,6 +120,27 @@ class ContractOutputSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, coerce_to_string=False, read_only=True
     )
     owner = serializers.UUIDField(source="owner_id", read_only=True, allow_null=True)
+    renews_on = serializers.SerializerMethodField(
+        help_text="The day the current term ends: expire_at, or for a contract "
+        "that auto-renews, its next anniversary. Null without expire_at."
+    )
+    cancel_by = serializers.SerializerMethodField(
+        help_text="The last day to give notice: notice_period_days before "
+        "renews_on. Null without expire_at."
+    )
+
+    def get_renews_on(self, contract: Contract) -> date | None:
+        return terms.renews_on(
+            expire_at=contract.expire_at,
+            auto_renew=contract.auto_renew,
+            today=clock.today(),
+        )
+
+    def get_cancel_by(self, contract: Contract) -> date | None:
+        return terms.cancel_by(
+            renewal=self.get_renews_on(contract),
+            notice_period_days=contract.notice_period_days,
+        )
 
     class Meta:
         model = Contract
@@ -78,6 +154,11 @@ class ContractOutputSerializer(serializers.ModelSerializer):
             "num_seats",
             "contract_type",
             "contract_status",
+            "pricing_model",
+            "auto_renew",
+            "notice_period_days",
+            "renews_on",
+            "cancel_by",
             "payment_type",
             "owner",
             "owner_name",
@@ -109,9 +190,10 @@ class ContractUpsertInputSerializer(serializers.Serializer):
     contract_type = serializers.CharField(
         max_length=100, allow_blank=True, required=False
     )
-    contract_status = serializers.CharField(
-        max_length=100, allow_blank=True, required=False
-    )
+    contract_status = ContractStatusField(required=False)
+    pricing_model = _pricing_model(required=False)
+    auto_renew = serializers.BooleanField(required=False)
+    notice_period_days = _notice_period_days(required=False)
     payment_type = serializers.CharField(
         max_length=100, allow_blank=True, required=False
     )

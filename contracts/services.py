@@ -30,6 +30,7 @@ from contracts.hosts import (
 )
 from contracts.models import Contract
 from contracts.signals import organization_contracts_changed
+from contracts.terms import pricing_from_type
 from procure_site import clock
 from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import Conflict, DomainError, Forbidden
@@ -45,6 +46,9 @@ class ContractData(TypedDict, total=False):
     num_seats: int
     contract_type: str
     contract_status: str
+    pricing_model: str
+    auto_renew: bool
+    notice_period_days: int
     payment_type: str
     owner_id: UUID | None
     owner_name: str
@@ -105,6 +109,11 @@ def _contract_values(
         values["owner_id"] = _owner_id(
             organization=organization, user_id=values["owner_id"]
         )
+    if "pricing_model" not in values and "contract_type" in values:
+        # The web app has no pricing field; its contract type may say.
+        pricing = pricing_from_type(values["contract_type"])
+        if pricing is not None:
+            values["pricing_model"] = pricing.value
     return values
 
 
@@ -264,6 +273,7 @@ _IMPORT_UPDATE_FIELDS = [
     "annual_spend",
     "contract_type",
     "contract_status",
+    "pricing_model",
     "payment_type",
     "num_seats",
     "owner_name",

@@ -1,13 +1,14 @@
 """Reads that the analytics reports share: how far back an organization's
 data goes, its contracts, and who used which contract when."""
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.db.models.functions import Lower
 
 from accounts.models import Organization
+from contracts import terms
 from contracts.models import Contract
 from procure_site.exceptions import NotFound
 from url_visits.models import Activity, LatestActivity, MonthlyActivity
@@ -39,15 +40,41 @@ def organization_data_since(*, organization: Organization) -> date:
 
 
 def organization_contracts(
-    *, organization: Organization, contract_id: int | None = None
+    *,
+    organization: Organization,
+    contract_id: int | None = None,
+    in_force_on: date | None = None,
 ) -> list[Contract]:
-    """The organization's contracts by vendor name, or the one asked for."""
+    """The organization's contracts by vendor name, or the one asked for.
+
+    With `in_force_on`, only those that cost money from that day on
+    (contracts.terms.in_force): active or trial, and not past an expiry
+    they do not renew from. The one asked for by id is found whatever its
+    status, for its history.
+    """
     contracts = (
         Contract.objects.for_organization(organization)
-        .only("id", "vendor_name", "num_seats", "annual_spend", "expire_at")
+        .only(
+            "id",
+            "vendor_name",
+            "num_seats",
+            "annual_spend",
+            "expire_at",
+            "pricing_model",
+            "contract_status",
+            "auto_renew",
+            "notice_period_days",
+        )
         .order_by(Lower("vendor_name"), "vendor_name", "id")
     )
     if contract_id is None:
+        if in_force_on is not None:
+            contracts = contracts.filter(
+                Q(expire_at__isnull=True)
+                | Q(auto_renew=True)
+                | Q(expire_at__gte=datetime.combine(in_force_on, time.min, UTC)),
+                contract_status__in=terms.IN_FORCE,
+            )
         return list(contracts)
     found = list(contracts.filter(pk=contract_id))
     if not found:

@@ -60,12 +60,14 @@ def contract_inactive_users(
 
     The last `days` days include today (UTC): with 30, activity on or after
     `active_since` = today - 29 days counts as recent. Their seats are the
-    ones that can be reclaimed. Every contract is listed, longest idle users
+    ones that can be reclaimed. Every contract in force is listed, longest idle users
     first; with `contract_id`, that contract only.
     """
     active_since = clock.today() - timedelta(days=days - 1)
     contracts = organization_contracts(
-        organization=organization, contract_id=contract_id
+        organization=organization,
+        contract_id=contract_id,
+        in_force_on=clock.today(),
     )
     latest = LatestActivity.objects.filter(
         organization=organization, last_day__lt=active_since

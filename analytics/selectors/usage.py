@@ -11,6 +11,7 @@ from analytics.selectors.activity import (
     organization_contracts,
     organization_data_since,
 )
+from contracts.terms import PricingModel
 from procure_site import clock
 from procure_site.db_router import reads_from_replica
 from procure_site.exceptions import DomainError
@@ -20,6 +21,7 @@ from procure_site.exceptions import DomainError
 class ContractUsage:
     contract_id: int
     vendor_name: str
+    pricing_model: str
     active_users: int
     total_seats: int
     annual_spend: Decimal
@@ -55,9 +57,11 @@ def contract_usage(
 
     `month` is any day of the month; the current UTC month when None; a
     month that has not started is refused. Every contract of the
-    organization is listed, those nobody used with 0 active users. The totals
-    add up the rows; contracts without seats have no estimated waste and add
-    nothing to it.
+    organization in force in the month (contracts.terms.in_force: cancelled
+    and expired contracts are left out) is listed, those nobody used with 0
+    active users. The totals add up the rows; contracts without seats, or not
+    priced per seat (flat or usage-based), have no utilization, unused seats
+    or estimated waste and add nothing to it.
 
     A month proCure has no data for (before `data_since`) has no
     utilization, unused seats, cost per user or waste, rather than 100%
@@ -74,7 +78,7 @@ def contract_usage(
         month=first_day, data_since=data_since, today=today
     )
     known = coverage.coverage != metrics.NONE
-    contracts = organization_contracts(organization=organization)
+    contracts = organization_contracts(organization=organization, in_force_on=first_day)
     active = monthly_active_users(
         organization=organization,
         first_month=first_day,
@@ -85,18 +89,20 @@ def contract_usage(
         users = active.get((contract.id, first_day), 0)
         seats = contract.num_seats
         spend = contract.annual_spend
+        by_seat = known and contract.pricing_model == PricingModel.PER_SEAT
         rows.append(
             ContractUsage(
                 contract_id=contract.id,
                 vendor_name=contract.vendor_name,
+                pricing_model=contract.pricing_model,
                 active_users=users,
                 total_seats=seats,
                 annual_spend=spend,
                 utilization=metrics.utilization(active_users=users, seats=seats)
-                if known
+                if by_seat
                 else None,
                 unused_seats=metrics.unused_seats(active_users=users, seats=seats)
-                if known
+                if by_seat
                 else None,
                 cost_per_active_user=metrics.cost_per_active_user(
                     annual_spend=spend, active_users=users
@@ -104,7 +110,7 @@ def contract_usage(
                 estimated_waste=metrics.estimated_waste(
                     annual_spend=spend, seats=seats, active_users=users
                 )
-                if known
+                if by_seat
                 else None,
             )
         )

@@ -92,6 +92,7 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
             {
                 "contract_id": contracts["asana"].id,
                 "vendor_name": "asana",
+                "pricing_model": "per_seat",
                 "active_users": 0,
                 "total_seats": 10,
                 "annual_spend": 1200.0,
@@ -103,6 +104,7 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
             {
                 "contract_id": contracts["slack"].id,
                 "vendor_name": "Slack",
+                "pricing_model": "per_seat",
                 "active_users": 3,
                 "total_seats": 75,
                 "annual_spend": 8000.0,
@@ -114,6 +116,7 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
             {
                 "contract_id": contracts["zoom"].id,
                 "vendor_name": "Zoom",
+                "pricing_model": "per_seat",
                 "active_users": 2,
                 "total_seats": 0,
                 "annual_spend": 1500.0,

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Organization, User
+from conftest import client_for
 from contracts.models import Contract
 from procure_site import clock
 from url_visits.models import Activity
@@ -146,3 +147,30 @@ def test_it_refuses_a_nonsensical_member_count(db):
     with pytest.raises(CommandError, match="--members must be at least 1"):
         call_command("seed_demo", "--members", "0", stdout=StringIO())
     assert not Organization.objects.exists()
+
+
+@pytest.mark.time_machine(dt.datetime(2028, 2, 29, 12, tzinfo=dt.UTC))
+def test_the_demo_contracts_stay_in_force_and_aws_gets_no_seat_advice(anon_client, db):
+    call_command("seed_demo", "--members", "20", "--months", "2", stdout=StringIO())
+    organization = Organization.objects.get(domain_name="acme-demo.example")
+    client = client_for(User.objects.get(organization=organization, role="admin"))
+
+    usage = client.get(
+        f"/api/v1/organizations/{organization.public_id}/contract-usage"
+    ).json()
+    renewals = client.get(
+        f"/api/v1/organizations/{organization.public_id}/renewals?within_days=730"
+    ).json()
+
+    rows = {row["vendor_name"]: row for row in usage["contracts"]}
+    assert len(rows) == 10
+    assert rows["AWS"]["pricing_model"] == "usage_based"
+    assert rows["AWS"]["estimated_waste"] is None
+    aws = next(row for row in renewals["contracts"] if row["vendor_name"] == "AWS")
+    assert aws["suggestion"] == "renew"
+    assert aws["suggested_seats"] is None
+    salesforce = next(
+        row for row in renewals["contracts"] if row["vendor_name"] == "Salesforce"
+    )
+    assert salesforce["notice_period_days"] == 60
+    assert salesforce["cancel_by"] == "2028-12-02"

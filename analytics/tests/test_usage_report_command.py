@@ -93,6 +93,7 @@ def test_it_prints_the_api_json(usage, organization):
     assert report["contracts"][0] == {
         "contract_id": usage.id,
         "vendor_name": "Slack",
+        "pricing_model": "per_seat",
         "active_users": 3,
         "total_seats": 75,
         "annual_spend": 8000.0,

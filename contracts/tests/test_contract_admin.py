@@ -29,6 +29,8 @@ def form(organization, **overrides) -> dict:
         "num_seats": "15",
         "contract_type": "usage-based",
         "contract_status": "active",
+        "pricing_model": "usage_based",
+        "notice_period_days": "0",
         "payment_type": "invoice",
         "owner": "",
         "owner_name": "",
