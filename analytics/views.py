@@ -1,3 +1,5 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,9 +17,41 @@ from analytics.serializers import (
     UsageTrendQuerySerializer,
     UsageTrendReportSerializer,
 )
+from procure_site.renderers import CSVReportMixin, Table
 from procure_site.serializers import DetailSerializer
 
 QUERY_ERRORS = {400: DetailSerializer}
+USAGE_COLUMNS = (
+    "contract_id",
+    "vendor_name",
+    "pricing_model",
+    "active_users",
+    "total_seats",
+    "annual_spend",
+    "utilization",
+    "unused_seats",
+    "cost_per_active_user",
+    "estimated_waste",
+)
+RENEWAL_COLUMNS = (
+    "contract_id",
+    "vendor_name",
+    "expire_at",
+    "days_until_expiry",
+    "cancel_by",
+    "days_until_cancel_by",
+    "auto_renew",
+    "notice_period_days",
+    "pricing_model",
+    "annual_spend",
+    "total_seats",
+    "active_users",
+    "utilization",
+    "suggestion",
+    "suggested_seats",
+    "estimated_savings",
+    "reason",
+)
 
 
 def _query(serializer_class: type[Serializer], request: Request) -> dict:
@@ -26,11 +60,28 @@ def _query(serializer_class: type[Serializer], request: Request) -> dict:
     return serializer.validated_data
 
 
-class ContractUsageView(OrganizationScopedView):
+class ContractUsageView(CSVReportMixin, OrganizationScopedView):
     """Every contract with its active users in a UTC month against its seats and
-    spend. Admins of the organization and staff only."""
+    spend. Admins of the organization and staff only. With Accept: text/csv or
+    ?format=csv, the same figures as CSV, one row per contract and the totals."""
 
     staff_permission_model = "url_visits.activity"
+    csv_name = "contract-usage"
+
+    def csv_table(self, data: dict[str, Any]) -> Table:
+        """One row per contract, then the totals (contract_id empty)."""
+        rows: list[list[Any]] = [
+            [data["month"], *(row[column] for column in USAGE_COLUMNS)]
+            for row in data["contracts"]
+        ]
+        totals = data["totals"]
+        total: dict[str, Any] = {
+            "vendor_name": "Total",
+            "annual_spend": totals["annual_spend"],
+            "estimated_waste": totals["estimated_waste"],
+        }
+        rows.append([data["month"], *(total.get(column) for column in USAGE_COLUMNS)])
+        return ("month", *USAGE_COLUMNS), rows
 
     @extend_schema(
         parameters=[ContractUsageQuerySerializer],
@@ -46,12 +97,31 @@ class ContractUsageView(OrganizationScopedView):
         return Response(ContractUsageReportSerializer(report).data)
 
 
-class UsageTrendView(OrganizationScopedView):
+class UsageTrendView(CSVReportMixin, OrganizationScopedView):
     """Distinct active users per contract in each of the last N UTC months, the
     current one included, zero-filled. Admins of the organization and staff
-    only."""
+    only. With Accept: text/csv or ?format=csv, the same figures as CSV, one
+    row per contract and month."""
 
     staff_permission_model = "url_visits.activity"
+    csv_name = "usage-trend"
+
+    def csv_table(self, data: dict[str, Any]) -> Table:
+        """One row per contract and month."""
+        columns = ("contract_id", "vendor_name", "total_seats", "month")
+        rows = [
+            [
+                contract["contract_id"],
+                contract["vendor_name"],
+                contract["total_seats"],
+                month["month"],
+                month["active_users"],
+                month["coverage"],
+            ]
+            for contract in data["contracts"]
+            for month in contract["months"]
+        ]
+        return (*columns, "active_users", "coverage"), rows
 
     @extend_schema(
         parameters=[UsageTrendQuerySerializer],
@@ -69,12 +139,30 @@ class UsageTrendView(OrganizationScopedView):
         return Response(UsageTrendReportSerializer(report).data)
 
 
-class InactiveUsersView(OrganizationScopedView):
+class InactiveUsersView(CSVReportMixin, OrganizationScopedView):
     """Per contract, the users who used it before but not in the last N days:
     the seats that can be reclaimed. Admins of the organization and staff
-    only."""
+    only. With Accept: text/csv or ?format=csv, the same as CSV, one row per
+    idle seat."""
 
     staff_permission_model = "url_visits.activity"
+    csv_name = "inactive-users"
+
+    def csv_table(self, data: dict[str, Any]) -> Table:
+        """One row per idle seat: the contract and the person."""
+        columns = ("contract_id", "vendor_name", "user_id", "email")
+        rows = [
+            [
+                contract["contract_id"],
+                contract["vendor_name"],
+                user["user_id"],
+                user["email"],
+                user["last_active_day"],
+            ]
+            for contract in data["contracts"]
+            for user in contract["inactive_users"]
+        ]
+        return (*columns, "last_active_day"), rows
 
     @extend_schema(
         parameters=[InactiveUsersQuerySerializer],
@@ -92,12 +180,21 @@ class InactiveUsersView(OrganizationScopedView):
         return Response(InactiveUsersReportSerializer(report).data)
 
 
-class RenewalsView(OrganizationScopedView):
-    """Contracts expiring within N days, with their use in the last 30 days and
-    a renew, downsize or cancel suggestion. Admins of the organization and
-    staff only."""
+class RenewalsView(CSVReportMixin, OrganizationScopedView):
+    """Contracts in force whose last day to cancel comes within N days, with
+    their use in the last 30 days and a renew, downsize or cancel suggestion.
+    Admins of the organization and staff only. With Accept: text/csv or
+    ?format=csv, the same as CSV, one row per contract."""
 
     staff_permission_model = "url_visits.activity"
+    csv_name = "renewals"
+
+    def csv_table(self, data: dict[str, Any]) -> Table:
+        """One row per contract, its advice included."""
+        rows = [
+            [row[column] for column in RENEWAL_COLUMNS] for row in data["contracts"]
+        ]
+        return RENEWAL_COLUMNS, rows
 
     @extend_schema(
         parameters=[RenewalsQuerySerializer],
