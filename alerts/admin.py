@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from alerts.models import DigestDelivery, NotificationSettings
+from alerts.models import DigestDelivery, NotificationSettings, RenewalReminder
 
 
 @admin.register(DigestDelivery)
@@ -74,5 +74,49 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
 
     def has_change_permission(
         self, request: HttpRequest, obj: NotificationSettings | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(admin.ModelAdmin):
+    """Each renewal reminder, once per contract, term, offset and channel;
+    read-only: `send_digests` writes them."""
+
+    list_display = [
+        "contract",
+        "organization",
+        "cancel_by",
+        "offset_days",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "organization"]
+    list_select_related = ["organization", "contract"]
+    search_fields = ["organization__domain_name", "contract__vendor_name"]
+    fields = [
+        "organization",
+        "contract",
+        "renews_on",
+        "cancel_by",
+        "offset_days",
+        "channel",
+        "status",
+        "attempts",
+        "recipients",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: RenewalReminder | None = None
     ) -> bool:
         return False

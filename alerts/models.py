@@ -3,6 +3,14 @@ from django.db import models
 from accounts.models import Organization
 
 DEFAULT_RENEWAL_WINDOW_DAYS = 30
+# Renewal reminders go out this many days before a contract's last day to
+# cancel (its renewal when it has no notice period), once each per term.
+DEFAULT_REMINDER_OFFSETS = [90, 30, 7]
+MAX_REMINDER_OFFSETS = 5
+
+
+def default_reminder_offsets() -> list[int]:
+    return list(DEFAULT_REMINDER_OFFSETS)
 
 
 class DigestFrequency(models.TextChoices):
@@ -27,6 +35,9 @@ class NotificationSettings(models.Model):
     # Slack's incoming-webhook URLs are credentials: they are never written
     # into a digest, the audit trail or a log line.
     webhook_url = models.CharField(max_length=500, blank=True, default="")
+    # Days before a contract's last day to cancel at which a renewal reminder
+    # goes out; empty for none.
+    reminder_offsets = models.JSONField(default=default_reminder_offsets, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -88,4 +99,49 @@ class DigestDelivery(models.Model):
     def __str__(self) -> str:
         return (
             f"{self.period} {self.channel} digest of {self.organization}: {self.status}"
+        )
+
+
+class RenewalReminder(models.Model):
+    """One reminder of one contract's renewal, at one offset, on one channel.
+
+    The unique constraint makes each go out at most once per term: the
+    renewal day is part of it, so a contract that auto-renews is reminded
+    again before its next renewal. A run claims the row before sending; a
+    failed one is retried by later runs until the last day to cancel.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="renewal_reminders"
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="reminders"
+    )
+    renews_on = models.DateField()
+    cancel_by = models.DateField()
+    offset_days = models.PositiveIntegerField()
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    recipients = models.TextField(blank=True, default="")
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "renews_on", "offset_days", "channel"],
+                name="renewal_reminder_once_per_term",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.offset_days}-day {self.channel} reminder of {self.contract_id} "
+            f"renewing {self.renews_on}: {self.status}"
         )

@@ -2,12 +2,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from alerts.models import DigestFrequency, NotificationSettings
+from alerts.models import MAX_REMINDER_OFFSETS, DigestFrequency, NotificationSettings
 from alerts.webhooks import webhook_url_masked
 from procure_site.fields import ChoiceField
 
 # The longest renewal window: the renewals endpoint looks two years ahead.
 MAX_RENEWAL_WINDOW_DAYS = 730
+MAX_REMINDER_DAYS = 730
 
 
 # The settings as a caller sees them: the webhook URL in full only with
@@ -23,6 +24,7 @@ class NotificationSettingsSerializer(serializers.ModelSerializer):
             "email_digest",
             "renewal_window_days",
             "webhook_url",
+            "reminder_offsets",
         ]
         extra_kwargs = {
             "webhook_url": {
@@ -61,6 +63,15 @@ class NotificationSettingsInputSerializer(serializers.Serializer):
         help_text="A Slack-compatible incoming-webhook URL or any https:// "
         "endpoint that accepts a JSON POST; empty for none. The masked URL "
         "that staff are shown keeps the current one.",
+    )
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=MAX_REMINDER_DAYS),
+        max_length=MAX_REMINDER_OFFSETS,
+        required=False,
+        help_text="Days before each contract's last day to cancel at which a "
+        "renewal reminder goes out, once each per term, to the verified admins, "
+        "the contract's owner and the webhook (default 90, 30, 7; [] for none). "
+        "Left out, the current ones stay.",
     )
 
 

@@ -143,6 +143,7 @@ def notifications_change(
     renewal_window_days: int,
     webhook_url: str,
     actor: User,
+    reminder_offsets: list[int] | None = None,
 ) -> NotificationSettings:
     """Replaces the organization's notification settings.
 
@@ -157,7 +158,13 @@ def notifications_change(
         return found
 
     def values(current: NotificationSettings) -> dict[str, Any]:
+        offsets = (
+            current.reminder_offsets
+            if reminder_offsets is None
+            else sorted(set(reminder_offsets), reverse=True)
+        )
         return {
+            "reminder_offsets": offsets,
             "email_digest": email_digest,
             "renewal_window_days": renewal_window_days,
             "webhook_url": webhook_url_chosen(
@@ -174,6 +181,7 @@ def notifications_change(
             "webhook_host": webhook_host(change.after["webhook_url"]),
             "webhook_changed": change.before["webhook_url"]
             != change.after["webhook_url"],
+            "reminder_offsets": change.after["reminder_offsets"],
         }
 
     return organization_setting_change(

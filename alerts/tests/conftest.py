@@ -1,5 +1,6 @@
 import pytest
 
+from alerts import models as alerts_models
 from alerts.tests.receiver import Receiver, TricklingReceiver
 
 
@@ -24,3 +25,10 @@ def trickling_receiver(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     with TricklingReceiver(interval=0.5) as running:
         yield running
+
+
+@pytest.fixture
+def no_reminders(monkeypatch):
+    """Organizations made in the test have no renewal reminders, for the tests
+    that count what digests send."""
+    monkeypatch.setattr(alerts_models, "DEFAULT_REMINDER_OFFSETS", [])

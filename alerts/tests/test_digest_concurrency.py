@@ -6,6 +6,7 @@ connection of its own, and the receiver answers slowly so that they overlap
 for the whole delivery.
 """
 
+import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
@@ -17,8 +18,15 @@ from django.db import connection, connections
 
 from accounts.models import Role
 from accounts.tests.factories import OrganizationFactory, UserFactory
-from alerts.models import DeliveryStatus, DigestDelivery, NotificationSettings
+from alerts.models import (
+    DeliveryStatus,
+    DigestDelivery,
+    NotificationSettings,
+    RenewalReminder,
+)
 from alerts.tests.seed import seed_organization
+from contracts.tests.factories import ContractFactory
+from procure_site import clock
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -48,6 +56,7 @@ def overlapping_runs(count: int) -> list[str]:
         return list(pool.map(lambda _: one_run(), range(count)))
 
 
+@pytest.mark.usefixtures("no_reminders")
 def test_it_sends_each_digest_once_when_runs_overlap(
     organization, admin_user, receiver
 ):
@@ -75,3 +84,25 @@ def test_it_sends_each_digest_once_when_runs_overlap(
     ]
     assert len(sent_lines) == 8
     assert len(set(sent_lines)) == 8
+
+
+def test_it_sends_each_renewal_reminder_once_when_runs_overlap(
+    organization, admin_user, receiver
+):
+    NotificationSettings.objects.create(
+        organization=organization, email_digest="off", webhook_url=receiver.url
+    )
+    ContractFactory(
+        organization=organization,
+        vendor_name="Salesforce",
+        expire_at=clock.now() + dt.timedelta(days=20),
+    )
+    receiver.delay = 0.2
+
+    overlapping_runs(RUNS)
+
+    # The 30-day reminder, once by email and once to the webhook.
+    assert len(receiver.requests) == 1
+    assert [message.to for message in mail.outbox] == [["ada@acme.io"]]
+    assert RenewalReminder.objects.filter(status=DeliveryStatus.SENT).count() == 2
+    assert set(RenewalReminder.objects.values_list("attempts", flat=True)) == {1}

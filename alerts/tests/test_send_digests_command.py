@@ -29,6 +29,9 @@ from contracts.tests.factories import ContractFactory
 from procure_site import clock
 from url_visits.tests.factories import ActivityFactory
 
+# These tests are about digests (test_renewal_reminders.py has reminders).
+pytestmark = pytest.mark.usefixtures("no_reminders")
+
 
 def run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()

@@ -36,6 +36,7 @@ def test_it_shows_the_defaults_to_an_admin(admin_client, organization):
         "email_digest": "weekly",
         "renewal_window_days": 30,
         "webhook_url": "",
+        "reminder_offsets": [90, 30, 7],
     }
     assert not NotificationSettings.objects.exists()
 
@@ -49,6 +50,7 @@ def test_it_changes_the_settings(admin_client, organization):
         "email_digest": "monthly",
         "renewal_window_days": 45,
         "webhook_url": SLACK_URL,
+        "reminder_offsets": [90, 30, 7],
     }
     stored = NotificationSettings.objects.get(organization=organization)
     assert (stored.email_digest, stored.renewal_window_days, stored.webhook_url) == (
@@ -73,6 +75,7 @@ def test_it_audits_a_change_without_the_webhook_secret(
         "renewal_window_days": 45,
         "webhook_host": "hooks.slack.com",
         "webhook_changed": True,
+        "reminder_offsets": [90, 30, 7],
     }
     assert "SECRET" not in repr(list(AuditEvent.objects.values()))
 
@@ -165,6 +168,7 @@ def test_it_masks_the_webhook_url_for_staff(staff_client, organization):
         "email_digest": "weekly",
         "renewal_window_days": 30,
         "webhook_url": SLACK_URL_MASKED,
+        "reminder_offsets": [90, 30, 7],
     }
     assert "SECRET" not in response.content.decode()
 
@@ -258,3 +262,23 @@ def test_it_answers_404_for_an_unknown_organization(admin_client):
         "detail": f"No organization has the id {'org_' + '0' * 32}.",
         "code": "not_found",
     }
+
+
+def test_it_sets_the_reminder_offsets_and_keeps_them_when_left_out(
+    admin_client, organization
+):
+    response = admin_client.put(
+        url(organization), body(reminder_offsets=[7, 60, 7]), format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["reminder_offsets"] == [60, 7]
+
+    again = admin_client.put(url(organization), body(), format="json")
+
+    assert again.json()["reminder_offsets"] == [60, 7]
+    refused = admin_client.put(
+        url(organization), body(reminder_offsets=[-1]), format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_field"
+    assert NotificationSettings.objects.get().reminder_offsets == [60, 7]

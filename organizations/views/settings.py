@@ -147,6 +147,7 @@ class NotificationSettingsView(OrganizationSettingView):
             renewal_window_days=data["renewal_window_days"],
             webhook_url=data["webhook_url"],
             actor=self.caller,
+            reminder_offsets=data.get("reminder_offsets"),
         )
 
     def shown(self, setting: NotificationSettings) -> Response:

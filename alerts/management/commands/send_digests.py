@@ -3,14 +3,19 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alerts import selectors
-from alerts.services import delivery
+from alerts.services import delivery, reminders
 from procure_site.text import counted
+
+
+def _and_reminders(count: int) -> str:
+    return f" and {counted(count, 'renewal reminder')}" if count else ""
 
 
 class Command(BaseCommand):
     help = (
         "Sends the renewal and waste digests that are due now, by email to each "
-        "organization's verified admins and to its webhook, and nothing else. "
+        "organization's verified admins and to its webhook, then the renewal "
+        "reminders due today (also to each contract's owner), and nothing else. "
         "Run it every hour (cron or a systemd timer): each digest goes out once "
         "per organization, period and channel, even when two runs overlap, and "
         "a failed delivery is retried by a later run."
@@ -36,23 +41,29 @@ class Command(BaseCommand):
         ):
             raise CommandError(f"No organization has the domain {domain}.")
         run = delivery.digests_send_due(domain=domain, dry_run=options["dry_run"])
+        due = reminders.reminders_send_due(domain=domain, dry_run=options["dry_run"])
         if run.dry_run:
-            for label in run.due:
+            for label in [*run.due, *due.due]:
                 self.stdout.write(f"  due: {label}")
-            self.stdout.write(f"Would send {counted(len(run.due), 'digest')}.")
+            self.stdout.write(
+                f"Would send {counted(len(run.due), 'digest')}"
+                f"{_and_reminders(len(due.due))}."
+            )
             return
-        for label in run.sent:
+        for label in [*run.sent, *due.sent]:
             self.stdout.write(f"  sent: {label}")
-        for label in run.failed:
+        failed = [*run.failed, *due.failed]
+        for label in failed:
             self.stderr.write(f"  failed: {label}")
         self.stdout.write(
-            f"Sent {counted(len(run.sent), 'digest')}, {len(run.failed)} failed "
+            f"Sent {counted(len(run.sent), 'digest')}"
+            f"{_and_reminders(len(due.sent))}, {len(failed)} failed "
             "(retried by a later run)."
         )
-        if run.failed:
+        if failed:
             # A scheduler (cron, a systemd timer) notices a non-zero exit.
             raise CommandError(
-                f"{counted(len(run.failed), 'delivery', 'deliveries')} failed; "
+                f"{counted(len(failed), 'delivery', 'deliveries')} failed; "
                 "a later run retries once the backoff has passed.",
                 returncode=1,
             )
