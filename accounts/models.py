@@ -103,6 +103,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="users",
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # The team the person works in, for spend by department; blank for none.
+    department = models.CharField(max_length=100, blank=True, default="")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=clock.now)
@@ -195,6 +197,8 @@ class Invitation(models.Model):
     )
     email = models.EmailField(max_length=254)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Given to the account the invitation creates.
+    department = models.CharField(max_length=100, blank=True, default="")
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -167,6 +167,12 @@ class InvitationInputSerializer(serializers.Serializer):
         help_text="Optional, default member. The role must have a free seat now; "
         "accepting checks the cap again.",
     )
+    department = serializers.CharField(
+        max_length=100,
+        allow_blank=True,
+        default="",
+        help_text="Optional: the team the person will be in, for spend by department.",
+    )
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -188,6 +194,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "id",
             "email",
             "role",
+            "department",
             "status",
             "invited_by",
             "created_at",

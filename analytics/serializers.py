@@ -263,3 +263,37 @@ class RenewalsReportSerializer(serializers.Serializer):
         help_text="The first UTC day proCure has usage data for."
     )
     contracts = RenewalSerializer(many=True)
+
+
+class DepartmentSpendSerializer(serializers.Serializer):
+    department = serializers.CharField(help_text='"" for people without one.')
+    active_users = serializers.IntegerField(
+        help_text="Distinct people of the department who used any contract in "
+        "force in the month."
+    )
+    spend = serializers.FloatField(help_text="The month cost allocated to it.")
+
+
+class SpendByDepartmentReportSerializer(serializers.Serializer):
+    organization_id = serializers.CharField()
+    company_name = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    data_since = serializers.DateField()
+    coverage = serializers.ChoiceField(choices=COVERAGE_CHOICES)
+    coverage_note = serializers.CharField(allow_null=True)
+    total_spend = serializers.FloatField(
+        help_text="A twelfth of the annual spend of every contract in force in "
+        "the month, each to the cent: departments, unused_seats and "
+        "unused_contracts add up to it."
+    )
+    departments = DepartmentSpendSerializer(many=True)
+    unused_seats = serializers.FloatField(
+        allow_null=True,
+        help_text="The month cost of per-seat contracts' unused seats, "
+        "allocated to nobody; null when proCure has no data for the month.",
+    )
+    unused_contracts = serializers.FloatField(
+        allow_null=True,
+        help_text="The month cost of contracts nobody used; null when proCure "
+        "has no data for the month.",
+    )

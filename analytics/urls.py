@@ -4,6 +4,11 @@ from analytics import views
 
 urlpatterns = [
     path(
+        "organizations/<str:organization_id>/spend-by-department",
+        views.SpendByDepartmentView.as_view(),
+        name="organization-spend-by-department",
+    ),
+    path(
         "organizations/<str:organization_id>/contract-usage",
         views.ContractUsageView.as_view(),
         name="organization-contract-usage",

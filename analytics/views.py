@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from accounts.permissions import OrganizationScopedView
-from analytics.selectors import inactive_users, renewals, trend, usage
+from analytics.selectors import departments, inactive_users, renewals, trend, usage
 from analytics.serializers import (
     ContractUsageQuerySerializer,
     ContractUsageReportSerializer,
@@ -14,6 +14,7 @@ from analytics.serializers import (
     InactiveUsersReportSerializer,
     RenewalsQuerySerializer,
     RenewalsReportSerializer,
+    SpendByDepartmentReportSerializer,
     UsageTrendQuerySerializer,
     UsageTrendReportSerializer,
 )
@@ -208,3 +209,39 @@ class RenewalsView(CSVReportMixin, OrganizationScopedView):
             organization=self.organization, within_days=query["within_days"]
         )
         return Response(RenewalsReportSerializer(report).data)
+
+
+class SpendByDepartmentView(CSVReportMixin, OrganizationScopedView):
+    """Each contract's month cost shared among the departments of its active
+    users, equally per active user; the cost of unused seats and of contracts
+    nobody used is reported apart. Admins of the organization and staff only.
+    With Accept: text/csv or ?format=csv, the same as CSV, one row per
+    department and the unallocated rows."""
+
+    staff_permission_model = "url_visits.activity"
+    csv_name = "spend-by-department"
+
+    def csv_table(self, data: dict[str, Any]) -> Table:
+        rows: list[list[Any]] = [
+            [data["month"], row["department"], row["active_users"], row["spend"]]
+            for row in data["departments"]
+        ]
+        rows.append([data["month"], "(unused seats)", None, data["unused_seats"]])
+        rows.append(
+            [data["month"], "(contracts nobody used)", None, data["unused_contracts"]]
+        )
+        rows.append([data["month"], "Total", None, data["total_spend"]])
+        return ("month", "department", "active_users", "spend"), rows
+
+    @extend_schema(
+        parameters=[ContractUsageQuerySerializer],
+        responses={200: SpendByDepartmentReportSerializer, **QUERY_ERRORS},
+        summary="A month's contract spend by department (chargeback)",
+        tags=["analytics"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        query = _query(ContractUsageQuerySerializer, request)
+        report = departments.spend_by_department(
+            organization=self.organization, month=query.get("month")
+        )
+        return Response(SpendByDepartmentReportSerializer(report).data)

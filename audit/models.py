@@ -7,6 +7,7 @@ from accounts.models import Organization
 class AuditAction(models.TextChoices):
     USER_SIGNED_UP = "user.signed_up", "User signed up"
     USER_ROLE_CHANGED = "user.role_changed", "User role changed"
+    USER_DEPARTMENT_CHANGED = "user.department_changed", "User department changed"
     USER_DEACTIVATED = "user.deactivated", "User deactivated"
     USER_REACTIVATED = "user.reactivated", "User reactivated"
     USER_ERASED = "user.erased", "User erased"

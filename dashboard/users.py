@@ -112,7 +112,7 @@ class UserAdmin(BaseUserAdmin):
     )
     fieldsets = [
         (None, {"fields": ["id", "email", "password"]}),
-        ("Organization", {"fields": ["organization", "role"]}),
+        ("Organization", {"fields": ["organization", "role", "department"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["date_joined", "last_login", "email_verified_at"]}),
     ]

@@ -25,9 +25,33 @@ class OrganizationUserSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ["id", "email", "role", "is_active", "email_verified", "last_activity"]
+        fields = [
+            "id",
+            "email",
+            "role",
+            "department",
+            "is_active",
+            "email_verified",
+            "last_activity",
+        ]
         read_only_fields = fields
 
 
 class UserRoleInputSerializer(serializers.Serializer[Any]):
-    role = ChoiceField(choices=Role.choices)
+    role = ChoiceField(
+        choices=Role.choices,
+        required=False,
+        help_text="admin or member, within the seat caps.",
+    )
+    department = serializers.CharField(
+        max_length=100,
+        allow_blank=True,
+        required=False,
+        help_text="The team the person works in, for spend by department; "
+        "blank for none.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Send role, department or both.")
+        return attrs

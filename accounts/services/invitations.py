@@ -29,7 +29,12 @@ INVITATION_NOT_VALID = (
 
 
 def invitation_create(
-    *, organization: Organization, email: str, role: str, actor: User | None
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    actor: User | None,
+    department: str = "",
 ) -> Invitation:
     """Invites `email` into `organization` as `role` and emails the link.
 
@@ -66,6 +71,7 @@ def invitation_create(
             organization=organization,
             email=email,
             role=role,
+            department=department.strip(),
             invited_by=actor,
             expires_at=clock.now() + settings.INVITATION_MAX_AGE,
         )
@@ -225,6 +231,7 @@ def invitation_accept(*, token: str, password: str) -> User:
                 password=password,
                 organization=organization,
                 role=invitation.role,
+                department=invitation.department,
                 email_verified_at=invitation.accepted_at,
             )
             audit_record(

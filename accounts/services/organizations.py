@@ -288,6 +288,27 @@ def user_change_role(*, user: User, role: str, actor: User | None = None) -> Use
     return user
 
 
+def user_department_set(*, user: User, department: str, actor: User | None) -> User:
+    """Puts `user` in `department` (blank for none), for spend by department.
+    Setting the department a person already has changes and audits nothing."""
+    department = department.strip()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        previous = user.department
+        if previous == department:
+            return user
+        user.department = department
+        user.save(update_fields=["department"])
+        audit_record(
+            action=AuditAction.USER_DEPARTMENT_CHANGED,
+            organization=user.organization,
+            actor=actor,
+            target=user.email,
+            details={"from": previous, "to": department},
+        )
+    return user
+
+
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Deactivates `user` and ends all their sessions; their seat is freed,
     and the invitations they sent that are still pending are revoked.

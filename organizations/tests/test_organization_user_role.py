@@ -30,6 +30,7 @@ def test_it_promotes_a_member_within_the_admin_cap(
         "id": str(member.id),
         "email": "max@acme.io",
         "role": "admin",
+        "department": "",
         "is_active": True,
         "email_verified": True,
         "last_activity": None,

@@ -4,6 +4,7 @@ deactivation, within the seat caps."""
 from typing import Any
 from uuid import UUID
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -66,7 +67,7 @@ class OrganizationUserView(OrganizationScopedView):
     @extend_schema(
         request=UserRoleInputSerializer,
         responses={200: OrganizationUserSerializer, **USER_CHANGE_ERRORS},
-        summary="Change a user's role within the seat caps (admins)",
+        summary="Change a user's role within the seat caps, or department (admins)",
         tags=["organizations"],
     )
     def patch(self, request: Request, organization_id: str, user_id: UUID) -> Response:
@@ -75,9 +76,17 @@ class OrganizationUserView(OrganizationScopedView):
         )
         serializer = UserRoleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organizations.user_change_role(
-            user=user, role=serializer.validated_data["role"], actor=self.caller
-        )
+        with transaction.atomic():
+            if "role" in serializer.validated_data:
+                organizations.user_change_role(
+                    user=user, role=serializer.validated_data["role"], actor=self.caller
+                )
+            if "department" in serializer.validated_data:
+                organizations.user_department_set(
+                    user=user,
+                    department=serializer.validated_data["department"],
+                    actor=self.caller,
+                )
         user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
