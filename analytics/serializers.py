@@ -70,6 +70,21 @@ class InactiveUsersQuerySerializer(_OneContractQuerySerializer):
             "in this many days, today included (1 to 400)."
         ),
     )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        error_messages=_errors("limit must be a whole number between 1 and 10000."),
+        help_text="Optional: at most this many inactive users per contract, "
+        "from `offset` (longest idle first); inactive_user_count stays the "
+        "whole count. Left out, every one is listed.",
+    )
+    offset = serializers.IntegerField(
+        default=0,
+        min_value=0,
+        error_messages=_errors("offset must be a whole number, 0 or more."),
+        help_text="With limit: how many inactive users of each contract to skip first.",
+    )
 
 
 class RenewalsQuerySerializer(serializers.Serializer):

@@ -177,6 +177,8 @@ class InactiveUsersView(CSVReportMixin, OrganizationScopedView):
             organization=self.organization,
             days=query["days"],
             contract_id=query.get("contract_id"),
+            limit=query.get("limit"),
+            offset=query["offset"] if "limit" in query else 0,
         )
         return Response(InactiveUsersReportSerializer(report).data)
 

@@ -54,14 +54,21 @@ def _uuid_text(value: str) -> str:
 
 @reads_from_replica
 def contract_inactive_users(
-    *, organization: Organization, days: int, contract_id: int | None = None
+    *,
+    organization: Organization,
+    days: int,
+    contract_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> InactiveUsersReport:
     """Per contract, the users who used it before but not in the last `days` days.
 
     The last `days` days include today (UTC): with 30, activity on or after
     `active_since` = today - 29 days counts as recent. Their seats are the
-    ones that can be reclaimed. Every contract in force is listed, longest idle users
-    first; with `contract_id`, that contract only.
+    ones that can be reclaimed. Every contract in force is listed, longest
+    idle users first; with `contract_id`, that contract only. With `limit`,
+    each contract lists that many of them from `offset`, and its count stays
+    the whole count.
     """
     active_since = clock.today() - timedelta(days=days - 1)
     contracts = organization_contracts(
@@ -98,7 +105,9 @@ def contract_inactive_users(
                 vendor_name=contract.vendor_name,
                 total_seats=contract.num_seats,
                 inactive_user_count=len(by_contract.get(contract.id, [])),
-                inactive_users=by_contract.get(contract.id, []),
+                inactive_users=by_contract.get(contract.id, [])[
+                    offset : None if limit is None else offset + limit
+                ],
             )
             for contract in contracts
         ],

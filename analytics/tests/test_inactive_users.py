@@ -176,3 +176,32 @@ def test_its_query_count_does_not_grow_with_contracts(admin_client, organization
     assert with_3 == with_30 == 4
     body = admin_client.get(url).json()
     assert sum(c["inactive_user_count"] for c in body["contracts"]) == 30
+
+
+def test_it_pages_each_contracts_idle_users_on_request(
+    admin_client, organization, contracts
+):
+    whole = admin_client.get(analytics_url(organization, "inactive-users")).json()
+    pages = [
+        admin_client.get(
+            analytics_url(organization, "inactive-users", limit=1, offset=offset)
+        ).json()
+        for offset in (0, 1, 2)
+    ]
+
+    def slack(report):
+        return next(c for c in report["contracts"] if c["vendor_name"] == "Slack")
+
+    assert [user["email"] for user in slack(whole)["inactive_users"]] == [
+        "dee@acme.io",
+        "ann@acme.io",
+    ]
+    assert [
+        [user["email"] for user in slack(page)["inactive_users"]] for page in pages
+    ] == [["dee@acme.io"], ["ann@acme.io"], []]
+    assert {slack(page)["inactive_user_count"] for page in pages} == {2}
+    refused = admin_client.get(analytics_url(organization, "inactive-users", limit=0))
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (
+        "limit must be a whole number between 1 and 10000."
+    )
