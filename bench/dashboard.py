@@ -93,6 +93,9 @@ def analytics_paths(organization_id: str) -> dict[str, str]:
         "usage-trend": f"{base}/usage-trend?months=12",
         "inactive-users": f"{base}/inactive-users?days=30",
         "renewals": f"{base}/renewals?within_days=90",
+        "spend-by-department": (
+            f"{base}/spend-by-department?month={_previous_month()}"
+        ),
     }
 
 

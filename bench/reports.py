@@ -17,6 +17,7 @@ TARGETS = {
     "usage-trend": "p95<300ms",
     "inactive-users": "p95<300ms",
     "renewals": "",
+    "spend-by-department": "p95<300ms",
 }
 
 
@@ -135,6 +136,9 @@ def verdicts(summary: dict) -> dict[str, str]:
         "usage-trend": mark(below(analytics["usage-trend"]["p95_ms"], 300)),
         "inactive-users": mark(below(analytics["inactive-users"]["p95_ms"], 300)),
         "renewals": "",
+        "spend-by-department": mark(
+            below(analytics["spend-by-department"]["p95_ms"], 300)
+        ),
         "rss": mark(below(rss, 150)),
     }
 
@@ -201,7 +205,7 @@ def print_table(report: dict) -> None:
         + (f"median of {runs} runs" if runs > 1 else "1 run")
     )
     header = (
-        f"{'endpoint':<16}{'requests':>9}{'req/s':>8}{'entries/s':>11}"
+        f"{'endpoint':<20}{'requests':>9}{'req/s':>8}{'entries/s':>11}"
         f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}  target"
     )
     print(header)
@@ -215,7 +219,7 @@ def print_table(report: dict) -> None:
         target = TARGETS.get(name, "")
         verdict = f" ({marks[name]})" if marks.get(name) else ""
         print(
-            f"{name:<16}{_fmt(figures['requests'], 0):>9}"
+            f"{name:<20}{_fmt(figures['requests'], 0):>9}"
             f"{_fmt(figures['requests_per_s']):>8}"
             f"{_fmt(figures.get('entries_per_s'), 0):>11}"
             f"{_fmt(figures['p50_ms']):>9}{_fmt(figures['p95_ms']):>9}"

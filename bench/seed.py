@@ -64,6 +64,19 @@ class Seeded:
     activities: int
 
 
+# The teams the seeded people are spread over, for spend by department.
+DEPARTMENTS = (
+    "Engineering",
+    "Sales",
+    "Marketing",
+    "Support",
+    "Finance",
+    "Design",
+    "Operations",
+    "People",
+)
+
+
 def database_name(database_url: str) -> str:
     return urlsplit(database_url).path.lstrip("/")
 
@@ -287,9 +300,10 @@ def _seed_organization(*, domain: str, shape: Shape, index: int) -> SeededOrgani
             for i, user_id in enumerate(user_ids):
                 role = Role.ADMIN if i == 0 else Role.MEMBER
                 password = admin_hash if i == 0 else member_hash
+                department = DEPARTMENTS[i % len(DEPARTMENTS)]
                 yield (
                     f"{user_id}\t{password}\t{_email(domain, i)}\t{organization.pk}"
-                    f"\t{role}\tt\tf\tf\t{joined}\n"
+                    f"\t{role}\t{department}\tt\tf\tf\t{joined}\n"
                 )
 
         progress = Progress("users", shape.users)
@@ -303,6 +317,7 @@ def _seed_organization(*, domain: str, shape: Shape, index: int) -> SeededOrgani
                     "email",
                     "organization",
                     "role",
+                    "department",
                     "is_active",
                     "is_staff",
                     "is_superuser",
