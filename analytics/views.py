@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from accounts.permissions import OrganizationScopedView
+from analytics import exports
 from analytics.selectors import departments, inactive_users, renewals, trend, usage
 from analytics.serializers import (
     ContractUsageQuerySerializer,
@@ -22,37 +23,6 @@ from procure_site.renderers import CSVReportMixin, Table
 from procure_site.serializers import DetailSerializer
 
 QUERY_ERRORS = {400: DetailSerializer}
-USAGE_COLUMNS = (
-    "contract_id",
-    "vendor_name",
-    "pricing_model",
-    "active_users",
-    "total_seats",
-    "annual_spend",
-    "utilization",
-    "unused_seats",
-    "cost_per_active_user",
-    "estimated_waste",
-)
-RENEWAL_COLUMNS = (
-    "contract_id",
-    "vendor_name",
-    "expire_at",
-    "days_until_expiry",
-    "cancel_by",
-    "days_until_cancel_by",
-    "auto_renew",
-    "notice_period_days",
-    "pricing_model",
-    "annual_spend",
-    "total_seats",
-    "active_users",
-    "utilization",
-    "suggestion",
-    "suggested_seats",
-    "estimated_savings",
-    "reason",
-)
 
 
 def _query(serializer_class: type[Serializer], request: Request) -> dict:
@@ -70,19 +40,7 @@ class ContractUsageView(CSVReportMixin, OrganizationScopedView):
     csv_name = "contract-usage"
 
     def csv_table(self, data: dict[str, Any]) -> Table:
-        """One row per contract, then the totals (contract_id empty)."""
-        rows: list[list[Any]] = [
-            [data["month"], *(row[column] for column in USAGE_COLUMNS)]
-            for row in data["contracts"]
-        ]
-        totals = data["totals"]
-        total: dict[str, Any] = {
-            "vendor_name": "Total",
-            "annual_spend": totals["annual_spend"],
-            "estimated_waste": totals["estimated_waste"],
-        }
-        rows.append([data["month"], *(total.get(column) for column in USAGE_COLUMNS)])
-        return ("month", *USAGE_COLUMNS), rows
+        return exports.contract_usage_table(data)
 
     @extend_schema(
         parameters=[ContractUsageQuerySerializer],
@@ -108,21 +66,7 @@ class UsageTrendView(CSVReportMixin, OrganizationScopedView):
     csv_name = "usage-trend"
 
     def csv_table(self, data: dict[str, Any]) -> Table:
-        """One row per contract and month."""
-        columns = ("contract_id", "vendor_name", "total_seats", "month")
-        rows = [
-            [
-                contract["contract_id"],
-                contract["vendor_name"],
-                contract["total_seats"],
-                month["month"],
-                month["active_users"],
-                month["coverage"],
-            ]
-            for contract in data["contracts"]
-            for month in contract["months"]
-        ]
-        return (*columns, "active_users", "coverage"), rows
+        return exports.usage_trend_table(data)
 
     @extend_schema(
         parameters=[UsageTrendQuerySerializer],
@@ -150,20 +94,7 @@ class InactiveUsersView(CSVReportMixin, OrganizationScopedView):
     csv_name = "inactive-users"
 
     def csv_table(self, data: dict[str, Any]) -> Table:
-        """One row per idle seat: the contract and the person."""
-        columns = ("contract_id", "vendor_name", "user_id", "email")
-        rows = [
-            [
-                contract["contract_id"],
-                contract["vendor_name"],
-                user["user_id"],
-                user["email"],
-                user["last_active_day"],
-            ]
-            for contract in data["contracts"]
-            for user in contract["inactive_users"]
-        ]
-        return (*columns, "last_active_day"), rows
+        return exports.inactive_users_table(data)
 
     @extend_schema(
         parameters=[InactiveUsersQuerySerializer],
@@ -193,11 +124,7 @@ class RenewalsView(CSVReportMixin, OrganizationScopedView):
     csv_name = "renewals"
 
     def csv_table(self, data: dict[str, Any]) -> Table:
-        """One row per contract, its advice included."""
-        rows = [
-            [row[column] for column in RENEWAL_COLUMNS] for row in data["contracts"]
-        ]
-        return RENEWAL_COLUMNS, rows
+        return exports.renewals_table(data)
 
     @extend_schema(
         parameters=[RenewalsQuerySerializer],
@@ -224,16 +151,7 @@ class SpendByDepartmentView(CSVReportMixin, OrganizationScopedView):
     csv_name = "spend-by-department"
 
     def csv_table(self, data: dict[str, Any]) -> Table:
-        rows: list[list[Any]] = [
-            [data["month"], row["department"], row["active_users"], row["spend"]]
-            for row in data["departments"]
-        ]
-        rows.append([data["month"], "(unused seats)", None, data["unused_seats"]])
-        rows.append(
-            [data["month"], "(contracts nobody used)", None, data["unused_contracts"]]
-        )
-        rows.append([data["month"], "Total", None, data["total_spend"]])
-        return ("month", "department", "active_users", "spend"), rows
+        return exports.spend_by_department_table(data)
 
     @extend_schema(
         parameters=[ContractUsageQuerySerializer],

@@ -28,13 +28,13 @@ from analytics.selectors.recent_activity import user_recent_activity
 from analytics.selectors.renewals import contract_renewals
 from analytics.selectors.trend import UsageTrendReport, contract_usage_trend
 from analytics.selectors.usage import contract_usage
-from dashboard import charts, console
+from dashboard import charts, console, downloads
 from dashboard.organizations import OrganizationAdmin
 from dashboard.users import UserAdmin
 from procure_site import clock
 
 INACTIVE_DAYS = 30
-RENEWAL_DAYS = 90
+RENEWAL_DAYS = downloads.RENEWAL_DAYS
 TREND_MONTHS = 12
 QUIET_DAYS = 7
 # The most days a console query may reach back: the API's own limit on
@@ -123,6 +123,11 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
                 self.admin_site.admin_view(self.usage_view),
                 name="accounts_organization_usage",
             ),
+            path(
+                "<int:object_id>/usage/<str:report>.csv",
+                self.admin_site.admin_view(self.usage_csv_view),
+                name="accounts_organization_usage_csv",
+            ),
         ]
         return console + super().get_urls()
 
@@ -147,6 +152,16 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
     def _check_analytics_permission(self, request: HttpRequest) -> None:
         if not request.user.has_perms(ANALYTICS_PERMISSIONS):
             raise PermissionDenied
+
+    def usage_csv_view(
+        self, request: HttpRequest, object_id: int, report: str
+    ) -> HttpResponse:
+        self._check_analytics_permission(request)
+        organization = get_object_or_404(Organization, pk=object_id)
+        month = _month_from(request, [])
+        return downloads.usage_csv(
+            organization=organization, report=report, month=month
+        )
 
     def usage_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         self._check_analytics_permission(request)

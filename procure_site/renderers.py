@@ -33,14 +33,19 @@ class CSVRenderer(BaseRenderer):
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         view = (renderer_context or {})["view"]
-        columns, rows = view.csv_table(data)
-        out = io.StringIO()
-        # RFC 4180's CRLF, as spreadsheets expect.
-        writer = csv.writer(out)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([csv_cell(cell) for cell in row])
-        return out.getvalue().encode()
+        return csv_bytes(view.csv_table(data))
+
+
+def csv_bytes(table: Table) -> bytes:
+    """`table` as a CSV file: RFC 4180's CRLF, as spreadsheets expect, and
+    every cell made safe to open (procure_site/spreadsheets.py)."""
+    columns, rows = table
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return out.getvalue().encode()
 
 
 class CSVReportMixin:

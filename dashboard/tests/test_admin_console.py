@@ -19,43 +19,14 @@ from analytics.tests.helpers import (
     add_contracts_with_usage,
     analytics_url,
 )
-from conftest import SUPPORT_PERMISSIONS, grant
+from conftest import grant
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
+from dashboard.tests.conftest import last_full_month
 from procure_site import clock
 
 ADMIN = "/" + settings.ADMIN_URL
 ORGANIZATIONS = f"{ADMIN}accounts/organization/"
-
-
-def last_full_month() -> dt.date:
-    return clock.add_months(clock.month_start(clock.today()), -1)
-
-
-@pytest.fixture
-def console(db):
-    staff = UserFactory(organization=None, is_staff=True, email="ops@procure.example")
-    staff = grant(staff, *SUPPORT_PERMISSIONS)
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
-def slack(organization):
-    contract = ContractFactory(
-        organization=organization,
-        host="app.slack.com",
-        vendor_name="Slack",
-        num_seats=10,
-        annual_spend=Decimal("1200.00"),
-        expire_at=clock.now() + dt.timedelta(days=30),
-    )
-    month = last_full_month()
-    for number in range(3):
-        user = UserFactory(organization=organization, email=f"s{number}@acme.io")
-        activity(user=user, contract=contract, day=month + dt.timedelta(days=number))
-    return contract
 
 
 def test_it_shows_the_apis_contract_usage_for_the_last_full_month(
