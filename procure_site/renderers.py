@@ -49,9 +49,9 @@ def csv_bytes(table: Table) -> bytes:
 
 
 class CSVReportMixin:
-    """JSON by default, CSV on request; errors always in JSON. The view
-    defines `csv_table(data) -> (columns, rows)` over its serialized report
-    and `csv_name` for the download's file name."""
+    """JSON by default, CSV on request for GET; errors and OPTIONS always in
+    JSON. The view defines `csv_table(data) -> (columns, rows)` over its
+    serialized report and `csv_name` for the download's file name."""
 
     renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer, CSVRenderer]
     csv_name = "report"
@@ -62,7 +62,9 @@ class CSVReportMixin:
     ) -> Response:
         renderer = getattr(request, "accepted_renderer", None)
         if isinstance(renderer, CSVRenderer):
-            if response.status_code >= 400:
+            # Only a report is a table: a refusal, or the description that
+            # OPTIONS answers, stays JSON.
+            if response.status_code >= 400 or request.method not in ("GET", "HEAD"):
                 request.accepted_renderer = JSONRenderer()
                 request.accepted_media_type = JSONRenderer.media_type
             else:

@@ -123,3 +123,14 @@ def test_a_refusal_stays_json_when_csv_was_asked_for(
     assert forbidden.json()["code"] == "admins_only"
     assert bad.status_code == 400
     assert bad.json()["code"] == "invalid_field"
+
+
+def test_options_with_format_csv_answers_json(admin_client, organization):
+    # Found by the schema fuzzer: OPTIONS ...?format=csv answered 500.
+    response = admin_client.options(
+        analytics_url(organization, "contract-usage", format="csv", month="0")
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["name"] == "Contract Usage"
