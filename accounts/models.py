@@ -43,6 +43,8 @@ class Organization(models.Model):
     member_seats = models.PositiveIntegerField(default=1000)
     # While paused, url-visits stores nothing for the organization.
     tracking_paused = models.BooleanField(default=False)
+    # ISO 4217: the currency totals are reported in (contracts/currencies.py).
+    reporting_currency = models.CharField(max_length=3, default="USD")
     # Shadow-IT discovery (the discovery app): opt-in, and an application is
     # reported only once at least `discovery_min_users` people used it in a
     # month. Kept on this row, which comes with every authenticated request,

@@ -11,8 +11,11 @@ from alerts.selectors import Digest
 from analytics import metrics
 
 
-def _money(amount: Decimal | None) -> str:
-    return f"{amount or 0:,.2f}"
+def _money(amount: Decimal | None, currency: str = "", reporting: str = "") -> str:
+    """12345.5 → "12,345.50", with the currency's code when it is not the
+    organization's reporting currency ("1,000.00 EUR")."""
+    text = f"{amount or 0:,.2f}"
+    return f"{text} {currency}" if currency and currency != reporting else text
 
 
 def _count(count: int, one: str, many: str) -> str:
@@ -63,11 +66,11 @@ def _context(digest: Digest) -> dict[str, Any]:
                 "vendor_name": row.vendor_name,
                 "expires_on": row.expire_at.date().isoformat(),
                 "days": row.days_until_expiry,
-                "annual_spend": _money(row.annual_spend),
+                "annual_spend": _money(row.annual_spend, row.currency, digest.currency),
                 "active_users": row.active_users,
                 "seats": row.total_seats,
                 "suggestion": row.suggestion,
-                "savings": _money(row.estimated_savings),
+                "savings": _money(row.estimated_savings, row.currency, digest.currency),
                 "reason": row.reason,
             }
             for row in digest.renewals
@@ -75,7 +78,9 @@ def _context(digest: Digest) -> dict[str, Any]:
         "waste": [
             {
                 "vendor_name": row.vendor_name,
-                "estimated_waste": _money(row.estimated_waste),
+                "estimated_waste": _money(
+                    row.estimated_waste, row.currency, digest.currency
+                ),
                 "active_users": row.active_users,
                 "seats": row.total_seats,
                 "unused_seats": row.unused_seats,

@@ -71,6 +71,8 @@ class Digest:
     top_waste: list[ContractUsage]
     # None when the month is not covered: the waste is unknown, not zero.
     total_waste: str | None
+    # The reporting currency of the totals; amounts in another one say so.
+    currency: str
     inactive_days: int
     newly_inactive_users: int
     newly_inactive_seats: int
@@ -132,6 +134,7 @@ def digest_build(
         waste_coverage_note=usage.coverage_note,
         top_waste=wasteful,
         total_waste=None if total is None else f"{total:.2f}",
+        currency=usage.totals.currency,
         inactive_days=INACTIVE_DAYS,
         newly_inactive_users=len(set(newly_user_ids)),
         newly_inactive_seats=len(newly_user_ids),

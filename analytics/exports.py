@@ -11,6 +11,7 @@ USAGE_COLUMNS = (
     "contract_id",
     "vendor_name",
     "pricing_model",
+    "currency",
     "active_users",
     "total_seats",
     "annual_spend",
@@ -29,6 +30,7 @@ RENEWAL_COLUMNS = (
     "auto_renew",
     "notice_period_days",
     "pricing_model",
+    "currency",
     "annual_spend",
     "total_seats",
     "active_users",
@@ -49,6 +51,7 @@ def contract_usage_table(data: dict[str, Any]) -> Table:
     totals = data["totals"]
     total: dict[str, Any] = {
         "vendor_name": "Total",
+        "currency": totals["currency"],
         "annual_spend": totals["annual_spend"],
         "estimated_waste": totals["estimated_waste"],
     }

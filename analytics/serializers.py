@@ -128,12 +128,39 @@ class ContractUsageSerializer(serializers.Serializer):
         help_text="per_seat, flat or usage_based: only per-seat contracts have "
         "utilization, unused seats and waste."
     )
+    currency = serializers.CharField(
+        help_text="ISO 4217 code of this contract's amounts."
+    )
+
+
+class RateSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    rate = serializers.FloatField(
+        help_text="Units of the reporting currency for one unit of currency."
+    )
+    valid_from = serializers.DateField()
 
 
 class UsageTotalsSerializer(serializers.Serializer):
-    annual_spend = serializers.FloatField()
+    annual_spend = serializers.FloatField(
+        help_text="In the reporting currency: each contract converted with rates."
+    )
     estimated_waste = serializers.FloatField(
         allow_null=True, help_text="null when proCure has no data for the month."
+    )
+    currency = serializers.CharField(
+        help_text="The organization's reporting currency (ISO 4217)."
+    )
+    rates = RateSerializer(
+        many=True,
+        help_text="The rates the totals used: for each other currency, the "
+        "organization's latest from on or before the month's last day (today "
+        "for the current month).",
+    )
+    unconverted = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Currencies with no rate: their contracts are left out of the "
+        "totals, never added unconverted.",
     )
 
 
@@ -253,6 +280,7 @@ class RenewalSerializer(serializers.Serializer):
     auto_renew = serializers.BooleanField()
     notice_period_days = serializers.IntegerField()
     pricing_model = serializers.CharField()
+    currency = serializers.CharField(help_text="ISO 4217 code of the amounts.")
     annual_spend = serializers.FloatField()
     total_seats = serializers.IntegerField()
     active_users = serializers.IntegerField(
@@ -296,6 +324,13 @@ class SpendByDepartmentReportSerializer(serializers.Serializer):
     data_since = serializers.DateField()
     coverage = serializers.ChoiceField(choices=COVERAGE_CHOICES)
     coverage_note = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(
+        help_text="The reporting currency every amount here is in."
+    )
+    unconverted = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Currencies without a rate: their contracts are left out.",
+    )
     total_spend = serializers.FloatField(
         help_text="A twelfth of the annual spend of every contract in force in "
         "the month, each to the cent: departments, unused_seats and "

@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     TRACKING_PAUSED = "tracking.paused", "Tracking paused"
     TRACKING_RESUMED = "tracking.resumed", "Tracking resumed"
     NOTIFICATIONS_UPDATED = "notifications.updated", "Notification settings changed"
+    EXCHANGE_RATE_SET = "exchange_rate.set", "Exchange rate set"
     INVITATION_SENT = "invitation.sent", "Invitation sent"
     INVITATION_REVOKED = "invitation.revoked", "Invitation revoked"
     INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"

@@ -12,7 +12,7 @@ from contracts.hosts import (
     normalize_host,
     public_suffix_refusal,
 )
-from contracts.models import Contract
+from contracts.models import Contract, ExchangeRate
 from procure_site.exceptions import DomainError
 
 # The usual values of the web app's free-text fields; values already in use
@@ -100,6 +100,7 @@ class ContractAdminForm(forms.ModelForm):
             "product_url",
             "extra_hosts",
             "annual_spend",
+            "currency",
             "num_seats",
             "contract_type",
             "contract_status",
@@ -186,3 +187,15 @@ class ContractAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for contract in queryset.select_related("organization"):
             services.contract_delete(contract=contract, actor=request.user)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """Each organization's rates to its reporting currency, by date; staff
+    set them here, admins through the API (exchange-rates)."""
+
+    list_display = ["organization", "currency", "rate", "valid_from", "created_at"]
+    list_filter = ["currency", "organization"]
+    list_select_related = ["organization"]
+    search_fields = ["organization__domain_name", "currency"]
+    fields = ["organization", "currency", "rate", "valid_from"]

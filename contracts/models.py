@@ -32,6 +32,9 @@ class Contract(models.Model):
         validators=[MinValueValidator(0)],
     )
     num_seats = models.PositiveIntegerField(default=0)
+    # ISO 4217, of annual_spend; the organization's reporting currency unless
+    # given.
+    currency = models.CharField(max_length=3, default="USD")
     contract_type = models.CharField(max_length=100, blank=True, default="")
     contract_status = models.CharField(
         max_length=20, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
@@ -79,3 +82,34 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor_name} ({self.product_url})"
+
+
+class ExchangeRate(models.Model):
+    """How many units of the organization's reporting currency one unit of
+    `currency` is worth, from `valid_from` until a later rate. Set by staff
+    or the organization's admins; proCure never fetches rates."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="exchange_rates"
+    )
+    currency = models.CharField(max_length=3)
+    rate = models.DecimalField(
+        max_digits=18, decimal_places=8, validators=[MinValueValidator(0)]
+    )
+    valid_from = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "currency", "valid_from"],
+                name="exchange_rate_once_per_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=0), name="exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate} from {self.valid_from}"

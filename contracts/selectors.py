@@ -1,12 +1,14 @@
 """Reads of contracts: an organization's contracts and the API's filters on them."""
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 import django_filters
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
-from contracts.models import Contract
+from contracts.currencies import Rate
+from contracts.models import Contract, ExchangeRate
 
 
 def contract_list(*, organization: Organization) -> QuerySet[Contract]:
@@ -47,3 +49,26 @@ class ContractFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(vendor_name__icontains=value) | Q(vendor_domain__icontains=value)
         )
+
+
+def exchange_rates_on(*, organization: Organization, day: date) -> dict[str, Rate]:
+    """The organization's rate of each currency on `day`: the one with the
+    latest `valid_from` on or before it. The reporting currency is 1."""
+    rates: dict[str, Rate] = {
+        organization.reporting_currency: Rate(
+            currency=organization.reporting_currency,
+            rate=Decimal(1),
+            valid_from=date.min,
+        )
+    }
+    found = (
+        ExchangeRate.objects.filter(organization=organization, valid_from__lte=day)
+        .exclude(currency=organization.reporting_currency)
+        .order_by("currency", "-valid_from")
+    )
+    for row in found:
+        rates.setdefault(
+            row.currency,
+            Rate(currency=row.currency, rate=row.rate, valid_from=row.valid_from),
+        )
+    return rates

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from contracts import terms
+from contracts.currencies import currency_refusal
 from contracts.models import Contract
 from procure_site import clock
 from procure_site.fields import ChoiceField
@@ -60,6 +61,25 @@ class ContractStatusField(serializers.CharField):
         return status.value
 
 
+class CurrencyField(serializers.CharField):
+    """An ISO 4217 code, in any case; stored in capitals."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "ISO 4217 code of annual_spend, e.g. USD or EUR. Left out on "
+            "creation: the organization's reporting currency.",
+        )
+        super().__init__(max_length=3, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        code = super().to_internal_value(data).strip().upper()
+        refusal = currency_refusal(code)
+        if refusal is not None:
+            raise serializers.ValidationError(refusal)
+        return code
+
+
 def _pricing_model(**kwargs: Any) -> ChoiceField:
     return ChoiceField(
         terms.PricingModel.choices,
@@ -90,6 +110,7 @@ class ContractInputSerializer(serializers.Serializer):
     extra_hosts = _extra_hosts(default=list)
     annual_spend = _spend(default=Decimal("0"))
     num_seats = _seats(default=0)
+    currency = CurrencyField(required=False)
     contract_type = serializers.CharField(max_length=100, allow_blank=True, default="")
     contract_status = ContractStatusField(default="active")
     pricing_model = _pricing_model(default=terms.PricingModel.PER_SEAT)
@@ -151,6 +172,7 @@ class ContractOutputSerializer(serializers.ModelSerializer):
             "vendor_domain",
             "extra_hosts",
             "annual_spend",
+            "currency",
             "num_seats",
             "contract_type",
             "contract_status",
@@ -198,6 +220,7 @@ class ContractUpsertInputSerializer(serializers.Serializer):
         max_length=100, allow_blank=True, required=False
     )
     num_seats = _seats(required=False)
+    currency = CurrencyField(required=False)
     notes = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
     expire_at = serializers.DateTimeField(allow_null=True, required=False)
     created_at = serializers.DateTimeField(allow_null=True, required=False)

@@ -10,6 +10,7 @@ to the audit trail in the transaction that makes it.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import IO, Any, TypedDict
 from uuid import UUID
 
@@ -44,6 +45,7 @@ class ContractData(TypedDict, total=False):
     extra_hosts: list[str]
     annual_spend: Decimal
     num_seats: int
+    currency: str
     contract_type: str
     contract_status: str
     pricing_model: str
@@ -188,7 +190,10 @@ def contract_create(
     A contract created without a start date starts now.
     """
     values = _contract_values(organization=organization, data=data)
-    contract = Contract(organization=organization, **values)
+    contract = Contract(
+        organization=organization,
+        **{"currency": organization.reporting_currency, **values},
+    )
     if contract.created_at is None:
         contract.created_at = clock.now()
     contract_save(contract=contract, actor=actor, fields=list(data))
@@ -250,7 +255,11 @@ def contract_upsert(
             organization=organization,
             product_url=product_url,
             defaults=values,
-            create_defaults={"created_at": clock.now(), **values},
+            create_defaults={
+                "created_at": clock.now(),
+                "currency": organization.reporting_currency,
+                **values,
+            },
         )
         _contract_audit(
             action=AuditAction.CONTRACT_CREATED
@@ -315,6 +324,15 @@ def contract_import(
         for contract in Contract.objects.for_organization(organization)
     }
     now = clock.now()
+
+    @cache
+    def currency() -> str:
+        # New contracts are in the organization's reporting currency; read
+        # once, fresh, whatever `organization` was loaded with.
+        return Organization.objects.values_list("reporting_currency", flat=True).get(
+            pk=organization.pk
+        )
+
     to_create: list[Contract] = []
     to_update: list[Contract] = []
     unchanged = 0
@@ -322,7 +340,10 @@ def contract_import(
         contract = existing.get(row["product_url"])
         if contract is None:
             to_create.append(
-                Contract(organization=organization, **{"created_at": now, **row})
+                Contract(
+                    organization=organization,
+                    **{"created_at": now, "currency": currency(), **row},
+                )
             )
             continue
         # A row's blank cells are not in it, so they keep the contract's values.

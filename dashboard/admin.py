@@ -176,8 +176,9 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             last_month=clock.parse_month(usage.month),
         )
         sort = console.sort_key(request.GET.get("sort"))
+        note, currency = usage.coverage_note, usage.totals.currency
         table = [
-            (row, console.row_cells(row, coverage_note=usage.coverage_note))
+            (row, console.row_cells(row, coverage_note=note, reporting=currency))
             for row in console.sorted_rows(usage.contracts, sort)
         ]
         # The number columns of each row, in the headings' order.

@@ -19,9 +19,11 @@ class Cell:
     reason: str = ""
 
 
-def amount(value: Decimal) -> str:
-    """12345.5 → "12,345.50"."""
-    return f"{value:,.2f}"
+def amount(value: Decimal, currency: str = "", reporting: str = "") -> str:
+    """12345.5 → "12,345.50", with the currency's code when it is not the
+    organization's reporting currency ("1,000.00 EUR")."""
+    text = f"{value:,.2f}"
+    return f"{text} {currency}" if currency and currency != reporting else text
 
 
 def percent(fraction: Decimal) -> str:
@@ -67,7 +69,9 @@ def sorted_rows(rows: list[ContractUsage], sort: str) -> list[ContractUsage]:
     return known + sorted(unknown, key=lambda row: row.vendor_name.lower())
 
 
-def row_cells(row: ContractUsage, *, coverage_note: str | None) -> dict[str, Cell]:
+def row_cells(
+    row: ContractUsage, *, coverage_note: str | None, reporting: str = ""
+) -> dict[str, Cell]:
     """The row's cells by column key, every one readable: no "None"."""
     no_data = coverage_note or "proCure has no data for this month."
 
@@ -89,17 +93,19 @@ def row_cells(row: ContractUsage, *, coverage_note: str | None) -> dict[str, Cel
             f"{row.unused_seats:,}" if row.unused_seats is not None else "",
             no_data,
         ),
-        "annual_spend": Cell(amount(row.annual_spend)),
+        "annual_spend": Cell(amount(row.annual_spend, row.currency, reporting)),
         "cost_per_active_user": known(
             row.cost_per_active_user,
-            amount(row.cost_per_active_user)
+            amount(row.cost_per_active_user, row.currency, reporting)
             if row.cost_per_active_user is not None
             else "",
             "Nobody used it this month.",
         ),
         "estimated_waste": known(
             row.estimated_waste,
-            amount(row.estimated_waste) if row.estimated_waste is not None else "",
+            amount(row.estimated_waste, row.currency, reporting)
+            if row.estimated_waste is not None
+            else "",
             no_seats if row.total_seats == 0 else no_data,
         ),
     }

@@ -36,6 +36,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         "member_seats",
         "admins_remaining",
         "members_remaining",
+        "reporting_currency",
         "created_at",
     ]
 

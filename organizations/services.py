@@ -10,6 +10,8 @@ changing a setting at once leave one event each, in order.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from alerts.models import NotificationSettings
 from alerts.services.webhook import webhook_host, webhook_url_chosen
 from audit.models import AuditAction
 from audit.services import audit_record
+from contracts.models import ExchangeRate
 from discovery.selectors import MIN_USERS_FLOOR
 from discovery.services import discovery_people_forget
 from procure_site.exceptions import DomainError
@@ -191,3 +194,42 @@ def notifications_change(
         values=values,
         audit=audit,
     )
+
+
+def exchange_rate_set(
+    *,
+    organization: Organization,
+    currency: str,
+    rate: Decimal,
+    valid_from: date,
+    actor: User,
+) -> ExchangeRate:
+    """Sets how many units of the reporting currency one `currency` is worth
+    from `valid_from` (replacing that day's rate if there was one). Audited."""
+    if currency == organization.reporting_currency:
+        raise DomainError(
+            f"{currency} is {organization.company_name}'s reporting currency: "
+            "its rate is always 1."
+        )
+    if rate <= 0:
+        raise DomainError("rate must be more than 0.")
+    with transaction.atomic():
+        found, created = ExchangeRate.objects.update_or_create(
+            organization=organization,
+            currency=currency,
+            valid_from=valid_from,
+            defaults={"rate": rate},
+        )
+        audit_record(
+            action=AuditAction.EXCHANGE_RATE_SET,
+            organization=organization,
+            actor=actor,
+            target=f"organization:{organization.public_id}",
+            details={
+                "currency": currency,
+                "rate": str(rate),
+                "valid_from": valid_from.isoformat(),
+                "replaced": not created,
+            },
+        )
+    return found

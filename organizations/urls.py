@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.views import invitations, members, settings
+from organizations.views import invitations, members, rates, settings
 
 PREFIX = "organizations/<str:organization_id>/"
 
@@ -34,6 +34,11 @@ urlpatterns = [
         PREFIX + "invitations/<int:invitation_id>/revoke",
         invitations.OrganizationInvitationRevokeView.as_view(),
         name="organization-invitation-revoke",
+    ),
+    path(
+        PREFIX + "exchange-rates",
+        rates.ExchangeRateListView.as_view(),
+        name="organization-exchange-rates",
     ),
     path(
         PREFIX + "tracking",

@@ -64,6 +64,7 @@ def organization_contracts(
             "contract_status",
             "auto_renew",
             "notice_period_days",
+            "currency",
         )
         .order_by(Lower("vendor_name"), "vendor_name", "id")
     )

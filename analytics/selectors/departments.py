@@ -3,7 +3,7 @@ among the departments of its active users (chargeback)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
@@ -11,6 +11,9 @@ from django.db.models import Count
 from accounts.models import Organization
 from analytics import metrics
 from analytics.selectors.activity import organization_contracts, organization_data_since
+from contracts.currencies import converted
+from contracts.models import Contract
+from contracts.selectors import exchange_rates_on
 from contracts.terms import PricingModel
 from procure_site import clock
 from procure_site.db_router import reads_from_replica
@@ -36,6 +39,8 @@ class SpendByDepartmentReport:
     data_since: date
     coverage: str
     coverage_note: str | None
+    currency: str
+    unconverted: list[str]
     total_spend: Decimal
     departments: list[DepartmentSpend]
     unused_seats: Decimal | None
@@ -87,6 +92,21 @@ def spend_by_department(
         month=first_day, data_since=data_since, today=today
     )
     contracts = organization_contracts(organization=organization, in_force_on=first_day)
+    # Costs in the reporting currency, converted with the rates of the
+    # month's last day (today for the current month); a contract in a
+    # currency without a rate is left out and its currency named.
+    rates = exchange_rates_on(
+        organization=organization,
+        day=min(clock.add_months(first_day, 1) - timedelta(days=1), today),
+    )
+    unconverted = sorted({c.currency for c in contracts if c.currency not in rates})
+    contracts = [c for c in contracts if c.currency in rates]
+
+    def cost_of(contract: Contract) -> Decimal:
+        return month_cost(
+            converted(contract.annual_spend, rates[contract.currency].rate)
+        )
+
     users: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
         MonthlyActivity.objects.filter(organization=organization, month=first_day)
@@ -96,7 +116,7 @@ def spend_by_department(
     )
     for row in rows:
         users[row["contract_id"]][row["user__department"]] = row["active_users"]
-    total = sum((month_cost(c.annual_spend) for c in contracts), Decimal("0.00"))
+    total = sum((cost_of(c) for c in contracts), Decimal("0.00"))
     known = coverage.coverage != metrics.NONE
     spend: dict[str, Decimal] = defaultdict(Decimal)
     # Distinct people per department active on any of these contracts.
@@ -113,7 +133,7 @@ def spend_by_department(
     unused_seats = Decimal("0.00")
     unused_contracts = Decimal("0.00")
     for contract in contracts if known else []:
-        cost = month_cost(contract.annual_spend)
+        cost = cost_of(contract)
         by_department = users.get(contract.id, {})
         active = sum(by_department.values())
         waste = Decimal("0.00")
@@ -144,6 +164,8 @@ def spend_by_department(
         data_since=data_since,
         coverage=coverage.coverage,
         coverage_note=coverage.note,
+        currency=organization.reporting_currency,
+        unconverted=unconverted,
         total_spend=total,
         departments=departments,
         unused_seats=unused_seats if known else None,

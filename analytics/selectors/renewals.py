@@ -30,6 +30,7 @@ class Renewal:
     auto_renew: bool
     notice_period_days: int
     pricing_model: str
+    currency: str
     annual_spend: Decimal
     total_seats: int
     active_users: int
@@ -82,6 +83,7 @@ def contract_renewals(
             "auto_renew",
             "notice_period_days",
             "pricing_model",
+            "currency",
         )
     )
     due = []
@@ -128,6 +130,7 @@ def contract_renewals(
                 auto_renew=contract.auto_renew,
                 notice_period_days=contract.notice_period_days,
                 pricing_model=contract.pricing_model,
+                currency=contract.currency,
                 annual_spend=contract.annual_spend,
                 total_seats=contract.num_seats,
                 active_users=users,

@@ -1,7 +1,7 @@
 """Contract usage for one UTC month: active users against seats and spend."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from accounts.models import Organization
@@ -11,6 +11,8 @@ from analytics.selectors.activity import (
     organization_contracts,
     organization_data_since,
 )
+from contracts.currencies import Rate, converted
+from contracts.selectors import exchange_rates_on
 from contracts.terms import PricingModel
 from procure_site import clock
 from procure_site.db_router import reads_from_replica
@@ -22,6 +24,7 @@ class ContractUsage:
     contract_id: int
     vendor_name: str
     pricing_model: str
+    currency: str
     active_users: int
     total_seats: int
     annual_spend: Decimal
@@ -33,8 +36,15 @@ class ContractUsage:
 
 @dataclass(frozen=True)
 class UsageTotals:
+    """In the organization's reporting currency, each contract's amounts
+    converted with `rates`; contracts in a currency without a rate are left
+    out and their currencies listed in `unconverted`."""
+
     annual_spend: Decimal
     estimated_waste: Decimal | None
+    currency: str
+    rates: list[Rate]
+    unconverted: list[str]
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ def contract_usage(
                 contract_id=contract.id,
                 vendor_name=contract.vendor_name,
                 pricing_model=contract.pricing_model,
+                currency=contract.currency,
                 active_users=users,
                 total_seats=seats,
                 annual_spend=spend,
@@ -114,14 +125,11 @@ def contract_usage(
                 else None,
             )
         )
-    totals = UsageTotals(
-        annual_spend=sum((row.annual_spend for row in rows), Decimal("0.00")),
-        estimated_waste=sum(
-            (row.estimated_waste for row in rows if row.estimated_waste is not None),
-            Decimal("0.00"),
-        )
-        if known
-        else None,
+    totals = usage_totals(
+        organization=organization,
+        rows=rows,
+        known=known,
+        on=min(clock.add_months(first_day, 1) - timedelta(days=1), today),
     )
     return ContractUsageReport(
         organization_id=organization.public_id,
@@ -132,4 +140,33 @@ def contract_usage(
         coverage_note=coverage.note,
         contracts=rows,
         totals=totals,
+    )
+
+
+def usage_totals(
+    *, organization: Organization, rows: list[ContractUsage], known: bool, on: date
+) -> UsageTotals:
+    """The rows' spend and waste in the reporting currency, with the rates
+    that hold on `on`; never a sum of amounts in different currencies."""
+    rates = exchange_rates_on(organization=organization, day=on)
+    spend = Decimal("0.00")
+    waste = Decimal("0.00")
+    used: dict[str, Rate] = {}
+    unconverted: set[str] = set()
+    for row in rows:
+        rate = rates.get(row.currency)
+        if rate is None:
+            unconverted.add(row.currency)
+            continue
+        if row.currency != organization.reporting_currency:
+            used[row.currency] = rate
+        spend += converted(row.annual_spend, rate.rate)
+        if row.estimated_waste is not None:
+            waste += converted(row.estimated_waste, rate.rate)
+    return UsageTotals(
+        annual_spend=spend,
+        estimated_waste=waste if known else None,
+        currency=organization.reporting_currency,
+        rates=sorted(used.values(), key=lambda rate: rate.currency),
+        unconverted=sorted(unconverted),
     )

@@ -93,6 +93,7 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "contract_id": contracts["asana"].id,
                 "vendor_name": "asana",
                 "pricing_model": "per_seat",
+                "currency": "USD",
                 "active_users": 0,
                 "total_seats": 10,
                 "annual_spend": 1200.0,
@@ -105,6 +106,7 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "contract_id": contracts["slack"].id,
                 "vendor_name": "Slack",
                 "pricing_model": "per_seat",
+                "currency": "USD",
                 "active_users": 3,
                 "total_seats": 75,
                 "annual_spend": 8000.0,
@@ -117,6 +119,7 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "contract_id": contracts["zoom"].id,
                 "vendor_name": "Zoom",
                 "pricing_model": "per_seat",
+                "currency": "USD",
                 "active_users": 2,
                 "total_seats": 0,
                 "annual_spend": 1500.0,
@@ -126,7 +129,13 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "estimated_waste": None,
             },
         ],
-        "totals": {"annual_spend": 10700.0, "estimated_waste": 8880.0},
+        "totals": {
+            "annual_spend": 10700.0,
+            "estimated_waste": 8880.0,
+            "currency": "USD",
+            "rates": [],
+            "unconverted": [],
+        },
     }
     # Reading a report changes nothing.
     assert Activity.objects.count() == activities_before
@@ -178,7 +187,13 @@ def test_it_lists_nothing_for_an_organization_without_contracts(
     assert response.status_code == 200
     assert response.json()["coverage"] == "partial"
     assert response.json()["contracts"] == []
-    assert response.json()["totals"] == {"annual_spend": 0.0, "estimated_waste": 0.0}
+    assert response.json()["totals"] == {
+        "annual_spend": 0.0,
+        "estimated_waste": 0.0,
+        "currency": "USD",
+        "rates": [],
+        "unconverted": [],
+    }
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "november", "2026-11-01"])
@@ -256,7 +271,7 @@ def test_its_query_count_does_not_grow_with_contracts(admin_client, organization
 
     # Authenticate, organization, first activity, contracts, active users by
     # contract.
-    assert with_3 == with_30 == 5
+    assert with_3 == with_30 == 6
     assert len(admin_client.get(url).json()["contracts"]) == 30
 
 
@@ -302,7 +317,13 @@ def test_it_reports_no_waste_for_a_month_without_data(admin_client, organization
     assert slack["utilization"] is None
     assert slack["unused_seats"] is None
     assert slack["estimated_waste"] is None
-    assert body["totals"] == {"annual_spend": 8000.0, "estimated_waste": None}
+    assert body["totals"] == {
+        "annual_spend": 8000.0,
+        "estimated_waste": None,
+        "currency": "USD",
+        "rates": [],
+        "unconverted": [],
+    }
 
 
 def test_it_marks_a_month_whose_data_begins_midway_as_partial(

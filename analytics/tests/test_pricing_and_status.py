@@ -64,6 +64,9 @@ def test_only_per_seat_contracts_have_seat_waste(admin_client, organization, pri
     assert response.json()["totals"] == {
         "annual_spend": 36000.0,
         "estimated_waste": 9600.0,
+        "currency": "USD",
+        "rates": [],
+        "unconverted": [],
     }
 
 
@@ -120,7 +123,13 @@ def test_a_contract_out_of_force_leaves_usage_totals_and_renewals(
     ).json()
 
     assert [row["vendor_name"] for row in usage["contracts"]] == ["Slack"]
-    assert usage["totals"] == {"annual_spend": 1000.0, "estimated_waste": 1000.0}
+    assert usage["totals"] == {
+        "annual_spend": 1000.0,
+        "estimated_waste": 1000.0,
+        "currency": "USD",
+        "rates": [],
+        "unconverted": [],
+    }
     assert [row["contract_id"] for row in renewals["contracts"]] == [kept.id]
     # Its history stays: November's three users of it.
     [series] = trend["contracts"]

@@ -94,6 +94,7 @@ def test_it_prints_the_api_json(usage, organization):
         "contract_id": usage.id,
         "vendor_name": "Slack",
         "pricing_model": "per_seat",
+        "currency": "USD",
         "active_users": 3,
         "total_seats": 75,
         "annual_spend": 8000.0,
@@ -102,7 +103,13 @@ def test_it_prints_the_api_json(usage, organization):
         "cost_per_active_user": 2666.67,
         "estimated_waste": 7680.0,
     }
-    assert report["totals"] == {"annual_spend": 9500.0, "estimated_waste": 7680.0}
+    assert report["totals"] == {
+        "annual_spend": 9500.0,
+        "estimated_waste": 7680.0,
+        "currency": "USD",
+        "rates": [],
+        "unconverted": [],
+    }
     # The summary stays out of the JSON.
     assert err.startswith("Acme (acme.io), 2026-11: 2 contracts")
 

@@ -26,6 +26,7 @@ def form(organization, **overrides) -> dict:
         "product_url": "HTTPS://Console.AWS.amazon.com:443/ec2?region=x",
         "extra_hosts": '["AWS.amazon.com."]',
         "annual_spend": "120000",
+        "currency": "USD",
         "num_seats": "15",
         "contract_type": "usage-based",
         "contract_status": "active",

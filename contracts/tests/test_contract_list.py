@@ -14,6 +14,7 @@ OUTPUT_FIELDS = {
     "vendor_domain",
     "extra_hosts",
     "annual_spend",
+    "currency",
     "num_seats",
     "contract_type",
     "contract_status",
