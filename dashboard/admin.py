@@ -240,7 +240,10 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "contracts": usage.contracts,
             "inactive_days": inactive_days,
             "inactive_page": inactive_page,
-            "renewals": renewals,
+            # Largest savings first: what a renewal can save is the point.
+            "renewals": sorted(
+                renewals.contracts, key=lambda row: -row.estimated_savings
+            ),
             "renewal_days": RENEWAL_DAYS,
         }
         return TemplateResponse(

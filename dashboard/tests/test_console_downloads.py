@@ -2,12 +2,17 @@
 analytics permissions only."""
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
+from alerts.tests.seed import organization_created_on
+from contracts.tests.factories import ContractFactory
 from dashboard.tests.test_admin_console import ORGANIZATIONS
+from procure_site import clock
 
 
 def rows(response) -> list[dict[str, str]]:
@@ -53,3 +58,21 @@ def test_staff_without_the_analytics_permissions_get_no_download(organization):
     response = client.get(f"{ORGANIZATIONS}{organization.pk}/usage/renewals.csv")
 
     assert response.status_code == 403
+
+
+def test_the_renewals_table_lists_the_largest_savings_first(console, organization):
+    # Data for the last 60 days, so that advice can cut: both are unused and
+    # cancelling saves their whole spend.
+    organization_created_on(organization, clock.today() - dt.timedelta(days=60))
+    for vendor, spend, days in (("Small", "1000.00", 10), ("Big", "5000.00", 40)):
+        ContractFactory(
+            organization=organization,
+            vendor_name=vendor,
+            annual_spend=Decimal(spend),
+            expire_at=clock.now() + dt.timedelta(days=days),
+        )
+
+    page = console.get(f"{ORGANIZATIONS}{organization.pk}/usage/").content.decode()
+
+    table = page.split('id="renewals-table"')[1]
+    assert table.index("Big") < table.index("Small")
