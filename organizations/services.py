@@ -12,21 +12,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 
 from accounts.models import Organization, User
+from accounts.services.organizations import user_department_set
 from alerts.models import NotificationSettings
 from alerts.services.webhook import webhook_host, webhook_url_chosen
 from audit.models import AuditAction
 from audit.services import audit_record
+from contracts.csv_import import read_text
 from contracts.models import ExchangeRate
 from discovery.selectors import MIN_USERS_FLOOR
 from discovery.services import discovery_people_forget
-from procure_site.exceptions import DomainError
+from organizations.people_csv import parse_people
+from procure_site.exceptions import DomainError, InvalidRows
 
 SettingRow = TypeVar("SettingRow", bound=Model)
 
@@ -233,3 +236,46 @@ def exchange_rate_set(
             },
         )
     return found
+
+
+@dataclass(frozen=True)
+class PeopleImported:
+    updated: int
+    unchanged: int
+
+
+def people_departments_import(
+    *, organization: Organization, csv_file: IO[bytes], actor: User
+) -> PeopleImported:
+    """Sets the departments a CSV of people gives, all rows or none: every
+    email must be a person of the organization. Each change is audited."""
+    text = read_text(csv_file, max_bytes=settings.CONTRACT_IMPORT_MAX_BYTES)
+    rows = parse_people(text)
+    people = {
+        user.email.lower(): user
+        for user in User.objects.filter(
+            organization=organization,
+            email__in=[email for _, email, _ in rows],
+        )
+    }
+    unknown = [
+        {"row": line, "errors": [f"{email} is not a person of this organization."]}
+        for line, email, _ in rows
+        if email not in people
+    ]
+    if unknown:
+        raise InvalidRows(
+            f"Nothing was changed: line {unknown[0]['row']} names someone who is "
+            "not in this organization. Fix the lines listed in rows and upload "
+            "the whole file again.",
+            rows=unknown,
+        )
+    updated = 0
+    with transaction.atomic():
+        for _, email, department in rows:
+            user = people[email]
+            if user.department == department:
+                continue
+            user_department_set(user=user, department=department, actor=actor)
+            updated += 1
+    return PeopleImported(updated=updated, unchanged=len(rows) - updated)

@@ -26,6 +26,11 @@ urlpatterns = [
         name="organization-user-deactivate",
     ),
     path(
+        PREFIX + "people/import",
+        members.PeopleImportView.as_view(),
+        name="organization-people-import",
+    ),
+    path(
         PREFIX + "invitations",
         invitations.OrganizationInvitationListView.as_view(),
         name="organization-invitations",

@@ -7,7 +7,8 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,6 +21,7 @@ from organizations.serializers import (
     OrganizationUserSerializer,
     UserRoleInputSerializer,
 )
+from organizations.services import people_departments_import
 from procure_site.serializers import DetailSerializer
 
 
@@ -111,3 +113,46 @@ class OrganizationUserDeactivateView(OrganizationScopedView):
             organization=self.organization, user_id=user_id
         )
         return Response(OrganizationUserSerializer(user).data)
+
+
+class PeopleImportInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text="A CSV file with the header email,department and one person a "
+        "line; a blank department takes the person out of theirs.",
+        error_messages={
+            "required": "Attach the CSV file in a form field named file.",
+            "invalid": "Attach the CSV file in a form field named file.",
+            "empty": "The file is empty. Upload a CSV file with a header line.",
+        },
+    )
+
+
+class PeopleImportResultSerializer(serializers.Serializer[Any]):
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class PeopleImportView(OrganizationScopedView):
+    """Sets people's departments from a CSV file: all rows or none."""
+
+    staff_permission_model = "accounts.user"
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request=PeopleImportInputSerializer,
+        responses={200: PeopleImportResultSerializer, 400: DetailSerializer},
+        summary="Set people's departments from a CSV file (admins)",
+        description="Every email must be a person of the organization; a bad "
+        "row rejects the file with every bad row listed in rows. Audited per "
+        "change.",
+        tags=["organizations"],
+    )
+    def post(self, request: Request, organization_id: str) -> Response:
+        serializer = PeopleImportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = people_departments_import(
+            organization=self.organization,
+            csv_file=serializer.validated_data["file"],
+            actor=self.caller,
+        )
+        return Response(PeopleImportResultSerializer(result).data)
