@@ -7,8 +7,10 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
+from contracts import terms
 from contracts.currencies import Rate
 from contracts.models import Contract, ExchangeRate
+from procure_site import clock
 
 
 def contract_list(*, organization: Organization) -> QuerySet[Contract]:
@@ -18,9 +20,9 @@ def contract_list(*, organization: Organization) -> QuerySet[Contract]:
 
 class ContractFilter(django_filters.FilterSet):
     status = django_filters.CharFilter(
-        field_name="contract_status",
-        lookup_expr="iexact",
-        help_text="Only contracts with this status, e.g. active (any case).",
+        method="filter_status",
+        help_text="Only contracts with this status today, e.g. active (any case): "
+        "a contract past an expiry it does not renew from is expired.",
     )
     expiring_before = django_filters.DateFilter(
         method="filter_expiring_before",
@@ -37,6 +39,20 @@ class ContractFilter(django_filters.FilterSet):
     class Meta:
         model = Contract
         fields = ["status", "expiring_before", "search"]
+
+    def filter_status(
+        self, queryset: QuerySet[Contract], name: str, value: str
+    ) -> QuerySet[Contract]:
+        today = clock.today()
+        ended = Q(
+            contract_status__in=terms.IN_FORCE,
+            auto_renew=False,
+            expire_at__lt=datetime.combine(today, time.min, UTC),
+        )
+        wanted = Q(contract_status__iexact=value.strip())
+        if value.strip().lower() == terms.ContractStatus.EXPIRED:
+            return queryset.filter(wanted | ended)
+        return queryset.filter(wanted).exclude(ended)
 
     def filter_expiring_before(
         self, queryset: QuerySet[Contract], name: str, value: date

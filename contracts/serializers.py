@@ -150,6 +150,16 @@ class ContractOutputSerializer(serializers.ModelSerializer):
         "renews_on. Null without expire_at."
     )
 
+    def to_representation(self, contract: Contract) -> dict[str, Any]:
+        shown: dict[str, Any] = super().to_representation(contract)
+        shown["contract_status"] = terms.status_shown(
+            status=contract.contract_status,
+            expire_at=contract.expire_at,
+            auto_renew=contract.auto_renew,
+            today=clock.today(),
+        )
+        return shown
+
     def get_renews_on(self, contract: Contract) -> date | None:
         return terms.renews_on(
             expire_at=contract.expire_at,

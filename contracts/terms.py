@@ -110,6 +110,18 @@ def cancel_by(*, renewal: dt.date | None, notice_period_days: int) -> dt.date | 
     return renewal - dt.timedelta(days=notice_period_days)
 
 
+def status_shown(
+    *, status: str, expire_at: dt.datetime | None, auto_renew: bool, today: dt.date
+) -> str:
+    """The status a contract has today: an active or trial contract past an
+    expiry it does not renew from is expired, whatever was stored."""
+    if status in IN_FORCE and not in_force(
+        status=status, expire_at=expire_at, auto_renew=auto_renew, on=today
+    ):
+        return ContractStatus.EXPIRED.value
+    return status
+
+
 def in_force(
     *,
     status: str,

@@ -219,3 +219,29 @@ def test_a_usage_based_contract_type_sets_the_pricing_model(admin_client, organi
         "AWS": "usage_based",
         "Snowflake": "usage_based",
     }
+
+
+def test_a_contract_past_its_expiry_shows_as_expired_unless_it_renews(
+    member_client, organization
+):
+    ended = ContractFactory(
+        organization=organization,
+        vendor_name="Ended",
+        expire_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+    renews = ContractFactory(
+        organization=organization,
+        vendor_name="Renews",
+        auto_renew=True,
+        expire_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+
+    def listed(status: str) -> list[str]:
+        response = member_client.get(LIST_URL, {"status": status})
+        return [row["vendor_name"] for row in response.json()["results"]]
+
+    assert member_client.get(detail_url(ended)).json()["contract_status"] == "expired"
+    assert member_client.get(detail_url(renews)).json()["contract_status"] == "active"
+    assert (listed("expired"), listed("Active")) == (["Ended"], ["Renews"])
+    # The stored status is what was entered; the day decides what is shown.
+    assert Contract.objects.get(pk=ended.pk).contract_status == "active"
