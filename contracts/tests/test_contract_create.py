@@ -1,11 +1,15 @@
 """POST /api/v1/contracts: a new contract in the caller's organization."""
 
+import datetime as dt
+
 import pytest
 
 from contracts.models import Contract
 from contracts.tests.helpers import LIST_URL
 
 
+# Before the contract's expiry (2027-10-01), so that it shows as active.
+@pytest.mark.time_machine(dt.datetime(2026, 12, 15, 12, tzinfo=dt.UTC))
 def test_it_creates_a_contract_in_the_callers_organization(
     admin_client, organization, other_organization, admin_user
 ):
