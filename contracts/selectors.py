@@ -1,6 +1,6 @@
 """Reads of contracts: an organization's contracts and the API's filters on them."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import django_filters
@@ -65,6 +65,15 @@ class ContractFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(vendor_name__icontains=value) | Q(vendor_domain__icontains=value)
         )
+
+
+def exchange_rates_for_month(
+    *, organization: Organization, month: date, today: date
+) -> dict[str, Rate]:
+    """The rates a month's totals use: those of its last day, or of today
+    for the current month."""
+    last_day = clock.add_months(month, 1) - timedelta(days=1)
+    return exchange_rates_on(organization=organization, day=min(last_day, today))
 
 
 def exchange_rates_on(*, organization: Organization, day: date) -> dict[str, Rate]:

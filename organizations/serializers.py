@@ -3,6 +3,8 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import Organization, Role, User
+from contracts.models import ExchangeRate
+from contracts.serializers import CurrencyField
 from procure_site.fields import ChoiceField
 
 
@@ -55,3 +57,46 @@ class UserRoleInputSerializer(serializers.Serializer[Any]):
         if not attrs:
             raise serializers.ValidationError("Send role, department or both.")
         return attrs
+
+
+class PeopleImportInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text="A CSV file with the header email,department and one person a "
+        "line; a blank department takes the person out of theirs.",
+        error_messages={
+            "required": "Attach the CSV file in a form field named file.",
+            "invalid": "Attach the CSV file in a form field named file.",
+            "empty": "The file is empty. Upload a CSV file with a header line.",
+        },
+    )
+
+
+class PeopleImportResultSerializer(serializers.Serializer[Any]):
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer[ExchangeRate]):
+    rate = serializers.DecimalField(
+        max_digits=18, decimal_places=8, coerce_to_string=False, read_only=True
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "rate", "valid_from"]
+        read_only_fields = fields
+
+
+class ExchangeRateInputSerializer(serializers.Serializer[Any]):
+    currency = CurrencyField(help_text="Required: the ISO 4217 code it converts.")
+    rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        min_value=0,
+        help_text="Required: units of the reporting currency one unit of "
+        "currency is worth, more than 0.",
+    )
+    valid_from = serializers.DateField(
+        help_text="Required: the first day (YYYY-MM-DD) the rate holds, until a "
+        "later one."
+    )

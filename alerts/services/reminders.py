@@ -90,10 +90,10 @@ def reminder_due(
     )
 
 
-def reminder_recipients(*, contract: Contract) -> list[str]:
-    """The organization's verified admins and the contract's owner, when the
-    owner is an active member with a verified address."""
-    recipients = selectors.digest_recipients(organization=contract.organization)
+def reminder_recipients(*, contract: Contract, admins: list[str]) -> list[str]:
+    """The organization's verified `admins` and the contract's owner, when
+    the owner is an active member with a verified address."""
+    recipients = list(admins)
     owner: User | None = contract.owner
     if (
         owner is not None
@@ -132,10 +132,17 @@ def reminder_text(due: ReminderDue, *, today: date) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def _send(*, reminder: RenewalReminder, due: ReminderDue, today: date) -> str:
+def _send(
+    *,
+    reminder: RenewalReminder,
+    due: ReminderDue,
+    today: date,
+    admins: list[str],
+    url: str,
+) -> str:
     subject, text = reminder_text(due, today=today)
     if reminder.channel == DeliveryChannel.EMAIL:
-        recipients = reminder_recipients(contract=due.contract)
+        recipients = reminder_recipients(contract=due.contract, admins=admins)
         if not recipients:
             raise DeliveryFailed("Nobody to send it to: no verified admin or owner.")
         messages = [EmailMessage(subject, text, None, [to]) for to in recipients]
@@ -147,9 +154,6 @@ def _send(*, reminder: RenewalReminder, due: ReminderDue, today: date) -> str:
                 f"({type(exc).__name__})."
             ) from None
         return ", ".join(recipients)
-    url = selectors.notification_settings_get(
-        organization=due.contract.organization
-    ).webhook_url
     if not url:
         raise DeliveryFailed("The organization has no webhook URL any more.")
     payload: dict[str, object] = {
@@ -237,6 +241,7 @@ def reminders_send_due(
             organization=organization
         )
         offsets = [int(offset) for offset in notification_settings.reminder_offsets]
+        admins = selectors.digest_recipients(organization=organization)
         contracts = (
             Contract.objects.for_organization(organization)
             .filter(contract_status__in=terms.IN_FORCE, expire_at__isnull=False)
@@ -265,7 +270,13 @@ def reminders_send_due(
                 run.due.append(label)
                 reminder.attempts += 1
                 try:
-                    reminder.recipients = _send(reminder=reminder, due=due, today=today)
+                    reminder.recipients = _send(
+                        reminder=reminder,
+                        due=due,
+                        today=today,
+                        admins=admins,
+                        url=notification_settings.webhook_url,
+                    )
                 except Exception as exc:
                     if not isinstance(exc, DeliveryFailed):
                         logger.exception("Reminder %s could not be sent", reminder.pk)

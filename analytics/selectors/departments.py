@@ -3,7 +3,7 @@ among the departments of its active users (chargeback)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
@@ -13,7 +13,7 @@ from analytics import metrics
 from analytics.selectors.activity import organization_contracts, organization_data_since
 from contracts.currencies import converted
 from contracts.models import Contract
-from contracts.selectors import exchange_rates_on
+from contracts.selectors import exchange_rates_for_month
 from contracts.terms import PricingModel
 from procure_site import clock
 from procure_site.db_router import reads_from_replica
@@ -95,9 +95,8 @@ def spend_by_department(
     # Costs in the reporting currency, converted with the rates of the
     # month's last day (today for the current month); a contract in a
     # currency without a rate is left out and its currency named.
-    rates = exchange_rates_on(
-        organization=organization,
-        day=min(clock.add_months(first_day, 1) - timedelta(days=1), today),
+    rates = exchange_rates_for_month(
+        organization=organization, month=first_day, today=today
     )
     unconverted = sorted({c.currency for c in contracts if c.currency not in rates})
     contracts = [c for c in contracts if c.currency in rates]

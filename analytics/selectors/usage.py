@@ -1,7 +1,7 @@
 """Contract usage for one UTC month: active users against seats and spend."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from accounts.models import Organization
@@ -12,7 +12,7 @@ from analytics.selectors.activity import (
     organization_data_since,
 )
 from contracts.currencies import Rate, converted
-from contracts.selectors import exchange_rates_on
+from contracts.selectors import exchange_rates_for_month
 from contracts.terms import PricingModel
 from procure_site import clock
 from procure_site.db_router import reads_from_replica
@@ -129,7 +129,9 @@ def contract_usage(
         organization=organization,
         rows=rows,
         known=known,
-        on=min(clock.add_months(first_day, 1) - timedelta(days=1), today),
+        rates=exchange_rates_for_month(
+            organization=organization, month=first_day, today=today
+        ),
     )
     return ContractUsageReport(
         organization_id=organization.public_id,
@@ -144,11 +146,14 @@ def contract_usage(
 
 
 def usage_totals(
-    *, organization: Organization, rows: list[ContractUsage], known: bool, on: date
+    *,
+    organization: Organization,
+    rows: list[ContractUsage],
+    known: bool,
+    rates: dict[str, Rate],
 ) -> UsageTotals:
-    """The rows' spend and waste in the reporting currency, with the rates
-    that hold on `on`; never a sum of amounts in different currencies."""
-    rates = exchange_rates_on(organization=organization, day=on)
+    """The rows' spend and waste in the reporting currency, with `rates`;
+    never a sum of amounts in different currencies."""
     spend = Decimal("0.00")
     waste = Decimal("0.00")
     used: dict[str, Rate] = {}

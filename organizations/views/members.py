@@ -7,7 +7,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,8 @@ from analytics.selectors import members
 from organizations.serializers import (
     OrganizationNameSerializer,
     OrganizationUserSerializer,
+    PeopleImportInputSerializer,
+    PeopleImportResultSerializer,
     UserRoleInputSerializer,
 )
 from organizations.services import people_departments_import
@@ -113,23 +115,6 @@ class OrganizationUserDeactivateView(OrganizationScopedView):
             organization=self.organization, user_id=user_id
         )
         return Response(OrganizationUserSerializer(user).data)
-
-
-class PeopleImportInputSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(
-        help_text="A CSV file with the header email,department and one person a "
-        "line; a blank department takes the person out of theirs.",
-        error_messages={
-            "required": "Attach the CSV file in a form field named file.",
-            "invalid": "Attach the CSV file in a form field named file.",
-            "empty": "The file is empty. Upload a CSV file with a header line.",
-        },
-    )
-
-
-class PeopleImportResultSerializer(serializers.Serializer[Any]):
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
 
 
 class PeopleImportView(OrganizationScopedView):

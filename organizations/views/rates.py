@@ -4,41 +4,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import OrganizationScopedView
 from contracts.models import ExchangeRate
-from contracts.serializers import CurrencyField
 from organizations import services
+from organizations.serializers import (
+    ExchangeRateInputSerializer,
+    ExchangeRateSerializer,
+)
 from procure_site.serializers import DetailSerializer
-
-
-class ExchangeRateSerializer(serializers.ModelSerializer[ExchangeRate]):
-    rate = serializers.DecimalField(
-        max_digits=18, decimal_places=8, coerce_to_string=False, read_only=True
-    )
-
-    class Meta:
-        model = ExchangeRate
-        fields = ["currency", "rate", "valid_from"]
-        read_only_fields = fields
-
-
-class ExchangeRateInputSerializer(serializers.Serializer[Any]):
-    currency = CurrencyField(help_text="Required: the ISO 4217 code it converts.")
-    rate = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=8,
-        min_value=0,
-        help_text="Required: units of the reporting currency one unit of "
-        "currency is worth, more than 0.",
-    )
-    valid_from = serializers.DateField(
-        help_text="Required: the first day (YYYY-MM-DD) the rate holds, until a "
-        "later one."
-    )
 
 
 class ExchangeRateListView(OrganizationScopedView, generics.ListAPIView[ExchangeRate]):
