@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -51,6 +51,14 @@ class Organization(models.Model):
     # so that ingestion learns that discovery is off without a query.
     discovery_enabled = models.BooleanField(default=False)
     discovery_min_users = models.PositiveSmallIntegerField(default=3)
+    # How many days a person asked about a seat (the reclaims app) has to
+    # answer before their seat counts as unanswered.
+    reclaim_reply_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Days a person has to answer whether they still need a seat "
+        "(1 to 60).",
+    )
     # Bumped whenever one of the organization's contracts changes, so that a
     # cached host-matching table keyed by it is never stale in any worker.
     contracts_version = models.PositiveIntegerField(default=0, editable=False)

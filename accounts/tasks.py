@@ -31,7 +31,7 @@ from accounts.tokens import email_verification_token_make, invitation_token_make
 logger = logging.getLogger(__name__)
 
 
-def _deliver(*, to: str, subject: str, body: str) -> None:
+def email_deliver(*, to: str, subject: str, body: str) -> None:
     try:
         send_mail(subject, body, None, [to])
     except (smtplib.SMTPException, OSError) as exc:
@@ -43,7 +43,7 @@ def _deliver(*, to: str, subject: str, body: str) -> None:
 @task()
 def email_send(*, to: str, subject: str, body: str) -> None:
     """Sends one plain-text email; a failure fails the task (and is logged)."""
-    _deliver(to=to, subject=subject, body=body)
+    email_deliver(to=to, subject=subject, body=body)
 
 
 @task()
@@ -59,7 +59,7 @@ def email_verification_email_send(*, user_id: str) -> None:
         {"token": token}
     )
     hours = int(settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds() // 3600)
-    _deliver(
+    email_deliver(
         to=user.email,
         subject="Verify your email address for proCure",
         body=(
@@ -87,7 +87,7 @@ def password_reset_email_send(*, email: str) -> None:
         }
     )
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    _deliver(
+    email_deliver(
         to=user.email,
         subject="Reset your proCure password",
         body=(
@@ -117,7 +117,7 @@ def invitation_email_send(*, invitation_id: int) -> None:
     organization = invitation.organization
     inviter = invitation.invited_by.email if invitation.invited_by else "proCure"
     days = settings.INVITATION_MAX_AGE.days
-    _deliver(
+    email_deliver(
         to=invitation.email,
         subject=f"You are invited to {organization.company_name} on proCure",
         body=(

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 
 from alerts.selectors import Digest
 from analytics import metrics
+from discovery.selectors import DiscoveredApplication
+from procure_site.clock import format_month
 
 
 def _money(amount: Decimal | None, currency: str = "", reporting: str = "") -> str:
@@ -29,6 +31,45 @@ def _inactive_sentence(digest: Digest) -> str:
         f"Since the last digest, {people} passed {digest.inactive_days} days "
         f"without using {seats}."
     )
+
+
+def _reclaim_sentence(digest: Digest) -> str:
+    news = digest.reclaims
+    asked = _count(news.asked, "person has", "people have")
+    confirm = _count(news.to_confirm, "seat", "seats")
+    return (
+        f"{asked} not answered yet whether they still need their seat; "
+        f"{confirm} released or unanswered await your confirmation that "
+        "they were removed."
+    )
+
+
+def _savings_sentence(digest: Digest) -> str:
+    news = digest.reclaims
+    seats = _count(news.seats_removed, "seat", "seats")
+    sentence = (
+        f"Realized savings in {news.month}: {_money(news.realized_savings)} "
+        f"{digest.currency} from {seats} removed."
+    )
+    if news.unconverted:
+        sentence += (
+            f" Seats removed from contracts in {', '.join(news.unconverted)} are "
+            "left out: those currencies have no exchange rate."
+        )
+    return sentence
+
+
+def _discovery_lines(digest: Digest) -> dict[str, list[str]]:
+    news = digest.discovery
+    return {
+        "new": [
+            f"{row.name} ({row.vendor}): {row.active_users} people" for row in news.new
+        ],
+        "growing": [
+            f"{row.name} ({row.vendor}): {row.active_users} people"
+            for row in news.not_sanctioned_growing
+        ],
+    }
 
 
 def digest_subject(digest: Digest) -> str:
@@ -97,6 +138,12 @@ def _context(digest: Digest) -> dict[str, Any]:
         "waste_note": digest.waste_coverage_note,
         "reporting_sentence": _reporting_sentence(digest),
         "inactive_sentence": _inactive_sentence(digest),
+        "reclaim_sentence": _reclaim_sentence(digest),
+        "savings_sentence": _savings_sentence(digest),
+        "discovery_month": format_month(digest.discovery.month)
+        if digest.discovery.month
+        else None,
+        "discovery": _discovery_lines(digest),
     }
 
 
@@ -170,6 +217,10 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
         f"*Newly inactive:* {context['inactive_sentence']} "
         f"<{digest.inactive_users_url}|See who>"
     )
+    reclaim_line = (
+        f"*Reclaims:* {context['reclaim_sentence']} {context['savings_sentence']}"
+    )
+    discovery_lines = _discovery_chat_lines(context)
     text = "\n".join(
         [
             f"*{context['subject']}*",
@@ -177,6 +228,8 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
             *renewal_lines,
             *waste_lines,
             inactive_line,
+            reclaim_line,
+            *discovery_lines,
             context["reporting_sentence"],
         ]
     )
@@ -193,6 +246,8 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
             ),
             _section("\n".join(waste_lines)),
             _section(inactive_line),
+            _section(reclaim_line),
+            *([_section("\n".join(discovery_lines))] if discovery_lines else []),
             _section(context["reporting_sentence"]),
         ],
         "procure": {
@@ -241,8 +296,56 @@ def digest_webhook_payload(digest: Digest) -> dict[str, Any]:
             "last_activity_day": digest.last_activity_day.isoformat()
             if digest.last_activity_day
             else None,
+            "reclaims": {
+                "asked": digest.reclaims.asked,
+                "awaiting_removal": digest.reclaims.to_confirm,
+                "month": digest.reclaims.month,
+                "seats_removed": digest.reclaims.seats_removed,
+                "realized_savings": f"{digest.reclaims.realized_savings:.2f}",
+                "currency": digest.currency,
+                "unconverted": digest.reclaims.unconverted,
+            },
+            "discovery": {
+                "month": context["discovery_month"],
+                "new_applications": [_discovered(row) for row in digest.discovery.new],
+                "not_sanctioned_gaining_users": [
+                    _discovered(row) for row in digest.discovery.not_sanctioned_growing
+                ],
+            },
         },
     }
+
+
+def _discovered(row: DiscoveredApplication) -> dict[str, Any]:
+    return {
+        "application_id": row.application_id,
+        "name": row.name,
+        "vendor": row.vendor,
+        "active_users": row.active_users,
+        "state": row.decision.state,
+    }
+
+
+def _discovery_chat_lines(context: dict[str, Any]) -> list[str]:
+    month = context["discovery_month"]
+    lines = context["discovery"]
+    if month is None or not (lines["new"] or lines["growing"]):
+        return []
+    return [
+        *(
+            [f"*Discovered in {month}*", *(f"• {line}" for line in lines["new"])]
+            if lines["new"]
+            else []
+        ),
+        *(
+            [
+                f"*Not sanctioned, and used by more people in {month}*",
+                *(f"• {line}" for line in lines["growing"]),
+            ]
+            if lines["growing"]
+            else []
+        ),
+    ]
 
 
 def webhook_test_payload(*, company_name: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ analytics.selectors; this module only picks and orders them."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,7 +17,13 @@ from analytics.selectors.inactive_users import contract_inactive_users
 from analytics.selectors.members import organization_last_activity_day
 from analytics.selectors.renewals import Renewal, contract_renewals
 from analytics.selectors.usage import ContractUsage, contract_usage
+from contracts.currencies import converted
+from contracts.selectors import exchange_rates_for_month
+from discovery.selectors import DiscoveryNews, discovery_news
+from discovery.services import discovery_months_close_due
 from procure_site import clock
+from reclaims.models import ReclaimState
+from reclaims.selectors import open_reclaim_counts, savings_in_month
 
 # How many of the most wasteful contracts a digest names.
 TOP_WASTE_COUNT = 5
@@ -81,6 +88,52 @@ class Digest:
     reporting: bool
     last_activity_day: date | None
     reporting_days: int
+    reclaims: "ReclaimNews"
+    discovery: DiscoveryNews
+
+
+@dataclass(frozen=True)
+class ReclaimNews:
+    """Open reclaims now, and the seats removed in `month` with what they
+    save in the reporting currency (currencies without a rate left out and
+    named, as in contract usage)."""
+
+    asked: int
+    to_confirm: int
+    month: str
+    seats_removed: int
+    realized_savings: Decimal
+    unconverted: list[str]
+
+
+def reclaim_news(*, organization: Organization, today: date) -> ReclaimNews:
+    """For a digest sent `today`: the month of the day before, so that a
+    monthly digest on the 1st reports the month that ended."""
+    month = clock.month_start(today - timedelta(days=1))
+    counts = open_reclaim_counts(organization=organization)
+    rates = exchange_rates_for_month(
+        organization=organization, month=month, today=today
+    )
+    saved = Decimal("0.00")
+    seats = 0
+    unconverted = []
+    for currency, (removed, amount) in sorted(
+        savings_in_month(organization=organization, month=month).items()
+    ):
+        rate = rates.get(currency)
+        if rate is None:
+            unconverted.append(currency)
+            continue
+        seats += removed
+        saved += converted(amount, rate.rate)
+    return ReclaimNews(
+        asked=counts[ReclaimState.ASKED],
+        to_confirm=counts[ReclaimState.RELEASED] + counts[ReclaimState.NO_ANSWER],
+        month=clock.format_month(month),
+        seats_removed=seats,
+        realized_savings=saved,
+        unconverted=unconverted,
+    )
 
 
 def digest_build(
@@ -122,6 +175,7 @@ def digest_build(
         if last_active_day >= newly_since
     ]
     last_day = organization_last_activity_day(organization=organization)
+    discovery_months_close_due()
     return Digest(
         organization_id=organization.public_id,
         company_name=organization.company_name,
@@ -147,6 +201,12 @@ def digest_build(
         and last_day > today - timedelta(days=REPORTING_DAYS),
         last_activity_day=last_day,
         reporting_days=REPORTING_DAYS,
+        reclaims=reclaim_news(organization=organization, today=today),
+        discovery=discovery_news(
+            organization=organization,
+            today=today,
+            period_days=period_days(frequency=frequency),
+        ),
     )
 
 

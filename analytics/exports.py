@@ -19,6 +19,8 @@ USAGE_COLUMNS = (
     "unused_seats",
     "cost_per_active_user",
     "estimated_waste",
+    "seats_reclaimed",
+    "realized_savings",
 )
 RENEWAL_COLUMNS = (
     "contract_id",
@@ -54,6 +56,8 @@ def contract_usage_table(data: dict[str, Any]) -> Table:
         "currency": totals["currency"],
         "annual_spend": totals["annual_spend"],
         "estimated_waste": totals["estimated_waste"],
+        "seats_reclaimed": totals["seats_reclaimed"],
+        "realized_savings": totals["realized_savings"],
     }
     rows.append([data["month"], *(total.get(column) for column in USAGE_COLUMNS)])
     return ("month", *USAGE_COLUMNS), rows

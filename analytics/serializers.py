@@ -128,6 +128,13 @@ class ContractUsageSerializer(serializers.Serializer):
         help_text="per_seat, flat or usage_based: only per-seat contracts have "
         "utilization, unused seats and waste."
     )
+    seats_reclaimed = serializers.IntegerField(
+        help_text="Seats removed through reclaims by the end of the month."
+    )
+    realized_savings = serializers.FloatField(
+        help_text="What those removed seats save: each seat's price for the "
+        "rest of the contract's term when it was removed, in currency."
+    )
     currency = serializers.CharField(
         help_text="ISO 4217 code of this contract's amounts."
     )
@@ -156,6 +163,14 @@ class UsageTotalsSerializer(serializers.Serializer):
         help_text="The rates the totals used: for each other currency, the "
         "organization's latest from on or before the month's last day (today "
         "for the current month).",
+    )
+    seats_reclaimed = serializers.IntegerField(
+        help_text="Seats removed through reclaims by the end of the month, "
+        "every contract listed."
+    )
+    realized_savings = serializers.FloatField(
+        help_text="Their realized savings in the reporting currency, converted "
+        "with rates."
     )
     unconverted = serializers.ListField(
         child=serializers.CharField(),

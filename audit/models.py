@@ -31,6 +31,13 @@ class AuditAction(models.TextChoices):
     DISCOVERY_CHANGED = "discovery.changed", "Discovery settings changed"
     APPLICATIONS_IMPORTED = "applications.imported", "Application catalog imported"
     ORGANIZATION_SEATS_CHANGED = "organization.seats_changed", "Seat caps changed"
+    RECLAIM_ASKED = "reclaim.asked", "Seat reclaim: person asked"
+    RECLAIM_KEPT = "reclaim.kept", "Seat reclaim: person keeps the seat"
+    RECLAIM_RELEASED = "reclaim.released", "Seat reclaim: person released the seat"
+    RECLAIM_NO_ANSWER = "reclaim.no_answer", "Seat reclaim: no answer in time"
+    RECLAIM_REMOVED = "reclaim.removed", "Seat reclaim: seat removed"
+    RECLAIM_CANCELLED = "reclaim.cancelled", "Seat reclaim: cancelled"
+    APPLICATION_DECIDED = "application.decided", "Discovered app: state changed"
 
 
 class AuditEvent(models.Model):

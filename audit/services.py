@@ -20,6 +20,24 @@ def _without_secrets(value: Any) -> Any:
     return value
 
 
+def _event(
+    *,
+    action: AuditAction,
+    organization: Organization | None,
+    actor: User | None,
+    target: str,
+    details: dict[str, Any] | None,
+) -> AuditEvent:
+    return AuditEvent(
+        organization=organization,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=actor.email if actor is not None else "",
+        action=action,
+        target=target[:200],
+        details=_without_secrets(details or {}),
+    )
+
+
 def audit_record(
     *,
     action: AuditAction,
@@ -30,11 +48,37 @@ def audit_record(
 ) -> AuditEvent:
     """Appends an event to the audit trail. Call it inside the transaction of
     the change it records, so that the two are written or lost together."""
-    return AuditEvent.objects.create(
-        organization=organization,
-        actor=actor if actor is not None and actor.pk else None,
-        actor_email=actor.email if actor is not None else "",
+    event = _event(
         action=action,
-        target=target[:200],
-        details=_without_secrets(details or {}),
+        organization=organization,
+        actor=actor,
+        target=target,
+        details=details,
+    )
+    event.save()
+    return event
+
+
+def audit_record_many(
+    *,
+    action: AuditAction,
+    organization: Organization | None,
+    actor: User | None,
+    entries: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """Appends one event per (target, details) entry in one statement, for a
+    change made to many rows at once (people asked about their seats).
+    Like audit_record, call it inside the change's transaction."""
+    AuditEvent.objects.bulk_create(
+        [
+            _event(
+                action=action,
+                organization=organization,
+                actor=actor,
+                target=target,
+                details=details,
+            )
+            for target, details in entries
+        ],
+        batch_size=500,
     )

@@ -107,6 +107,7 @@ class ContractAdminForm(forms.ModelForm):
             "pricing_model",
             "auto_renew",
             "notice_period_days",
+            "everyone_gets_it",
             "payment_type",
             "owner",
             "owner_name",

@@ -47,6 +47,9 @@ class Contract(models.Model):
     notice_period_days = models.PositiveIntegerField(
         default=0, validators=[MaxValueValidator(MAX_NOTICE_DAYS)]
     )
+    # Everyone in the organization gets this product (a chat tool, say):
+    # its idle seats are not reclaimed.
+    everyone_gets_it = models.BooleanField(default=False)
     payment_type = models.CharField(max_length=100, blank=True, default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

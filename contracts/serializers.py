@@ -119,6 +119,11 @@ class ContractInputSerializer(serializers.Serializer):
         help_text="Whether the contract renews itself for a year on expire_at.",
     )
     notice_period_days = _notice_period_days(default=0)
+    everyone_gets_it = serializers.BooleanField(
+        default=False,
+        help_text="Everyone in the organization gets this product: its idle "
+        "seats are never reclaimed.",
+    )
     payment_type = serializers.CharField(max_length=100, allow_blank=True, default="")
     owner = serializers.UUIDField(
         source="owner_id",
@@ -189,6 +194,7 @@ class ContractOutputSerializer(serializers.ModelSerializer):
             "pricing_model",
             "auto_renew",
             "notice_period_days",
+            "everyone_gets_it",
             "renews_on",
             "cancel_by",
             "payment_type",
@@ -226,6 +232,7 @@ class ContractUpsertInputSerializer(serializers.Serializer):
     pricing_model = _pricing_model(required=False)
     auto_renew = serializers.BooleanField(required=False)
     notice_period_days = _notice_period_days(required=False)
+    everyone_gets_it = serializers.BooleanField(required=False)
     payment_type = serializers.CharField(
         max_length=100, allow_blank=True, required=False
     )

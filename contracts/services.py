@@ -51,6 +51,7 @@ class ContractData(TypedDict, total=False):
     pricing_model: str
     auto_renew: bool
     notice_period_days: int
+    everyone_gets_it: bool
     payment_type: str
     owner_id: UUID | None
     owner_name: str

@@ -37,6 +37,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         "admins_remaining",
         "members_remaining",
         "reporting_currency",
+        "reclaim_reply_days",
         "created_at",
     ]
 

@@ -7,7 +7,7 @@ from django.urls import URLPattern, path
 
 from accounts.models import Organization
 from discovery import selectors, services
-from discovery.models import Application, ApplicationMonth
+from discovery.models import Application, ApplicationDecision, ApplicationMonth
 from procure_site import clock
 from procure_site.exceptions import DomainError
 
@@ -93,4 +93,23 @@ class ApplicationMonthAdmin(admin.ModelAdmin):
         )
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ApplicationDecision)
+class ApplicationDecisionAdmin(admin.ModelAdmin):
+    """The admins' decisions about discovered applications, read-only:
+    they are made through the API, audited."""
+
+    list_display = ["application", "organization", "state", "owner", "decided_at"]
+    list_filter = ["state", "organization"]
+    list_select_related = ["application", "organization", "owner"]
+    search_fields = ["application__name", "organization__domain_name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ApplicationDecision | None = None
+    ) -> bool:
         return False

@@ -79,3 +79,82 @@ class ApplicationMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.month:%Y-%m}: {self.active_users}"
+
+
+class ApplicationState(models.TextChoices):
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    SANCTIONED = "sanctioned"
+    NOT_SANCTIONED = "not_sanctioned"
+    RETIRED = "retired"
+
+
+# The states an application may move to from each state: a review first or
+# a decision at once, and a decision revisited; retiring ends an approved or
+# refused application, and a retired one may come back for review.
+NEXT_STATES: dict[str, tuple[str, ...]] = {
+    ApplicationState.NEW: (
+        ApplicationState.IN_REVIEW,
+        ApplicationState.SANCTIONED,
+        ApplicationState.NOT_SANCTIONED,
+    ),
+    ApplicationState.IN_REVIEW: (
+        ApplicationState.NEW,
+        ApplicationState.SANCTIONED,
+        ApplicationState.NOT_SANCTIONED,
+    ),
+    ApplicationState.SANCTIONED: (
+        ApplicationState.NOT_SANCTIONED,
+        ApplicationState.RETIRED,
+    ),
+    ApplicationState.NOT_SANCTIONED: (
+        ApplicationState.IN_REVIEW,
+        ApplicationState.SANCTIONED,
+        ApplicationState.RETIRED,
+    ),
+    ApplicationState.RETIRED: (ApplicationState.IN_REVIEW,),
+}
+
+
+class ApplicationDecision(models.Model):
+    """What an organization's admins decided about an application discovery
+    reported: its state, a note, an owner, and who decided when. An
+    application without a row is `new`. Nothing here counts or names its
+    users."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(
+        max_length=20, choices=ApplicationState.choices, default=ApplicationState.NEW
+    )
+    note = models.TextField(blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "application"],
+                name="application_decision_once_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} in {self.organization_id}: {self.state}"

@@ -13,7 +13,12 @@ from accounts.models import Organization, Role, User
 from contracts.hosts import InvalidHost, host_and_parents
 from contracts.models import Contract
 from discovery.catalog import ApplicationTable, application_table_build, catalog_domain
-from discovery.models import Application, ApplicationMonth
+from discovery.models import (
+    Application,
+    ApplicationDecision,
+    ApplicationMonth,
+    ApplicationState,
+)
 from procure_site import clock
 from procure_site.error_codes import ErrorCode
 from procure_site.exceptions import DomainError
@@ -108,6 +113,50 @@ def discovery_threshold(*, organization: Organization) -> int:
     return max(MIN_USERS_FLOOR, organization.discovery_min_users)
 
 
+def contract_template(*, name: str, domains: list[str]) -> dict[str, object]:
+    """The fields of `POST /contracts` that make an application a contract."""
+    return {
+        "vendor_name": name,
+        "product_url": f"https://{domains[0]}" if domains else "",
+        "extra_hosts": domains[1:],
+    }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the admins decided about an application; `new` without a row."""
+
+    state: str = ApplicationState.NEW
+    note: str = ""
+    owner_id: str | None = None
+    owner_email: str | None = None
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+
+def _decision_of(row: ApplicationDecision) -> Decision:
+    return Decision(
+        state=row.state,
+        note=row.note,
+        owner_id=str(row.owner_id) if row.owner_id else None,
+        owner_email=row.owner.email if row.owner else None,
+        decided_by=row.decided_by.email if row.decided_by else None,
+        decided_at=row.decided_at,
+    )
+
+
+def application_decisions(
+    *, organization: Organization, application_ids: set[int] | None = None
+) -> dict[int, Decision]:
+    """The organization's decisions by application id (one query)."""
+    rows = ApplicationDecision.objects.filter(organization=organization).select_related(
+        "owner", "decided_by"
+    )
+    if application_ids is not None:
+        rows = rows.filter(application_id__in=application_ids)
+    return {row.application_id: _decision_of(row) for row in rows}
+
+
 @dataclass(frozen=True)
 class DiscoveredApplication:
     application_id: int
@@ -118,15 +167,12 @@ class DiscoveredApplication:
     active_users: int
     first_seen_month: dt.date
     has_contract: bool
+    decision: Decision = Decision()
 
     @property
     def contract(self) -> dict[str, object]:
         """The fields of `POST /contracts` that make this row a contract."""
-        return {
-            "vendor_name": self.name,
-            "product_url": f"https://{self.domains[0]}" if self.domains else "",
-            "extra_hosts": self.domains[1:],
-        }
+        return contract_template(name=self.name, domains=self.domains)
 
 
 @dataclass(frozen=True)
@@ -203,8 +249,9 @@ def discovered_applications(
 
     An application `has_contract` when a contract of the organization claims
     one of its domains or a parent of one, so that its visits now count
-    towards that contract. Costs six queries whatever the number of rows
-    (two when nothing reaches the threshold).
+    towards that contract. Each row carries the admins' decision about it.
+    Costs seven queries whatever the number of rows (two when nothing
+    reaches the threshold).
     """
     last_closed = discovery_last_closed_month()
     month = month or last_closed
@@ -228,6 +275,9 @@ def discovered_applications(
     applications = Application.objects.filter(pk__in=reported).only(
         "name", "vendor", "category", "domains"
     )
+    decisions = application_decisions(
+        organization=organization, application_ids=reported
+    )
     rows = [
         DiscoveredApplication(
             application_id=application.pk,
@@ -242,8 +292,105 @@ def discovered_applications(
                 for domain in application.domains
                 for parent in host_and_parents(str(domain))
             ),
+            decision=decisions.get(application.pk, Decision()),
         )
         for application in applications
     ]
     rows.sort(key=lambda row: (-row.active_users, row.name.lower()))
     return DiscoveryReport(organization, month, threshold, rows)
+
+
+def application_discovered(
+    *, organization: Organization, application_id: int
+) -> Application | None:
+    """The catalog application if the organization's discovery reported it:
+    at least its threshold of people used it in a closed month. None
+    otherwise, whether nobody or too few people used it, so that the answer
+    says nothing about anyone below the threshold."""
+    reached = ApplicationMonth.objects.filter(
+        organization=organization,
+        application_id=application_id,
+        active_users__gte=discovery_threshold(organization=organization),
+    )
+    if not reached.exists():
+        return None
+    return Application.objects.filter(pk=application_id).first()
+
+
+@dataclass(frozen=True)
+class DecidedApplication:
+    """An application the organization discovered, with the admins' decision
+    and never a count of its users."""
+
+    application_id: int
+    name: str
+    vendor: str
+    category: str
+    domains: list[str]
+    decision: Decision
+
+    @property
+    def contract(self) -> dict[str, object] | None:
+        """The contract template, offered once the application is sanctioned."""
+        if self.decision.state != ApplicationState.SANCTIONED:
+            return None
+        return contract_template(name=self.name, domains=self.domains)
+
+
+def application_decision_get(
+    *, organization: Organization, application: Application
+) -> DecidedApplication:
+    decision = application_decisions(
+        organization=organization, application_ids={application.pk}
+    ).get(application.pk, Decision())
+    return DecidedApplication(
+        application_id=application.pk,
+        name=application.name,
+        vendor=application.vendor,
+        category=application.category,
+        domains=list(application.domains),
+        decision=decision,
+    )
+
+
+@dataclass(frozen=True)
+class DiscoveryNews:
+    """What a digest says about discovery: the applications that first
+    reached the threshold in the month that closed during its period, and
+    the not_sanctioned ones that gained users in it. Counts only, each at or
+    above the threshold, as the report shows them."""
+
+    month: dt.date | None = None
+    new: tuple[DiscoveredApplication, ...] = ()
+    not_sanctioned_growing: tuple[DiscoveredApplication, ...] = ()
+
+
+def discovery_news(
+    *, organization: Organization, today: dt.date, period_days: int
+) -> DiscoveryNews:
+    """Discovery's news for a digest of `period_days` sent `today`.
+
+    A month's counts are fixed when it closes, on the 1st of the next month,
+    so each month's news belongs to the one digest whose period holds that
+    1st: a later digest would repeat it.
+    """
+    closed_on = clock.month_start(today)
+    if not today - dt.timedelta(days=period_days) < closed_on <= today:
+        return DiscoveryNews()
+    month = clock.previous_month(closed_on)
+    report = discovered_applications(organization=organization, month=month)
+    if not report.applications:
+        return DiscoveryNews(month=month)
+    earlier = _month_counts(
+        organization=organization, month=clock.previous_month(month)
+    )
+    return DiscoveryNews(
+        month=month,
+        new=tuple(row for row in report.applications if row.first_seen_month == month),
+        not_sanctioned_growing=tuple(
+            row
+            for row in report.applications
+            if row.decision.state == ApplicationState.NOT_SANCTIONED
+            and row.active_users > earlier.get(row.application_id, 0)
+        ),
+    )

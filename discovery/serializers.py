@@ -4,8 +4,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from discovery.catalog import CATEGORIES
+from discovery.models import ApplicationState
 from discovery.selectors import MIN_USERS_FLOOR
 from procure_site import clock
+from procure_site.fields import ChoiceField
 
 MIN_USERS_CEILING = 10_000
 
@@ -74,6 +76,21 @@ class MonthField(serializers.DateField):
         super().__init__(format="%Y-%m", **kwargs)
 
 
+class DecisionSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(
+        choices=ApplicationState.choices,
+        help_text="new → in_review → sanctioned | not_sanctioned → retired, set "
+        "by the admins.",
+    )
+    note = serializers.CharField()
+    owner_id = serializers.CharField(allow_null=True)
+    owner_email = serializers.EmailField(allow_null=True)
+    decided_by = serializers.EmailField(
+        allow_null=True, help_text="Who last changed the state, note or owner."
+    )
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
 class DiscoveredApplicationSerializer(serializers.Serializer[Any]):
     application_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -93,6 +110,7 @@ class DiscoveredApplicationSerializer(serializers.Serializer[Any]):
         help_text="The fields of POST /api/v1/contracts that make it a contract: "
         "send them with the spend and seats."
     )
+    decision = DecisionSerializer()
 
 
 class DiscoveryReportSerializer(serializers.Serializer[Any]):
@@ -101,3 +119,39 @@ class DiscoveryReportSerializer(serializers.Serializer[Any]):
     enabled = serializers.BooleanField(source="organization.discovery_enabled")
     min_users = serializers.IntegerField()
     applications = DiscoveredApplicationSerializer(many=True)
+
+
+class DecisionInputSerializer(serializers.Serializer[Any]):
+    state = ChoiceField(choices=ApplicationState.choices, required=False)
+    note = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, trim_whitespace=True
+    )
+    owner_id = serializers.UUIDField(
+        allow_null=True,
+        required=False,
+        error_messages={"invalid": "owner_id must be a user's id (a UUID) or null."},
+        help_text="A user of the organization who owns the decision; null for none.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                "Send state, note or owner_id: there is nothing to change."
+            )
+        return attrs
+
+
+class DecidedApplicationSerializer(serializers.Serializer[Any]):
+    """An application with the admins' decision; never a count of users."""
+
+    application_id = serializers.IntegerField()
+    name = serializers.CharField()
+    vendor = serializers.CharField()
+    category = serializers.ChoiceField(choices=list(CATEGORIES))
+    domains = serializers.ListField(child=serializers.CharField())
+    decision = DecisionSerializer()
+    contract = ContractTemplateSerializer(
+        allow_null=True,
+        help_text="Once sanctioned: the fields of POST /api/v1/contracts that "
+        "make it a contract. Null in other states.",
+    )

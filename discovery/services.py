@@ -15,9 +15,16 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from discovery import discovery_sql, selectors
 from discovery.catalog import CatalogEntry, application_match
-from discovery.models import Application, ApplicationMonth, ApplicationUser
+from discovery.models import (
+    NEXT_STATES,
+    Application,
+    ApplicationDecision,
+    ApplicationMonth,
+    ApplicationUser,
+)
 from procure_site import clock
-from procure_site.exceptions import DomainError
+from procure_site.error_codes import ErrorCode
+from procure_site.exceptions import Conflict, DomainError, InvalidFields, NotFound
 
 # The months this process has already closed up to; see discovery_rows.
 _closed_before: dt.date | None = None
@@ -253,3 +260,89 @@ def applications_import(*, entries: list[CatalogEntry]) -> ApplicationsImported:
             details={"created": created, "updated": updated, "unchanged": unchanged},
         )
     return ApplicationsImported(created, updated, unchanged)
+
+
+# Distinguishes "owner_id left out" from "owner_id: null" (no owner).
+UNCHANGED = object()
+
+
+def _decision_owner(*, organization: Organization, owner_id: object) -> User | None:
+    if owner_id is None:
+        return None
+    owner: User | None = User.objects.filter(
+        organization=organization, is_active=True, pk=owner_id
+    ).first()
+    if owner is None:
+        raise InvalidFields(
+            {
+                "owner_id": [
+                    f"No active user of {organization.company_name} has the id "
+                    f"{owner_id}."
+                ]
+            }
+        )
+    return owner
+
+
+def application_decide(
+    *,
+    organization: Organization,
+    application_id: int,
+    actor: User,
+    state: str | None = None,
+    note: str | None = None,
+    owner_id: object = UNCHANGED,
+) -> selectors.DecidedApplication:
+    """Sets a discovered application's state, note or owner, audited.
+
+    Only an application the organization's discovery reported (at or above
+    its threshold in a closed month) can be decided on; any other id is the
+    same 404, so that the answer reveals nothing below the threshold. A
+    state moves along NEXT_STATES; the same state again changes nothing.
+    """
+    application = selectors.application_discovered(
+        organization=organization, application_id=application_id
+    )
+    if application is None:
+        raise NotFound(
+            f"Your organization's discovery has not reported an application "
+            f"with the id {application_id}. Decide on applications listed by "
+            "GET discovered-apps."
+        )
+    with transaction.atomic():
+        decision, _ = ApplicationDecision.objects.select_for_update().get_or_create(
+            organization=organization, application=application
+        )
+        changed: dict[str, object] = {}
+        if state is not None and state != decision.state:
+            allowed = NEXT_STATES[decision.state]
+            if state not in allowed:
+                raise Conflict(
+                    f"{application.name} is {decision.state}: it can move to "
+                    f"{', '.join(allowed)}, not to {state}.",
+                    code=ErrorCode.STATE_NOT_ALLOWED,
+                )
+            changed["state"] = {"from": decision.state, "to": state}
+            decision.state = state
+        if note is not None and note != decision.note:
+            changed["note"] = True
+            decision.note = note
+        if owner_id is not UNCHANGED:
+            owner = _decision_owner(organization=organization, owner_id=owner_id)
+            if (owner.pk if owner else None) != decision.owner_id:
+                changed["owner"] = owner.email if owner else None
+                decision.owner = owner
+        if changed:
+            decision.decided_by = actor
+            decision.decided_at = clock.now()
+            decision.save()
+            audit_record(
+                action=AuditAction.APPLICATION_DECIDED,
+                organization=organization,
+                actor=actor,
+                target=application.name,
+                details={"application_id": application.pk, **changed},
+            )
+    return selectors.application_decision_get(
+        organization=organization, application=application
+    )

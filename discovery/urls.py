@@ -8,4 +8,9 @@ urlpatterns = [
         views.DiscoveredAppsView.as_view(),
         name="organization-discovered-apps",
     ),
+    path(
+        "organizations/<str:organization_id>/discovered-apps/<int:application_id>",
+        views.DiscoveredAppView.as_view(),
+        name="organization-discovered-app",
+    ),
 ]

@@ -5,6 +5,8 @@ from rest_framework.response import Response
 from accounts.permissions import OrganizationScopedView
 from discovery import selectors, services
 from discovery.serializers import (
+    DecidedApplicationSerializer,
+    DecisionInputSerializer,
     DiscoveredAppsQuerySerializer,
     DiscoveryReportSerializer,
 )
@@ -38,3 +40,38 @@ class DiscoveredAppsView(OrganizationScopedView):
             month=query.validated_data.get("month"),
         )
         return Response(DiscoveryReportSerializer(report).data)
+
+
+class DiscoveredAppView(OrganizationScopedView):
+    """The admins' decision about one discovered application."""
+
+    staff_permission_model = "discovery.applicationdecision"
+
+    @extend_schema(
+        request=DecisionInputSerializer,
+        responses={
+            200: DecidedApplicationSerializer,
+            400: DetailSerializer,
+            404: DetailSerializer,
+            409: DetailSerializer,
+        },
+        summary="Set a discovered application's state, note or owner (admins)",
+        description="States: new → in_review → sanctioned | not_sanctioned → "
+        "retired (a decision can be revisited; 409 names the states allowed "
+        "next). Only applications discovered-apps reported can be decided on; "
+        "any other id is 404. The answer never carries a count of users. A "
+        "sanctioned application offers its contract template. Audited.",
+        tags=["organizations"],
+    )
+    def patch(
+        self, request: Request, organization_id: str, application_id: int
+    ) -> Response:
+        serializer = DecisionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = services.application_decide(
+            organization=self.organization,
+            application_id=application_id,
+            actor=self.caller,
+            **serializer.validated_data,
+        )
+        return Response(DecidedApplicationSerializer(decided).data)

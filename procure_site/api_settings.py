@@ -96,7 +96,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ReclaimStateEnum": "reclaims.models.ReclaimState",
+        "ApplicationStateEnum": "discovery.models.ApplicationState",
+    },
     # Swagger UI and ReDoc come from drf-spectacular-sidecar's pinned copies,
     # served by whitenoise: the docs work offline and no third-party script
     # runs on the API's origin.
@@ -116,6 +119,10 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "analytics",
             "description": "Active users against seats and spend",
+        },
+        {
+            "name": "reclaims",
+            "description": "Asking people about idle seats, and the savings",
         },
         {"name": "health", "description": "Service information, liveness, readiness"},
     ],

@@ -29,6 +29,11 @@ def today() -> dt.date:
     return now().date()
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of the UTC day `day`."""
+    return dt.datetime.combine(day, dt.time.min, dt.UTC)
+
+
 def month_start(day: dt.date) -> dt.date:
     """The first day of the month `day` falls in."""
     return day.replace(day=1)

@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     # 409
     CONFLICT = "conflict"
     ALREADY_EXISTS = "already_exists"
+    RECLAIM_NOT_ALLOWED = "reclaim_not_allowed"
+    STATE_NOT_ALLOWED = "state_not_allowed"
     SEATS_EXHAUSTED = "seats_exhausted"
     # 411, 413, 414, 415, 429, 431
     LENGTH_REQUIRED = "length_required"
@@ -145,6 +147,16 @@ ERROR_CODES: dict[ErrorCode, tuple[tuple[int, ...], str]] = {
     ErrorCode.ALREADY_EXISTS: (
         (409,),
         "An account, contract or invitation for this already exists.",
+    ),
+    ErrorCode.RECLAIM_NOT_ALLOWED: (
+        (409,),
+        "The contract's seats are not reclaimed: everyone gets it, it is not "
+        "priced per seat, or it is not in force.",
+    ),
+    ErrorCode.STATE_NOT_ALLOWED: (
+        (409,),
+        "The item's state does not allow this change (a reclaim still waiting "
+        "for its answer, a discovered app's next state); the sentence says which.",
     ),
     ErrorCode.SEATS_EXHAUSTED: (
         (400,),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "alerts",
     "organizations",
+    "reclaims",
     "dashboard",
 ]
 

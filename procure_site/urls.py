@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from procure_site.api_docs import RedocView, SwaggerView
 from procure_site.exceptions import not_found
+from reclaims.pages import reclaim_page
 
 # url-visits first: the extension's request, the busiest by far, is resolved
 # without trying every other app's patterns (no two apps share a path).
@@ -21,6 +22,7 @@ api_v1 = [
     path("", include("analytics.urls")),
     path("", include("audit.urls")),
     path("", include("organizations.urls")),
+    path("", include("reclaims.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     # The pages emailed links open (Django templates, not the API).
     path("account/", include("accounts.page_urls")),
+    path("reclaim", reclaim_page, name="reclaim-answer"),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", RedocView.as_view(url_name="schema"), name="redoc"),

@@ -20,6 +20,9 @@ from accounts.models import Invitation, Role
 from accounts.permissions import OrganizationScopedView
 from accounts.tests.factories import UserFactory
 from conftest import client_for, grant
+from contracts.models import Contract
+from contracts.tests.factories import ContractFactory
+from discovery.models import Application, ApplicationMonth
 from procure_site import clock
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
@@ -110,8 +113,8 @@ def expected(operation: Operation, caller: str) -> tuple[int, str | None, str | 
 
 @pytest.fixture
 def globex(other_organization, outsider_admin):
-    """Globex with a member and a pending invitation, for the paths that
-    name one."""
+    """Globex with a member, a pending invitation, a contract and an
+    application its discovery reported, for the paths that name one."""
     member = UserFactory(
         organization=other_organization, role=Role.MEMBER, email="gus@globex.com"
     )
@@ -122,6 +125,13 @@ def globex(other_organization, outsider_admin):
         invited_by=outsider_admin,
         expires_at=clock.now() + dt.timedelta(days=7),
     )
+    ContractFactory(organization=other_organization)
+    ApplicationMonth.objects.create(
+        organization=other_organization,
+        month=clock.previous_month(clock.current_month()),
+        application=Application.objects.order_by("pk")[0],
+        active_users=other_organization.discovery_min_users,
+    )
     return other_organization, member, invitation
 
 
@@ -130,6 +140,14 @@ def path_of(operation: Operation, organization, member, invitation) -> str:
         operation.route.replace("<str:organization_id>", organization.public_id)
         .replace("<uuid:user_id>", str(member.pk))
         .replace("<int:invitation_id>", str(invitation.pk))
+        .replace(
+            "<int:contract_id>",
+            str(Contract.objects.get(organization=organization).pk),
+        )
+        .replace(
+            "<int:application_id>",
+            str(ApplicationMonth.objects.get(organization=organization).application_id),
+        )
     )
 
 
@@ -153,12 +171,16 @@ def organization_member(organization):
 
 
 def test_it_finds_every_organization_scoped_operation():
-    # 24 operations today; the table below has six rows for each.
-    assert len(OPERATIONS) == 24
+    # 30 operations today; the table below has six rows for each.
+    assert len(OPERATIONS) == 30
     assert {str(operation) for operation in OPERATIONS} >= {
         "GET api/v1/organizations/<str:organization_id>/discovered-apps",
         "PUT api/v1/organizations/<str:organization_id>/notifications",
         "POST api/v1/organizations/<str:organization_id>/invitations",
+        "POST api/v1/organizations/<str:organization_id>/contracts/"
+        "<int:contract_id>/reclaims",
+        "PATCH api/v1/organizations/<str:organization_id>/discovered-apps/"
+        "<int:application_id>",
     }
 
 

@@ -92,6 +92,12 @@ def test_it_posts_the_exact_digest_to_the_webhook(seeded, receiver):
         "*Newly inactive:* Since the last digest, 1 person passed 30 days without "
         "using 1 seat. <http://localhost:3000/inactive-users?days=30|See who>"
     )
+    reclaims = (
+        "*Reclaims:* 0 people have not answered yet whether they still need "
+        "their seat; 0 seats released or unanswered await your confirmation "
+        "that they were removed. Realized savings in 2026-12: 0.00 USD from 0 "
+        "seats removed."
+    )
     reporting = (
         f"The extension is reporting (last use recorded on {today.isoformat()})."
     )
@@ -104,6 +110,7 @@ def test_it_posts_the_exact_digest_to_the_webhook(seeded, receiver):
                 renewal,
                 waste,
                 inactive,
+                reclaims,
                 reporting,
             ]
         ),
@@ -118,6 +125,7 @@ def test_it_posts_the_exact_digest_to_the_webhook(seeded, receiver):
             },
             {"type": "section", "text": {"type": "mrkdwn", "text": waste}},
             {"type": "section", "text": {"type": "mrkdwn", "text": inactive}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": reclaims}},
             {"type": "section", "text": {"type": "mrkdwn", "text": reporting}},
         ],
         "procure": {
@@ -180,6 +188,20 @@ def test_it_posts_the_exact_digest_to_the_webhook(seeded, receiver):
             "tracking_paused": False,
             "extension_reporting": True,
             "last_activity_day": today.isoformat(),
+            "reclaims": {
+                "asked": 0,
+                "awaiting_removal": 0,
+                "month": "2026-12",
+                "seats_removed": 0,
+                "realized_savings": "0.00",
+                "currency": "USD",
+                "unconverted": [],
+            },
+            "discovery": {
+                "month": None,
+                "new_applications": [],
+                "not_sanctioned_gaining_users": [],
+            },
         },
     }
 

@@ -17,6 +17,7 @@ from contracts.terms import PricingModel
 from procure_site import clock
 from procure_site.db_router import reads_from_replica
 from procure_site.exceptions import DomainError
+from reclaims.selectors import ContractSavings, savings_by_contract
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class ContractUsage:
     unused_seats: int | None
     cost_per_active_user: Decimal | None
     estimated_waste: Decimal | None
+    # Seats removed through reclaims by the end of the month, and what they
+    # save, in the contract's currency.
+    seats_reclaimed: int = 0
+    realized_savings: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class UsageTotals:
     currency: str
     rates: list[Rate]
     unconverted: list[str]
+    seats_reclaimed: int = 0
+    realized_savings: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,9 @@ def contract_usage(
     priced per seat (flat or usage-based), have no utilization, unused seats
     or estimated waste and add nothing to it.
 
+    Each row says how many of its seats were removed through reclaims by
+    the end of the month and what they save (realized savings).
+
     A month proCure has no data for (before `data_since`) has no
     utilization, unused seats, cost per user or waste, rather than 100%
     waste, and says so in `coverage_note`; a month covered in part is
@@ -94,9 +104,13 @@ def contract_usage(
         first_month=first_day,
         end_month=clock.add_months(first_day, 1),
     )
+    reclaimed = savings_by_contract(
+        organization=organization, before=clock.add_months(first_day, 1)
+    )
     rows = []
     for contract in contracts:
         users = active.get((contract.id, first_day), 0)
+        saved = reclaimed.get(contract.id, ContractSavings(0, Decimal("0.00")))
         seats = contract.num_seats
         spend = contract.annual_spend
         by_seat = known and contract.pricing_model == PricingModel.PER_SEAT
@@ -123,6 +137,8 @@ def contract_usage(
                 )
                 if by_seat
                 else None,
+                seats_reclaimed=saved.seats_reclaimed,
+                realized_savings=saved.realized_savings,
             )
         )
     totals = usage_totals(
@@ -156,6 +172,7 @@ def usage_totals(
     never a sum of amounts in different currencies."""
     spend = Decimal("0.00")
     waste = Decimal("0.00")
+    saved = Decimal("0.00")
     used: dict[str, Rate] = {}
     unconverted: set[str] = set()
     for row in rows:
@@ -166,6 +183,7 @@ def usage_totals(
         if row.currency != organization.reporting_currency:
             used[row.currency] = rate
         spend += converted(row.annual_spend, rate.rate)
+        saved += converted(row.realized_savings, rate.rate)
         if row.estimated_waste is not None:
             waste += converted(row.estimated_waste, rate.rate)
     return UsageTotals(
@@ -174,4 +192,6 @@ def usage_totals(
         currency=organization.reporting_currency,
         rates=sorted(used.values(), key=lambda rate: rate.currency),
         unconverted=sorted(unconverted),
+        seats_reclaimed=sum(row.seats_reclaimed for row in rows),
+        realized_savings=saved,
     )

@@ -101,6 +101,8 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "unused_seats": 10,
                 "cost_per_active_user": None,
                 "estimated_waste": 1200.0,
+                "seats_reclaimed": 0,
+                "realized_savings": 0.0,
             },
             {
                 "contract_id": contracts["slack"].id,
@@ -114,6 +116,8 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "unused_seats": 72,
                 "cost_per_active_user": 2666.67,
                 "estimated_waste": 7680.0,
+                "seats_reclaimed": 0,
+                "realized_savings": 0.0,
             },
             {
                 "contract_id": contracts["zoom"].id,
@@ -127,6 +131,8 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
                 "unused_seats": 0,
                 "cost_per_active_user": 750.0,
                 "estimated_waste": None,
+                "seats_reclaimed": 0,
+                "realized_savings": 0.0,
             },
         ],
         "totals": {
@@ -135,6 +141,8 @@ def test_it_reports_usage_for_a_month(admin_client, organization, contracts):
             "currency": "USD",
             "rates": [],
             "unconverted": [],
+            "seats_reclaimed": 0,
+            "realized_savings": 0.0,
         },
     }
     # Reading a report changes nothing.
@@ -193,6 +201,8 @@ def test_it_lists_nothing_for_an_organization_without_contracts(
         "currency": "USD",
         "rates": [],
         "unconverted": [],
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
 
 
@@ -270,8 +280,8 @@ def test_its_query_count_does_not_grow_with_contracts(admin_client, organization
     with_30 = queries_for(admin_client, url)
 
     # Authenticate, organization, first activity, contracts, active users by
-    # contract.
-    assert with_3 == with_30 == 6
+    # contract, seats reclaimed by contract.
+    assert with_3 == with_30 == 7
     assert len(admin_client.get(url).json()["contracts"]) == 30
 
 
@@ -323,6 +333,8 @@ def test_it_reports_no_waste_for_a_month_without_data(admin_client, organization
         "currency": "USD",
         "rates": [],
         "unconverted": [],
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
 
 

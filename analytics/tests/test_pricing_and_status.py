@@ -67,6 +67,8 @@ def test_only_per_seat_contracts_have_seat_waste(admin_client, organization, pri
         "currency": "USD",
         "rates": [],
         "unconverted": [],
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
 
 
@@ -129,6 +131,8 @@ def test_a_contract_out_of_force_leaves_usage_totals_and_renewals(
         "currency": "USD",
         "rates": [],
         "unconverted": [],
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
     assert [row["contract_id"] for row in renewals["contracts"]] == [kept.id]
     # Its history stays: November's three users of it.

@@ -102,6 +102,8 @@ def test_it_prints_the_api_json(usage, organization):
         "unused_seats": 72,
         "cost_per_active_user": 2666.67,
         "estimated_waste": 7680.0,
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
     assert report["totals"] == {
         "annual_spend": 9500.0,
@@ -109,6 +111,8 @@ def test_it_prints_the_api_json(usage, organization):
         "currency": "USD",
         "rates": [],
         "unconverted": [],
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
     # The summary stays out of the JSON.
     assert err.startswith("Acme (acme.io), 2026-11: 2 contracts")

@@ -27,6 +27,7 @@ def test_it_audits_a_created_contract(admin_client, admin_user, organization):
             "auto_renew",
             "contract_status",
             "contract_type",
+            "everyone_gets_it",
             "expire_at",
             "extra_hosts",
             "notes",

@@ -23,6 +23,7 @@ OUTPUT_FIELDS = {
     "pricing_model",
     "auto_renew",
     "notice_period_days",
+    "everyone_gets_it",
     "renews_on",
     "cancel_by",
     "payment_type",

@@ -30,8 +30,9 @@ def test_it_shows_applications_at_the_threshold_and_hides_those_below(
     month = close_the_month(time_machine)
     admin_client = client_for(admin_user)
 
-    # The JWT, the organization, then the report's four whatever its size.
-    with django_assert_num_queries(6):
+    # The JWT, the organization, then the report's five (the admins'
+    # decisions among them) whatever its size.
+    with django_assert_num_queries(7):
         response = admin_client.get(report_url(organization))
 
     assert response.status_code == 200
@@ -54,6 +55,14 @@ def test_it_shows_applications_at_the_threshold_and_hides_those_below(
                     "vendor_name": "Linear",
                     "product_url": "https://linear.app",
                     "extra_hosts": [],
+                },
+                "decision": {
+                    "state": "new",
+                    "note": "",
+                    "owner_id": None,
+                    "owner_email": None,
+                    "decided_by": None,
+                    "decided_at": None,
                 },
             }
         ],

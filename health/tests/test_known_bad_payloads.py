@@ -19,6 +19,7 @@ from accounts.services.invitations import invitation_create
 from conftest import client_for
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
+from discovery.models import Application
 
 DEEP = '{"email": ' + "[" * 50_000 + "]" * 50_000 + "}"
 # bytes where the body must not be valid UTF-8; the test client sends either.
@@ -84,6 +85,8 @@ def path_values(organization, admin_user, member) -> dict[str, str]:
         "id": str(contract.pk),
         "user_id": str(member.id),
         "invitation_id": str(invitation.pk),
+        "contract_id": str(contract.pk),
+        "application_id": str(Application.objects.order_by("pk")[0].pk),
     }
 
 

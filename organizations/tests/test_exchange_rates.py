@@ -77,6 +77,8 @@ def test_totals_convert_with_the_stated_rate_and_name_what_they_could_not(
         "currency": "USD",
         "rates": [{"currency": "EUR", "rate": 1.1, "valid_from": "2026-11-20"}],
         "unconverted": ["GBP"],
+        "seats_reclaimed": 0,
+        "realized_savings": 0.0,
     }
     departments = admin_client.get(
         analytics_url(organization, "spend-by-department", month="2026-11")
