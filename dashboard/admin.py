@@ -228,6 +228,7 @@ class ConsoleOrganizationAdmin(OrganizationAdmin):
             "total_waste": console.amount(usage.totals.estimated_waste)
             if usage.totals.estimated_waste is not None
             else console.UNKNOWN,
+            "total_savings": console.amount(usage.totals.realized_savings),
             "chart_gaps": any(
                 month.coverage == metrics.NONE
                 for contract in trend.contracts

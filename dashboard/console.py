@@ -45,6 +45,8 @@ COLUMNS: dict[str, tuple[str, Callable[[ContractUsage], object]]] = {
         lambda row: row.cost_per_active_user,
     ),
     "estimated_waste": ("Estimated waste", lambda row: row.estimated_waste),
+    "seats_reclaimed": ("Seats reclaimed", lambda row: row.seats_reclaimed),
+    "realized_savings": ("Realized savings", lambda row: row.realized_savings),
 }
 DEFAULT_SORT = "-estimated_waste"
 
@@ -108,4 +110,6 @@ def row_cells(
             else "",
             no_seats if row.total_seats == 0 else no_data,
         ),
+        "seats_reclaimed": Cell(f"{row.seats_reclaimed:,}"),
+        "realized_savings": Cell(amount(row.realized_savings, row.currency, reporting)),
     }
