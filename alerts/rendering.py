@@ -37,10 +37,14 @@ def _reclaim_sentence(digest: Digest) -> str:
     news = digest.reclaims
     asked = _count(news.asked, "person has", "people have")
     confirm = _count(news.to_confirm, "seat", "seats")
+    awaits = (
+        "awaits your confirmation that it was removed"
+        if news.to_confirm == 1
+        else "await your confirmation that they were removed"
+    )
     return (
         f"{asked} not answered yet whether they still need their seat; "
-        f"{confirm} released or unanswered await your confirmation that "
-        "they were removed."
+        f"{confirm} released or unanswered {awaits}."
     )
 
 
