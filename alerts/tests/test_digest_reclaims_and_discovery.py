@@ -105,7 +105,7 @@ def test_the_email_reports_reclaims_savings_and_discovery(week):
         "NOT SANCTIONED, AND USED BY MORE PEOPLE IN 2026-11\n"
         "- Zoom (Zoom Video Communications): 3 people\n"
     ) in text
-    html = email.alternatives[0][0]
+    html = str(email.alternatives[0][0])
     assert "Discovered in 2026-11" in html
     assert "<li>Zoom (Zoom Video Communications): 3 people</li>" in html
 
