@@ -322,11 +322,17 @@ def reclaim_answer(*, token: str, answer: str) -> Reclaim:
     return reclaim
 
 
+def _day(moment: dt.datetime) -> str:
+    """A UTC day as the person's page writes days: "5 December 2026"."""
+    day = moment.astimezone(dt.UTC)
+    return f"{day.day} {day:%B %Y}"
+
+
 def reclaim_closed_sentence(reclaim: Reclaim) -> str:
     """What the person's page says once the question takes no answer."""
     vendor = reclaim.contract.vendor_name
     answered = (
-        f" on {reclaim.answered_at:%Y-%m-%d}" if reclaim.answered_at is not None else ""
+        f" on {_day(reclaim.answered_at)}" if reclaim.answered_at is not None else ""
     )
     return {
         ReclaimState.KEPT: f"You answered that you still need your {vendor} "
@@ -334,7 +340,7 @@ def reclaim_closed_sentence(reclaim: Reclaim) -> str:
         ReclaimState.RELEASED: f"You released your {vendor} seat{answered}. "
         "Your admin will remove it; thank you.",
         ReclaimState.NO_ANSWER: f"The time to answer passed on "
-        f"{reclaim.answer_by:%Y-%m-%d}. If you still need your {vendor} seat, "
+        f"{_day(reclaim.answer_by)}. If you still need your {vendor} seat, "
         "tell your proCure admin.",
         ReclaimState.REMOVED: f"Your {vendor} seat was removed. If you need it "
         "again, ask your proCure admin.",

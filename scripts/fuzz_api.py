@@ -71,7 +71,8 @@ for email, role in (("{ADMIN_EMAIL}", Role.ADMIN), ("{MEMBER_EMAIL}", Role.MEMBE
         email=email, password="{PASSWORD}", organization=organization,
         role=role, email_verified_at=clock.now(),
     )
-print(organization.public_id)
+contract = organization.contracts.order_by("pk").first()
+print(organization.public_id, contract.pk)
 """
 
 
@@ -133,11 +134,12 @@ def wait_until_ready(base_url: str, server: subprocess.Popen, deadline: float):
     return False
 
 
-def write_config(directory: Path, organization_id: str) -> Path:
+def write_config(directory: Path, organization_id: str, contract_id: str) -> Path:
     """schemathesis.toml: which checks, and real ids where paths need one.
 
     Without the seeded organization's id the analytics paths would only ever
-    see random ids and answer 404 without running any of their code.
+    see random ids and answer 404 without running any of their code; the
+    same for a contract's reclaims without a real contract id.
     """
     config = directory / "schemathesis.toml"
     checks = "\n".join(f"{name}.enabled = true" for name in CHECKS)
@@ -147,6 +149,7 @@ def write_config(directory: Path, organization_id: str) -> Path:
         f"{checks}\n\n"
         "[parameters]\n"
         f'"path.organization_id" = "{organization_id}"\n'
+        f'"path.contract_id" = {contract_id}\n'
     )
     return config
 
@@ -218,8 +221,8 @@ def main() -> int:
         ],
         env,
     )
-    organization_id = run([PYTHON, "manage.py", "shell", "-c", SEED_USERS], env)
-    organization_id = organization_id.strip().splitlines()[-1]
+    seeded = run([PYTHON, "manage.py", "shell", "-c", SEED_USERS], env)
+    organization_id, contract_id = seeded.strip().splitlines()[-1].split()
 
     server_log = (workdir / "server.log").open("w")
     server = subprocess.Popen(  # noqa: S603
@@ -254,7 +257,7 @@ def main() -> int:
             },
             token=tokens[MEMBER_EMAIL],
         )
-        config = write_config(workdir, organization_id)
+        config = write_config(workdir, organization_id, contract_id)
         for email, token in tokens.items():
             print(f"\n== schemathesis as {email} ==", flush=True)
             command = [

@@ -10,9 +10,10 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from alerts.models import NotificationSettings
-from conftest import client_for
+from conftest import client_for, screenshot
 from contracts.tests.factories import ContractFactory
 from discovery.models import Application
 from discovery.services import discovery_months_close_due
@@ -149,3 +150,16 @@ def test_the_next_weeks_digest_does_not_repeat_the_discovery_news(week, time_mac
     }
     # Still December's savings: the month of the day before the digest.
     assert facts["reclaims"]["realized_savings"] == "250.00"
+
+
+@pytest.mark.browser
+def test_the_email_reads_well_in_a_mail_client(week, page):
+    [email] = mail.outbox
+    page.set_viewport_size({"width": 720, "height": 900})
+    page.set_content(str(email.alternatives[0][0]))
+
+    expect(page.get_by_text("Discovered in 2026-11")).to_be_visible()
+    expect(
+        page.get_by_text("Realized savings in 2026-12: 250.00 USD from 1 seat removed.")
+    ).to_be_visible()
+    screenshot(page, "digest-reclaims-discovery-email")

@@ -44,6 +44,7 @@ def test_it_lists_the_operations_in_swagger_ui_offline(live_server, page):
         "contracts",
         "organizations",
         "analytics",
+        "reclaims",
         "health",
     ]
     assert blocked == []
