@@ -8,6 +8,7 @@ from django.test import Client
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from conftest import grant
+from procure_site import clock
 from reclaims.models import ReclaimState
 from reclaims.tests.helpers import reclaim_in
 
@@ -86,3 +87,28 @@ def test_the_console_says_why_a_seat_cannot_be_removed(organization, seats):
     assert "still waiting for an answer until" in response.content.decode()
     waiting.refresh_from_db()
     assert waiting.state == ReclaimState.ASKED
+
+
+def test_the_organizations_usage_page_shows_seats_reclaimed_and_savings(
+    organization, released, admin_client
+):
+    admin_client.post(
+        f"/api/v1/organizations/{organization.public_id}/reclaims/remove",
+        {"reclaim_ids": [released.pk]},
+        format="json",
+    )
+    client = staff_client("accounts.view_organization", "url_visits.view_activity")
+
+    # The page shows the last full month unless asked: removed this month.
+    month = clock.format_month(clock.current_month())
+    page = client.get(
+        f"/{settings.ADMIN_URL}accounts/organization/{organization.pk}/usage/",
+        {"month": month},
+    ).content.decode()
+
+    assert 'class="number seats-reclaimed" data-label="Seats reclaimed">1<' in page
+    assert 'class="number realized-savings" data-label="Realized savings">100.00<' in (
+        page
+    )
+    assert 'id="total-realized-savings" data-label="Realized savings">100.00<' in page
+    assert f"reclaims/reclaim/?organization__id__exact={organization.pk}" in page
