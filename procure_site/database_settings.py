@@ -149,6 +149,16 @@ def caches_read() -> dict[str, dict[str, Any]]:
             "or redis://...): limits kept per process are multiplied by the number "
             "of workers."
         )
+    if default_backend == "django.core.cache.backends.redis.RedisCache":
+        # Fails open while Redis is down (procure_site/cache_backends.py), and
+        # gives up on an unreachable Redis in half a second rather than
+        # holding the request.
+        configured["default"]["BACKEND"] = (
+            "procure_site.cache_backends.FailOpenRedisCache"
+        )
+        options = configured["default"].setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
     if default_backend == "django.core.cache.backends.db.DatabaseCache":
         # Django's default of 300 entries would drop sign-in counts as soon as
         # a few hundred addresses had been throttled. Past this many, expired
