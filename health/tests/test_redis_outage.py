@@ -69,7 +69,7 @@ def test_nothing_answers_500_while_redis_is_unreachable(
     user = UserFactory(organization=organization, email="max@acme.io")
     client = APIClient()
 
-    statuses = wrong_sign_ins(client, user.email, 12)
+    statuses = wrong_sign_ins(client, "max@acme.io", 12)
     signed_in = client.post(
         "/api/v1/auth/sign-in",
         {"email": user.email, "password": TEST_PASSWORD, "device_id": "d"},
