@@ -98,6 +98,27 @@ def activity_partition_create(
         cursor.execute(sql)
 
 
+# The key of the transaction-level advisory lock that purges take before
+# dropping a partition: one purge at a time drops, whichever node runs it.
+# Transaction-level, so that it holds through PgBouncer in transaction mode.
+PURGE_LOCK_KEY = 7_285_301_004
+
+
+def activity_partition_claim(partition: ActivityPartition) -> bool:
+    """Inside a transaction: waits for any other purge's drop to finish, then
+    whether the partition still exists (another node's purge may have dropped
+    it since this one listed the partitions)."""
+    connection = _connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PURGE_LOCK_KEY])
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL",
+            [connection.ops.quote_name(partition.name)],
+        )
+        (exists,) = cursor.fetchone()
+    return bool(exists)
+
+
 def activity_partition_count(partition: ActivityPartition) -> int:
     connection = _connection()
     with connection.cursor() as cursor:

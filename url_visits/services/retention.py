@@ -47,8 +47,10 @@ def activity_purge(
     builds one huge transaction; `on_progress(purged so far, total)` is
     called after each batch or month. Each batch is audited in its own
     transaction, as the system, with its count and the cutoff. With
-    `dry_run`, only counts and audits nothing. Safe to run twice: the second
-    run finds nothing to delete.
+    `dry_run`, only counts and audits nothing. Safe to run twice, and from
+    several nodes at once: a month is dropped under a lock, and a month
+    another run dropped since this one listed it is skipped, so that each is
+    dropped and audited once.
     """
     if older_than_days < 1:
         raise DomainError("The retention window must be at least 1 day.")
@@ -78,6 +80,9 @@ def activity_purge(
         if partition.end > droppable_before:
             break
         with transaction.atomic():
+            if not activity_partitions.activity_partition_claim(partition):
+                # Another node's purge dropped it after this one listed it.
+                continue
             dropped = activity_partitions.activity_partition_count(partition)
             activity_partitions.activity_partition_drop(partition)
             if dropped:

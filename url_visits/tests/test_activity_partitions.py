@@ -122,3 +122,36 @@ def test_the_purge_drops_whole_months_and_deletes_only_in_the_boundary_month(
         action=AuditAction.ACTIVITY_PURGED, details__month=f"{old_month:%Y-%m}"
     )
     assert dropped.details["count"] == 2
+
+
+@postgresql_only
+def test_a_purge_skips_a_month_another_nodes_purge_dropped(db, monkeypatch):
+    """Two nodes' schedulers run purge_activity at once: both list the same
+    old month, one drops it first. The other skips it, without an error,
+    and the month is audited once."""
+    old_day = today() - dt.timedelta(days=600)
+    ActivityFactory(day=old_day)
+    listed = activity_partitions.activity_partitions()
+    old = next(p for p in listed if p.start == month_start(old_day))
+
+    dropped_elsewhere = []
+
+    def listed_then_dropped_elsewhere():
+        # This purge has counted the month's rows and lists the partitions;
+        # the other node's purge drops the month right after.
+        if not dropped_elsewhere:
+            activity_partitions.activity_partition_drop(old)
+            dropped_elsewhere.append(old)
+        return listed
+
+    monkeypatch.setattr(
+        activity_partitions, "activity_partitions", listed_then_dropped_elsewhere
+    )
+
+    out = StringIO()
+    call_command("purge_activity", "--older-than-days", "500", stdout=out)
+
+    assert "Purged 0 activity rows" in out.getvalue()
+    assert not AuditEvent.objects.filter(action=AuditAction.ACTIVITY_PURGED).exists()
+    monkeypatch.undo()
+    assert old.name not in partition_names()
