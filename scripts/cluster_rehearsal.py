@@ -43,7 +43,10 @@ import cluster
 DOMAIN = "cluster.example"
 CONTRACTS = 10
 DAYS_PER_BATCH = 5
+# Enough members that no two batches share a (user, day): about 30,000
+# batches in the short form's reach, 120,000 in the full one's.
 USERS = 400
+USERS_FULL = 1600
 BLOCKS_PER_USER = 395 // DAYS_PER_BATCH
 ADMIN_EMAIL = f"admin@{DOMAIN}"
 PASSWORD = "Cluster-Pass-2026"  # noqa: S105 - a throwaway account on a throwaway database
@@ -124,7 +127,7 @@ def django_setup() -> None:
     django.setup()
 
 
-def seed() -> dict[str, str]:
+def seed(users: int) -> dict[str, str]:
     """The organization, its contracts, USERS members with device tokens, a
     verified admin with a webhook, last month's discovery rows and activity
     older than the retention window; the members' device tokens."""
@@ -143,7 +146,7 @@ def seed() -> dict[str, str]:
     organization = Organization.objects.get(domain_name=DOMAIN)
     organization.discovery_enabled = True
     organization.discovery_min_users = 2
-    organization.member_seats = USERS + 100
+    organization.member_seats = users + 100
     organization.admin_seats = 3
     organization.save()
     contracts = [
@@ -170,7 +173,7 @@ def seed() -> dict[str, str]:
         reminder_offsets=[],
     )
     tokens = {}
-    for n in range(USERS):
+    for n in range(users):
         user = User.objects.create(
             email=f"user{n}@{DOMAIN}",
             organization=organization,
@@ -216,6 +219,8 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     failures: Counter = field(default_factory=Counter)
     retried: int = 0
+    # A client that stopped on an error of the rehearsal's own.
+    crashed: list[str] = field(default_factory=list)
 
     @property
     def entries_per_second(self) -> float:
@@ -314,6 +319,13 @@ def load(
     finished = threading.Event()
 
     def client() -> None:
+        try:
+            send_until_finished()
+        except Exception as exc:
+            with lock:
+                result.crashed.append(repr(exc))
+
+    def send_until_finished() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while not finished.is_set():
             email_address, days = batches.take()
@@ -442,7 +454,7 @@ def main() -> int:
     for server in (mail_sink, webhooks):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     django_setup()
-    tokens = seed()
+    tokens = seed(USERS if options.short else USERS_FULL)
     batches = Batches(sorted(tokens))
     rows: list[tuple[str, str]] = []
     acknowledged: list[tuple[str, list[int]]] = []
@@ -694,8 +706,14 @@ def main() -> int:
     )
     print(summary)
     cluster.stop_all()
+    loads = (through, alone, killed, rolled, outage)
+    crashed = [error for result in loads for error in result.crashed]
+    if crashed:
+        print(f"The load's clients stopped on: {sorted(set(crashed))}")
     ok = (
-        lost == 0
+        not crashed
+        and all(result.acknowledged for result in loads)
+        and lost == 0
         and rolled.failed == 0
         and twice == 0
         and shared
