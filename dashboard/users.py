@@ -21,6 +21,7 @@ from accounts.services import (
     seats,
     sessions,
 )
+from organizations.services import member_deactivate
 from procure_site.exceptions import DomainError
 
 ONLY_SUPERUSERS = "only a superuser may change a superuser or another staff account."
@@ -198,7 +199,7 @@ class UserAdmin(BaseUserAdmin):
             if obj.is_active:
                 organizations.user_reactivate(user=obj, actor=request.user)
             else:
-                organizations.user_deactivate(user=obj, actor=request.user)
+                member_deactivate(user=obj, actor=request.user)
         if "email" in form.changed_data:
             credentials.user_email_change(
                 user=obj, email=form.cleaned_data["email"], actor=request.user

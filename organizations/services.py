@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from accounts.models import Organization, User
-from accounts.services.organizations import user_department_set
+from accounts.services.organizations import user_deactivate, user_department_set
 from alerts.models import NotificationSettings
 from alerts.services.webhook import webhook_host, webhook_url_chosen
 from audit.models import AuditAction
@@ -30,6 +30,7 @@ from discovery.selectors import MIN_USERS_FLOOR
 from discovery.services import discovery_people_forget
 from organizations.people_csv import parse_people
 from procure_site.exceptions import DomainError, InvalidRows
+from reclaims.services import reclaims_withdraw_for
 
 SettingRow = TypeVar("SettingRow", bound=Model)
 
@@ -279,3 +280,15 @@ def people_departments_import(
             user_department_set(user=user, department=department, actor=actor)
             updated += 1
     return PeopleImported(updated=updated, unchanged=len(rows) - updated)
+
+
+def member_deactivate(*, user: User, actor: User | None) -> User:
+    """Deactivates a person (accounts' user_deactivate: sessions and tokens
+    revoked, seat freed, audited) and, in the same transaction, withdraws
+    the seat questions they can no longer answer."""
+    with transaction.atomic():
+        user = user_deactivate(user=user, actor=actor)
+        if not user.is_active:
+            # Nothing is left to withdraw when they were inactive already.
+            reclaims_withdraw_for(user=user, actor=actor)
+    return user

@@ -510,3 +510,35 @@ def reclaims_cancel(
             entries=[(_target(row), _details(row)) for row in rows],
         )
     return rows
+
+
+def reclaims_withdraw_for(*, user: User, actor: User | None) -> int:
+    """Withdraws the questions still waiting for `user`'s answer (they were
+    deactivated: their link stops working and nobody will answer); how many.
+
+    Their released and unanswered seats stay open, for an admin to confirm
+    removed in the vendor's tool: deactivating someone in proCure does not
+    remove their seat there. Call it inside the deactivation's transaction.
+    """
+    rows = list(
+        Reclaim.objects.select_for_update(of=("self",))
+        .select_related("contract", "user")
+        .filter(user=user, state=ReclaimState.ASKED)
+    )
+    if not rows:
+        return 0
+    now = clock.now()
+    for row in rows:
+        row.state = ReclaimState.CANCELLED
+        row.closed_at = now
+        row.closed_by = actor
+    Reclaim.objects.bulk_update(rows, ["state", "closed_at", "closed_by"])
+    audit_record_many(
+        action=AuditAction.RECLAIM_CANCELLED,
+        organization=user.organization,
+        actor=actor,
+        entries=[
+            (_target(row), _details(row, reason="person_deactivated")) for row in rows
+        ],
+    )
+    return len(rows)

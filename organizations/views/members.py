@@ -23,7 +23,7 @@ from organizations.serializers import (
     PeopleImportResultSerializer,
     UserRoleInputSerializer,
 )
-from organizations.services import people_departments_import
+from organizations.services import member_deactivate, people_departments_import
 from procure_site.serializers import DetailSerializer
 
 
@@ -110,7 +110,7 @@ class OrganizationUserDeactivateView(OrganizationScopedView):
         user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
-        organizations.user_deactivate(user=user, actor=self.caller)
+        member_deactivate(user=user, actor=self.caller)
         user = members.organization_user_get(
             organization=self.organization, user_id=user_id
         )
