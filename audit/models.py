@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     DISCOVERY_CHANGED = "discovery.changed", "Discovery settings changed"
     APPLICATIONS_IMPORTED = "applications.imported", "Application catalog imported"
     ORGANIZATION_SEATS_CHANGED = "organization.seats_changed", "Seat caps changed"
+    RECLAIM_SETTINGS_CHANGED = "reclaims.settings_changed", "Reclaim settings changed"
     RECLAIM_ASKED = "reclaim.asked", "Seat reclaim: person asked"
     RECLAIM_KEPT = "reclaim.kept", "Seat reclaim: person keeps the seat"
     RECLAIM_RELEASED = "reclaim.released", "Seat reclaim: person released the seat"

@@ -104,6 +104,29 @@ def tracking_change(
     )
 
 
+def reclaim_settings_change(
+    *, organization: Organization, reply_days: int, actor: User
+) -> Organization:
+    """Sets how many days people have to answer about their seats, for the
+    reclaims started from now on."""
+
+    def audit(change: SettingChange) -> tuple[AuditAction, dict[str, Any]]:
+        return AuditAction.RECLAIM_SETTINGS_CHANGED, {
+            "reply_days": {
+                "from": change.before["reclaim_reply_days"],
+                "to": change.after["reclaim_reply_days"],
+            }
+        }
+
+    return organization_setting_change(
+        organization=organization,
+        actor=actor,
+        row=_organization_itself,
+        values=lambda _: {"reclaim_reply_days": reply_days},
+        audit=audit,
+    )
+
+
 def discovery_change(
     *, organization: Organization, enabled: bool, min_users: int, actor: User
 ) -> Organization:

@@ -46,6 +46,11 @@ urlpatterns = [
         name="organization-exchange-rates",
     ),
     path(
+        PREFIX + "reclaim-settings",
+        settings.ReclaimSettingsView.as_view(),
+        name="organization-reclaim-settings",
+    ),
+    path(
         PREFIX + "tracking",
         settings.TrackingView.as_view(),
         name="organization-tracking",

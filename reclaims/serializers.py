@@ -150,3 +150,35 @@ class ReclaimIdsInputSerializer(serializers.Serializer[Any]):
             "not_a_list": "reclaim_ids must be a list of reclaim ids.",
         },
     )
+
+
+REPLY_DAYS_REFUSAL = "reply_days must be a whole number of days between 1 and 60."
+
+
+class ReclaimSettingsSerializer(serializers.Serializer[Any]):
+    organization_id = serializers.CharField(source="public_id")
+    reply_days = serializers.IntegerField(
+        source="reclaim_reply_days",
+        help_text="Days a person has to answer whether they still need a "
+        "seat; after that the reclaim is no_answer.",
+    )
+
+
+class ReclaimSettingsInputSerializer(serializers.Serializer[Any]):
+    reply_days = serializers.IntegerField(
+        min_value=1,
+        max_value=60,
+        error_messages={
+            key: REPLY_DAYS_REFUSAL
+            for key in (
+                "invalid",
+                "min_value",
+                "max_value",
+                "max_string_length",
+                "null",
+                "required",
+            )
+        },
+        help_text="1 to 60 (7 by default). Applies to reclaims started from "
+        "now on; those already asked keep their answer_by.",
+    )

@@ -79,8 +79,8 @@ class ContractReclaimsView(_ReclaimListMixin, _ReclaimView):
         },
         summary="Ask people whether they still need their seat (admins)",
         description="Emails each person a link to a page with Keep it and Release "
-        "it, answered within the organization's reclaim_reply_days (7 unless "
-        "staff changed it); after that the reclaim is no_answer. 201 when "
+        "it, answered within the organization's reply_days (reclaim-settings, "
+        "7 by default); after that the reclaim is no_answer. 201 when "
         "someone was asked, 200 when everyone was skipped (each with its "
         "reason). 409 for a contract everyone gets, one not priced per seat, "
         "or one not in force. Audited per person.",

@@ -1,4 +1,4 @@
-"""The three settings change one way (organizations.services.
+"""The four settings change one way (organizations.services.
 organization_setting_change): the same PUT twice stores and audits once, a
 different one audits again, and a refused one changes nothing."""
 
@@ -8,6 +8,7 @@ from audit.models import AuditEvent
 
 SETTINGS = {
     "tracking": ({"paused": True}, {"paused": False}, {"paused": "maybe"}),
+    "reclaim-settings": ({"reply_days": 10}, {"reply_days": 14}, {"reply_days": 0}),
     "discovery": (
         {"enabled": True, "min_users": 3},
         {"enabled": True, "min_users": 5},
@@ -34,6 +35,7 @@ SETTINGS = {
 
 REFUSAL_CODES = {
     "tracking": "invalid_field",
+    "reclaim-settings": "invalid_field",
     "discovery": "invalid_field",
     "notifications": "invalid_field",
 }

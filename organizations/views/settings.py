@@ -1,4 +1,4 @@
-"""The organization's three settings, one shape: GET shows the setting, PUT
+"""The organization's four settings, one shape: GET shows the setting, PUT
 replaces it through organizations.services and shows the result. Admins of
 the organization (and staff with the organization's permissions)."""
 
@@ -22,6 +22,10 @@ from alerts.services import webhook
 from discovery.serializers import DiscoveryInputSerializer, DiscoverySerializer
 from organizations import services
 from procure_site.serializers import DetailSerializer
+from reclaims.serializers import (
+    ReclaimSettingsInputSerializer,
+    ReclaimSettingsSerializer,
+)
 from url_visits.serializers import TrackingInputSerializer, TrackingSerializer
 
 TAGS = ["organizations"]
@@ -193,4 +197,33 @@ class WebhookTestView(OrganizationScopedView):
                     "response": answer.body,
                 }
             ).data
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: ReclaimSettingsSerializer},
+        summary="How long people have to answer about their seats (admins)",
+        tags=TAGS,
+    ),
+    put=extend_schema(
+        request=ReclaimSettingsInputSerializer,
+        responses={200: ReclaimSettingsSerializer, 400: DetailSerializer},
+        summary="Set how long people have to answer about their seats (admins)",
+        description="reply_days, 1 to 60 (7 by default), applies to the "
+        "reclaims started from now on. Audited.",
+        tags=TAGS,
+    ),
+)
+class ReclaimSettingsView(OrganizationSettingView):
+    """The organization's reclaim settings. Admins of the organization only."""
+
+    input_serializer_class = ReclaimSettingsInputSerializer
+    output_serializer_class = ReclaimSettingsSerializer
+
+    def change(self, data: dict[str, Any]) -> Any:
+        return services.reclaim_settings_change(
+            organization=self.organization,
+            reply_days=data["reply_days"],
+            actor=self.caller,
         )
