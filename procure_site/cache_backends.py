@@ -35,9 +35,9 @@ T = TypeVar("T")
 class FailOpenRedisCache(RedisCache):
     _warned_at = 0.0
 
-    def _or(self, default: T, call: Callable[[], T]) -> T:
+    def _or(self, default: T, call: Callable[..., T], *args: Any) -> T:
         try:
-            return call()
+            return call(*args)
         except UNREACHABLE as exc:
             now = time.monotonic()
             if now - FailOpenRedisCache._warned_at > WARNING_INTERVAL_SECONDS:
@@ -49,63 +49,41 @@ class FailOpenRedisCache(RedisCache):
             return default
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
-        return self._or(
-            default, lambda: super(FailOpenRedisCache, self).get(key, default, version)
-        )
+        return self._or(default, super().get, key, default, version)
 
     def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
-        return self._or(
-            {}, lambda: super(FailOpenRedisCache, self).get_many(keys, version)
-        )
+        return self._or({}, super().get_many, keys, version)
 
     def has_key(self, key: Any, version: Any = None) -> bool:
-        return self._or(
-            False, lambda: super(FailOpenRedisCache, self).has_key(key, version)
-        )
+        return self._or(False, super().has_key, key, version)
 
     def add(
         self, key: Any, value: Any, timeout: Any = None, version: Any = None
     ) -> bool:
         # As if the key were new: a count added now starts from its value.
-        return self._or(
-            True,
-            lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version),
-        )
+        return self._or(True, super().add, key, value, timeout, version)
 
     def set(
         self, key: Any, value: Any, timeout: Any = None, version: Any = None
     ) -> None:
-        self._or(
-            None,
-            lambda: super(FailOpenRedisCache, self).set(key, value, timeout, version),
-        )
+        self._or(None, super().set, key, value, timeout, version)
 
     def set_many(
         self, data: Any, timeout: Any = None, version: Any = None
     ) -> list[Any]:
-        return self._or(
-            [], lambda: super(FailOpenRedisCache, self).set_many(data, timeout, version)
-        )
+        return self._or([], super().set_many, data, timeout, version)
 
     def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
-        return self._or(
-            False, lambda: super(FailOpenRedisCache, self).touch(key, timeout, version)
-        )
+        return self._or(False, super().touch, key, timeout, version)
 
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
-        return self._or(
-            delta, lambda: super(FailOpenRedisCache, self).incr(key, delta, version)
-        )
+        return self._or(delta, super().incr, key, delta, version)
 
     def delete(self, key: Any, version: Any = None) -> bool:
-        return self._or(
-            False, lambda: super(FailOpenRedisCache, self).delete(key, version)
-        )
+        return self._or(False, super().delete, key, version)
 
     def delete_many(self, keys: Any, version: Any = None) -> None:
-        self._or(
-            None, lambda: super(FailOpenRedisCache, self).delete_many(keys, version)
-        )
+        self._or(None, super().delete_many, keys, version)
 
     def clear(self) -> None:
-        self._or(None, lambda: super(FailOpenRedisCache, self).clear())
+        self._or(None, super().clear)

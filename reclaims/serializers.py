@@ -5,6 +5,7 @@ from rest_framework import serializers
 from procure_site.fields import ChoiceField
 from reclaims import selectors
 from reclaims.models import Reclaim, ReclaimState
+from reclaims.services import PEOPLE_OR_DAYS
 
 MAX_PEOPLE = 10_000
 MAX_IDS = 1_000
@@ -40,10 +41,7 @@ class ReclaimStartInputSerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("user_ids" in attrs) == ("inactive_days" in attrs):
-            raise serializers.ValidationError(
-                "Send either user_ids (the people to ask) or inactive_days (ask "
-                "everyone who has not used the contract for that many days)."
-            )
+            raise serializers.ValidationError(PEOPLE_OR_DAYS)
         return attrs
 
 

@@ -3,6 +3,7 @@ removals and cancellations. Every change of state is audited in the same
 transaction as the change."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -23,6 +24,10 @@ from reclaims import links, savings, tasks
 from reclaims.models import OPEN_STATES, Reclaim, ReclaimState
 from url_visits.models import LatestActivity
 
+PEOPLE_OR_DAYS = (
+    "Send either user_ids (the people to ask) or inactive_days (ask everyone "
+    "who has not used the contract for that many days)."
+)
 # At most this many people are named in one refusal's sentence.
 NAMED_IN_REFUSAL = 10
 
@@ -166,10 +171,7 @@ def reclaim_start(
     The contract must be per seat, in force, and not one everyone gets.
     """
     if (user_ids is None) == (inactive_days is None):
-        raise DomainError(
-            "Send either user_ids (the people to ask) or inactive_days (ask "
-            "everyone who has not used the contract for that many days)."
-        )
+        raise DomainError(PEOPLE_OR_DAYS)
     now = clock.now()
     with transaction.atomic():
         contract = _contract_for_reclaim(
@@ -349,6 +351,39 @@ def reclaim_closed_sentence(reclaim: Reclaim) -> str:
     }.get(ReclaimState(reclaim.state), "This question takes no answer any more.")
 
 
+def _moved(
+    rows: list[Reclaim],
+    *,
+    to: ReclaimState,
+    action: AuditAction,
+    actor: User | None,
+    closed_at: dt.datetime | None = None,
+    fields: tuple[str, ...] = (),
+    details: Callable[[Reclaim], dict[str, Any]] = lambda row: {},
+) -> None:
+    """Moves `rows` (loaded with their organization, contract and user) to
+    state `to`, closed at `closed_at` by `actor` when given, saving `fields`
+    the caller set too, and audits each as `action`: one UPDATE and one
+    INSERT per organization, whatever the number of rows."""
+    for row in rows:
+        row.state = to
+        if closed_at is not None:
+            row.closed_at = closed_at
+            row.closed_by = actor
+    closing = ("closed_at", "closed_by") if closed_at is not None else ()
+    Reclaim.objects.bulk_update(rows, ["state", *fields, *closing])
+    by_organization: dict[int, list[Reclaim]] = {}
+    for row in rows:
+        by_organization.setdefault(row.organization_id, []).append(row)
+    for group in by_organization.values():
+        audit_record_many(
+            action=action,
+            organization=group[0].organization,
+            actor=actor,
+            entries=[(_target(row), _details(row, **details(row))) for row in group],
+        )
+
+
 def reclaims_unanswered_close(
     *, organization: Organization | None = None, reclaim_ids: list[int] | None = None
 ) -> int:
@@ -375,18 +410,13 @@ def reclaims_unanswered_close(
                 "contract", "user", "organization"
             )
         )
-        if not rows:
-            return 0
-        Reclaim.objects.filter(
-            pk__in=[row.pk for row in rows], state=ReclaimState.ASKED
-        ).update(state=ReclaimState.NO_ANSWER)
-        for row in rows:
-            audit_record(
-                action=AuditAction.RECLAIM_NO_ANSWER,
-                organization=row.organization,
-                target=_target(row),
-                details=_details(row, answer_by=row.answer_by.isoformat()),
-            )
+        _moved(
+            rows,
+            to=ReclaimState.NO_ANSWER,
+            action=AuditAction.RECLAIM_NO_ANSWER,
+            actor=None,
+            details=lambda row: {"answer_by": row.answer_by.isoformat()},
+        )
     return len(rows)
 
 
@@ -397,7 +427,7 @@ def _admin_targets(
     the ids that are not its."""
     rows = list(
         Reclaim.objects.select_for_update(of=("self",))
-        .select_related("contract", "user")
+        .select_related("organization", "contract", "user")
         .filter(organization=organization, pk__in=reclaim_ids)
         .order_by("pk")
     )
@@ -464,27 +494,17 @@ def reclaims_remove(
                 ),
             )
             row.currency = contract.currency
-            row.state = ReclaimState.REMOVED
-            row.closed_at = now
-            row.closed_by = actor
-        Reclaim.objects.bulk_update(
-            rows, ["realized_saving", "currency", "state", "closed_at", "closed_by"]
-        )
-        audit_record_many(
+        _moved(
+            rows,
+            to=ReclaimState.REMOVED,
             action=AuditAction.RECLAIM_REMOVED,
-            organization=organization,
             actor=actor,
-            entries=[
-                (
-                    _target(row),
-                    _details(
-                        row,
-                        realized_saving=f"{row.realized_saving:.2f}",
-                        currency=row.currency,
-                    ),
-                )
-                for row in rows
-            ],
+            closed_at=now,
+            fields=("realized_saving", "currency"),
+            details=lambda row: {
+                "realized_saving": f"{row.realized_saving:.2f}",
+                "currency": row.currency,
+            },
         )
     return rows
 
@@ -498,16 +518,12 @@ def reclaims_cancel(
     with transaction.atomic():
         rows = _admin_targets(organization=organization, reclaim_ids=reclaim_ids)
         _refused_states(rows, allowed=OPEN_STATES, doing="cancelled")
-        for row in rows:
-            row.state = ReclaimState.CANCELLED
-            row.closed_at = now
-            row.closed_by = actor
-        Reclaim.objects.bulk_update(rows, ["state", "closed_at", "closed_by"])
-        audit_record_many(
+        _moved(
+            rows,
+            to=ReclaimState.CANCELLED,
             action=AuditAction.RECLAIM_CANCELLED,
-            organization=organization,
             actor=actor,
-            entries=[(_target(row), _details(row)) for row in rows],
+            closed_at=now,
         )
     return rows
 
@@ -522,23 +538,15 @@ def reclaims_withdraw_for(*, user: User, actor: User | None) -> int:
     """
     rows = list(
         Reclaim.objects.select_for_update(of=("self",))
-        .select_related("contract", "user")
+        .select_related("organization", "contract", "user")
         .filter(user=user, state=ReclaimState.ASKED)
     )
-    if not rows:
-        return 0
-    now = clock.now()
-    for row in rows:
-        row.state = ReclaimState.CANCELLED
-        row.closed_at = now
-        row.closed_by = actor
-    Reclaim.objects.bulk_update(rows, ["state", "closed_at", "closed_by"])
-    audit_record_many(
+    _moved(
+        rows,
+        to=ReclaimState.CANCELLED,
         action=AuditAction.RECLAIM_CANCELLED,
-        organization=user.organization,
         actor=actor,
-        entries=[
-            (_target(row), _details(row, reason="person_deactivated")) for row in rows
-        ],
+        closed_at=clock.now(),
+        details=lambda row: {"reason": "person_deactivated"},
     )
     return len(rows)
