@@ -65,6 +65,9 @@ def _bundled_catalog(request, _clock_pinned_first):
         _load_catalog(django_apps, None)
 
 
+SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
 def error_code_problem(response) -> str | None:
     """What is wrong with the `code` of an error answer, or None.
 
@@ -80,6 +83,13 @@ def error_code_problem(response) -> str | None:
         return "the error body is not JSON"
     if not isinstance(body, dict) or "detail" not in body:
         return f"the error body has no detail: {body!r}"
+    if response.get("Content-Type") == "application/scim+json":
+        # /scim/v2/ answers RFC 7644's Error, which carries the status.
+        if body.get("schemas") != [SCIM_ERROR] or body.get("status") != str(
+            response.status_code
+        ):
+            return f"the SCIM error body is not an Error of its status: {body!r}"
+        return None
     code = body.get("code")
     if code not in {known.value for known in ErrorCode}:
         return f"the error body has no known code: {body!r}"

@@ -39,6 +39,13 @@ class AuditAction(models.TextChoices):
     RECLAIM_REMOVED = "reclaim.removed", "Seat reclaim: seat removed"
     RECLAIM_CANCELLED = "reclaim.cancelled", "Seat reclaim: cancelled"
     APPLICATION_DECIDED = "application.decided", "Discovered app: state changed"
+    SCIM_TOKEN_CREATED = "scim.token_created", "SCIM token created"
+    SCIM_TOKEN_REVOKED = "scim.token_revoked", "SCIM token revoked"
+    USER_PROVISIONED = "user.provisioned", "User provisioned by the identity provider"
+    USER_PROVISIONING_CHANGED = (
+        "user.provisioning_changed",
+        "User changed by the identity provider",
+    )
 
 
 class AuditEvent(models.Model):

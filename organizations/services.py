@@ -305,12 +305,14 @@ def people_departments_import(
     return PeopleImported(updated=updated, unchanged=len(rows) - updated)
 
 
-def member_deactivate(*, user: User, actor: User | None) -> User:
+def member_deactivate(
+    *, user: User, actor: User | None, via: dict[str, Any] | None = None
+) -> User:
     """Deactivates a person (accounts' user_deactivate: sessions and tokens
     revoked, seat freed, audited) and, in the same transaction, withdraws
     the seat questions they can no longer answer."""
     with transaction.atomic():
-        user = user_deactivate(user=user, actor=actor)
+        user = user_deactivate(user=user, actor=actor, via=via)
         if not user.is_active:
             # Nothing is left to withdraw when they were inactive already.
             reclaims_withdraw_for(user=user, actor=actor)

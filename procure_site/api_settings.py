@@ -124,6 +124,11 @@ SPECTACULAR_SETTINGS = {
             "name": "reclaims",
             "description": "Asking people about idle seats, and the savings",
         },
+        {
+            "name": "identity",
+            "description": "The identity provider: SCIM tokens (SCIM itself "
+            "is at /scim/v2/)",
+        },
         {"name": "health", "description": "Service information, liveness, readiness"},
     ],
     # Adds the 503, 413 and page 404 that every operation can answer.

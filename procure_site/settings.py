@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "alerts",
     "organizations",
     "reclaims",
+    "identity",
     "dashboard",
 ]
 

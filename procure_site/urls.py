@@ -23,11 +23,14 @@ api_v1 = [
     path("", include("audit.urls")),
     path("", include("organizations.urls")),
     path("", include("reclaims.urls")),
+    path("", include("identity.urls")),
 ]
 
 urlpatterns = [
     path("", include("health.urls")),
     path("api/v1/", include(api_v1)),
+    # The organization's identity provider provisions people here (SCIM 2.0).
+    path("scim/v2/", include("identity.scim.urls")),
     # The pages emailed links open (Django templates, not the API).
     path("account/", include("accounts.page_urls")),
     path("reclaim", reclaim_page, name="reclaim-answer"),

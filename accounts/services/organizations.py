@@ -2,6 +2,8 @@
 the organization of an email's domain, seat caps, roles, deactivation and the
 rule that an organization keeps one active admin."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
@@ -309,12 +311,18 @@ def user_department_set(*, user: User, department: str, actor: User | None) -> U
     return user
 
 
-def user_deactivate(*, user: User, actor: User | None) -> User:
+def user_deactivate(
+    *, user: User, actor: User | None, via: dict[str, Any] | None = None
+) -> User:
     """Deactivates `user` and ends all their sessions; their seat is freed,
     and the invitations they sent that are still pending are revoked.
 
     The organization's last active admin cannot be deactivated. Deactivating
     someone who is already inactive changes nothing.
+
+    `via` says who asked when it is not a person (the identity provider,
+    through SCIM): the deactivation is then one audit event, which carries
+    `via` and how many device tokens and sessions it ended.
     """
     with transaction.atomic():
         # The organization row lock orders this with sign-ups and role
@@ -332,13 +340,25 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
             _check_not_last_admin(user=user, organization=organization)
         user.is_active = False
         user.save(update_fields=["is_active"])
-        audit_record(
-            action=AuditAction.USER_DEACTIVATED,
-            organization=organization,
-            actor=actor,
-            target=user.email,
-        )
-        user_sessions_revoke(user=user, actor=actor, reason="deactivated")
+        if via is None:
+            audit_record(
+                action=AuditAction.USER_DEACTIVATED,
+                organization=organization,
+                actor=actor,
+                target=user.email,
+            )
+            user_sessions_revoke(user=user, actor=actor, reason="deactivated")
+        else:
+            ended = user_sessions_revoke(
+                user=user, actor=actor, reason="deactivated", audited=False
+            )
+            audit_record(
+                action=AuditAction.USER_DEACTIVATED,
+                organization=organization,
+                actor=actor,
+                target=user.email,
+                details={**via, **ended},
+            )
         invitations.invitations_revoke_sent_by(
             inviter=user, actor=actor, reason="inviter_deactivated"
         )

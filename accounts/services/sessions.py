@@ -158,13 +158,14 @@ def device_tokens_revoke(
 
 
 def user_sessions_revoke(
-    *, user: User, actor: User | None, reason: str
+    *, user: User, actor: User | None, reason: str, audited: bool = True
 ) -> dict[str, int]:
     """Ends every way `user` is signed in: device tokens, the web cookie's
     sessions and JWT refresh tokens (access tokens live minutes and stop at
     the next check of the user or of the password they were issued under).
 
-    Returns how many device tokens and sessions were live.
+    Returns how many device tokens and sessions were live. With `audited`
+    off, the caller records them in its own event.
     """
     now = clock.now()
     with transaction.atomic():
@@ -178,7 +179,7 @@ def user_sessions_revoke(
             [BlacklistedToken(token_id=pk) for pk in session_ids],
             ignore_conflicts=True,
         )
-        if devices or session_ids:
+        if audited and (devices or session_ids):
             audit_record(
                 action=AuditAction.TOKEN_REVOKED,
                 organization=user.organization,

@@ -23,6 +23,8 @@ from conftest import client_for, grant
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 from discovery.models import Application, ApplicationMonth
+from identity.models import ScimToken
+from identity.services.tokens import scim_token_create
 from procure_site import clock
 from procure_site.exceptions import NOT_SIGNED_IN_DETAIL
 
@@ -113,8 +115,8 @@ def expected(operation: Operation, caller: str) -> tuple[int, str | None, str | 
 
 @pytest.fixture
 def globex(other_organization, outsider_admin):
-    """Globex with a member, a pending invitation, a contract and an
-    application its discovery reported, for the paths that name one."""
+    """Globex with a member, a pending invitation, a contract, a SCIM token
+    and an application its discovery reported, for the paths that name one."""
     member = UserFactory(
         organization=other_organization, role=Role.MEMBER, email="gus@globex.com"
     )
@@ -126,6 +128,9 @@ def globex(other_organization, outsider_admin):
         expires_at=clock.now() + dt.timedelta(days=7),
     )
     ContractFactory(organization=other_organization)
+    scim_token_create(
+        organization=other_organization, name="Okta", actor=outsider_admin
+    )
     ApplicationMonth.objects.create(
         organization=other_organization,
         month=clock.previous_month(clock.current_month()),
@@ -147,6 +152,10 @@ def path_of(operation: Operation, organization, member, invitation) -> str:
         .replace(
             "<int:application_id>",
             str(ApplicationMonth.objects.get(organization=organization).application_id),
+        )
+        .replace(
+            "<int:token_id>",
+            str(ScimToken.objects.get(organization=organization).pk),
         )
     )
 
@@ -171,8 +180,8 @@ def organization_member(organization):
 
 
 def test_it_finds_every_organization_scoped_operation():
-    # 32 operations today; the table below has six rows for each.
-    assert len(OPERATIONS) == 32
+    # 35 operations today; the table below has six rows for each.
+    assert len(OPERATIONS) == 35
     assert {str(operation) for operation in OPERATIONS} >= {
         "GET api/v1/organizations/<str:organization_id>/discovered-apps",
         "PUT api/v1/organizations/<str:organization_id>/notifications",
@@ -181,6 +190,8 @@ def test_it_finds_every_organization_scoped_operation():
         "<int:contract_id>/reclaims",
         "PATCH api/v1/organizations/<str:organization_id>/discovered-apps/"
         "<int:application_id>",
+        "POST api/v1/organizations/<str:organization_id>/scim-tokens/"
+        "<int:token_id>/revoke",
     }
 
 

@@ -45,6 +45,7 @@ def test_it_lists_the_operations_in_swagger_ui_offline(live_server, page):
         "organizations",
         "analytics",
         "reclaims",
+        "identity",
         "health",
     ]
     assert blocked == []

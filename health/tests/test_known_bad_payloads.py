@@ -20,6 +20,7 @@ from conftest import client_for
 from contracts.models import Contract
 from contracts.tests.factories import ContractFactory
 from discovery.models import Application
+from identity.services.tokens import scim_token_create
 
 DEEP = '{"email": ' + "[" * 50_000 + "]" * 50_000 + "}"
 # bytes where the body must not be valid UTF-8; the test client sends either.
@@ -87,6 +88,11 @@ def path_values(organization, admin_user, member) -> dict[str, str]:
         "invitation_id": str(invitation.pk),
         "contract_id": str(contract.pk),
         "application_id": str(Application.objects.order_by("pk")[0].pk),
+        "token_id": str(
+            scim_token_create(
+                organization=organization, name="Okta", actor=None
+            ).token.pk
+        ),
     }
 
 

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from identity import views
+
+PREFIX = "organizations/<str:organization_id>/"
+
+urlpatterns = [
+    path(
+        PREFIX + "scim-tokens",
+        views.ScimTokenListView.as_view(),
+        name="organization-scim-tokens",
+    ),
+    path(
+        PREFIX + "scim-tokens/<int:token_id>/revoke",
+        views.ScimTokenRevokeView.as_view(),
+        name="organization-scim-token-revoke",
+    ),
+]
