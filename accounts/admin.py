@@ -8,8 +8,9 @@ from rest_framework_simplejwt.token_blacklist.models import (
     OutstandingToken,
 )
 
-from accounts.models import DeviceToken, Invitation
+from accounts.models import DeviceToken, Invitation, OrganizationDomain
 from accounts.services import (
+    domains,
     invitations,
     sessions,
 )
@@ -84,6 +85,43 @@ class InvitationAdmin(admin.ModelAdmin):
                 actor=request.user,
             )
         self.message_user(request, "Revoked the selected pending invitations.")
+
+
+@admin.register(OrganizationDomain)
+class OrganizationDomainAdmin(admin.ModelAdmin):
+    """Domains admins asked for: staff verify one once they have checked
+    that the company owns it (a DNS record, a contract, a call)."""
+
+    list_display = [
+        "domain",
+        "organization",
+        "requested_by",
+        "requested_at",
+        "verified_at",
+    ]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["organization", "requested_by"]
+    search_fields = ["domain", "organization__domain_name"]
+    fields = list_display
+    readonly_fields = fields
+    actions = ["verify"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Admins ask through the API (organizations/{id}/domains).
+        return False
+
+    @admin.action(
+        description="Verify the selected domains (the company owns them)",
+        permissions=["change"],
+    )
+    def verify(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for row in queryset:
+            domains.organization_domain_verify(domain=row, actor=request.user)
+        self.message_user(
+            request,
+            "Verified: people with an address at the selected domains now "
+            "join their organizations.",
+        )
 
 
 @admin.register(AccessAttempt)

@@ -71,6 +71,37 @@ class Organization(models.Model):
         return f"{self.company_name} ({self.domain_name})"
 
 
+class OrganizationDomain(models.Model):
+    """Another email domain of an organization (a second brand, a
+    subsidiary): once verified, people with an address there sign up into
+    it, are invited to it and are provisioned into it, as at `domain_name`,
+    the organization's first domain. An admin asks for one; staff verify it
+    after checking that the company owns it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(
+        max_length=253, unique=True, validators=[domain_name_validator]
+    )
+    requested_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=clock.now)
+    # Null while the request waits for staff.
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
     MEMBER = "member", "Member"

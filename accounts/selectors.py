@@ -10,6 +10,7 @@ from accounts.models import (
     DeviceToken,
     Invitation,
     Organization,
+    OrganizationDomain,
     Role,
     User,
     UserManager,
@@ -56,11 +57,47 @@ def organization_by_public_id(*, public_id: str) -> Organization | None:
 
 
 def organization_by_domain_or_public_id(*, identifier: str) -> Organization | None:
-    """The organization with this domain name (acme.io) or public id (org_...)."""
+    """The organization with this domain (acme.io, or one of its verified
+    domains) or public id (org_...)."""
     identifier = identifier.strip()
     if identifier.startswith(PUBLIC_ID_PREFIX):
         return Organization.objects.filter(public_id=identifier).first()
-    return Organization.objects.filter(domain_name=identifier.lower()).first()
+    return organization_for_domain(domain=identifier)
+
+
+def organization_for_domain(*, domain: str) -> Organization | None:
+    """The organization whose people have addresses at `domain`: its first
+    domain, or one of its verified domains. None for a domain nobody owns,
+    or one only requested."""
+    domain = domain.strip().lower()
+    organization = Organization.objects.filter(domain_name=domain).first()
+    if organization is not None:
+        return organization
+    return Organization.objects.filter(
+        domains__domain=domain, domains__verified_at__isnull=False
+    ).first()
+
+
+def organization_domain_names(*, organization: Organization) -> list[str]:
+    """The organization's email domains: its first, then the verified
+    others, in alphabetical order."""
+    others = OrganizationDomain.objects.filter(
+        organization=organization, verified_at__isnull=False
+    ).values_list("domain", flat=True)
+    return [organization.domain_name, *others]
+
+
+def organization_owns_address(*, organization: Organization, email: str) -> bool:
+    """Whether `email` is at one of the organization's domains."""
+    domain = email.rsplit("@", 1)[-1].strip().lower()
+    return domain in organization_domain_names(organization=organization)
+
+
+def domains_sentence(domains: list[str]) -> str:
+    """acme.io; acme.io or acme.co.uk; acme.io, acme.de or acme.co.uk."""
+    if len(domains) == 1:
+        return domains[0]
+    return ", ".join(domains[:-1]) + " or " + domains[-1]
 
 
 def _seat_holders() -> QuerySet[User]:

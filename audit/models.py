@@ -39,6 +39,12 @@ class AuditAction(models.TextChoices):
     RECLAIM_REMOVED = "reclaim.removed", "Seat reclaim: seat removed"
     RECLAIM_CANCELLED = "reclaim.cancelled", "Seat reclaim: cancelled"
     APPLICATION_DECIDED = "application.decided", "Discovered app: state changed"
+    ORGANIZATION_DOMAIN_REQUESTED = (
+        "organization.domain_requested",
+        "Domain requested",
+    )
+    ORGANIZATION_DOMAIN_VERIFIED = "organization.domain_verified", "Domain verified"
+    ORGANIZATION_DOMAIN_REMOVED = "organization.domain_removed", "Domain removed"
     SCIM_TOKEN_CREATED = "scim.token_created", "SCIM token created"
     SCIM_TOKEN_REVOKED = "scim.token_revoked", "SCIM token revoked"
     USER_PROVISIONED = "user.provisioned", "User provisioned by the identity provider"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.views import invitations, members, rates, settings
+from organizations.views import domains, invitations, members, rates, settings
 
 PREFIX = "organizations/<str:organization_id>/"
 
@@ -29,6 +29,16 @@ urlpatterns = [
         PREFIX + "people/import",
         members.PeopleImportView.as_view(),
         name="organization-people-import",
+    ),
+    path(
+        PREFIX + "domains",
+        domains.OrganizationDomainListView.as_view(),
+        name="organization-domains",
+    ),
+    path(
+        PREFIX + "domains/<int:domain_id>",
+        domains.OrganizationDomainView.as_view(),
+        name="organization-domain",
     ),
     path(
         PREFIX + "invitations",

@@ -5,6 +5,7 @@ audited with the staff member as actor."""
 
 from django.db import transaction
 
+from accounts import selectors
 from accounts.models import User, UserManager
 from accounts.services.sessions import user_sessions_revoke
 from audit.models import AuditAction
@@ -44,14 +45,16 @@ def user_email_change(*, user: User, email: str, actor: User) -> User:
         if email == previous:
             return user
         organization = user.organization
-        if organization is not None and not email.endswith(
-            f"@{organization.domain_name}"
+        if organization is not None and not selectors.organization_owns_address(
+            organization=organization, email=email
         ):
+            domains = selectors.organization_domain_names(organization=organization)
+            plural = "s" if len(domains) > 1 else ""
             raise DomainError(
-                f"{email} is not an address at {organization.domain_name}, the "
-                f"domain of {organization.company_name}. A person's address "
-                "stays in their organization's domain; to move someone "
-                "elsewhere, erase this account and create one there."
+                f"{email} is not an address at {selectors.domains_sentence(domains)}, "
+                f"the domain{plural} of {organization.company_name}. A person's "
+                f"address stays in their organization's domain{plural}; to move "
+                "someone elsewhere, erase this account and create one there."
             )
         user.email = email
         user.email_verified_at = None

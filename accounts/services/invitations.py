@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 
-from accounts import tasks
+from accounts import selectors, tasks
 from accounts.models import Invitation, Organization, Role, User, UserManager
 from accounts.services import seats
 from accounts.tokens import invitation_token_read
@@ -48,9 +48,10 @@ def invitation_create(
     email = UserManager.normalize_email(email)
     if role not in Role.values:
         raise DomainError(f"{role!r} is not a role. Use admin or member.")
-    if email.rsplit("@", 1)[-1] != organization.domain_name:
+    if not selectors.organization_owns_address(organization=organization, email=email):
+        domains = selectors.organization_domain_names(organization=organization)
         raise DomainError(
-            f"Only addresses at {organization.domain_name} can join "
+            f"Only addresses at {selectors.domains_sentence(domains)} can join "
             f"{organization.company_name}."
         )
     with transaction.atomic():

@@ -133,7 +133,7 @@ def user_sign_up(
     """
     email = UserManager.normalize_email(email)
     domain = email.rsplit("@", 1)[-1]
-    organization = Organization.objects.filter(domain_name=domain).first()
+    organization = selectors.organization_for_domain(domain=domain)
     if organization is None:
         # The first two sentences are the compat contract's; clients match them.
         raise NotFound(

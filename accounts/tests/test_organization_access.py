@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
-from accounts.models import Invitation, Role
+from accounts.models import Invitation, OrganizationDomain, Role
 from accounts.permissions import OrganizationScopedView
 from accounts.tests.factories import UserFactory
 from conftest import client_for, grant
@@ -115,8 +115,9 @@ def expected(operation: Operation, caller: str) -> tuple[int, str | None, str | 
 
 @pytest.fixture
 def globex(other_organization, outsider_admin):
-    """Globex with a member, a pending invitation, a contract, a SCIM token
-    and an application its discovery reported, for the paths that name one."""
+    """Globex with a member, a pending invitation, a contract, a SCIM token,
+    a requested domain and an application its discovery reported, for the
+    paths that name one."""
     member = UserFactory(
         organization=other_organization, role=Role.MEMBER, email="gus@globex.com"
     )
@@ -130,6 +131,9 @@ def globex(other_organization, outsider_admin):
     ContractFactory(organization=other_organization)
     scim_token_create(
         organization=other_organization, name="Okta", actor=outsider_admin
+    )
+    OrganizationDomain.objects.create(
+        organization=other_organization, domain="globex.de"
     )
     ApplicationMonth.objects.create(
         organization=other_organization,
@@ -152,6 +156,10 @@ def path_of(operation: Operation, organization, member, invitation) -> str:
         .replace(
             "<int:application_id>",
             str(ApplicationMonth.objects.get(organization=organization).application_id),
+        )
+        .replace(
+            "<int:domain_id>",
+            str(OrganizationDomain.objects.get(organization=organization).pk),
         )
         .replace(
             "<int:token_id>",
@@ -180,8 +188,8 @@ def organization_member(organization):
 
 
 def test_it_finds_every_organization_scoped_operation():
-    # 35 operations today; the table below has six rows for each.
-    assert len(OPERATIONS) == 35
+    # 38 operations today; the table below has six rows for each.
+    assert len(OPERATIONS) == 38
     assert {str(operation) for operation in OPERATIONS} >= {
         "GET api/v1/organizations/<str:organization_id>/discovered-apps",
         "PUT api/v1/organizations/<str:organization_id>/notifications",

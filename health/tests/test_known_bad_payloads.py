@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts.models import OrganizationDomain
 from accounts.services.invitations import invitation_create
 from conftest import client_for
 from contracts.models import Contract
@@ -88,6 +89,11 @@ def path_values(organization, admin_user, member) -> dict[str, str]:
         "invitation_id": str(invitation.pk),
         "contract_id": str(contract.pk),
         "application_id": str(Application.objects.order_by("pk")[0].pk),
+        "domain_id": str(
+            OrganizationDomain.objects.create(
+                organization=organization, domain="acme.de"
+            ).pk
+        ),
         "token_id": str(
             scim_token_create(
                 organization=organization, name="Okta", actor=None

@@ -35,6 +35,7 @@ from scim2_models import (
 )
 from scim2_models.path import CompareOperator, Comparison
 
+from accounts import selectors
 from accounts.models import Organization, Role, User
 from accounts.services import seats
 from accounts.services.organizations import user_department_set, user_reactivate
@@ -196,7 +197,7 @@ def _check_domain(organization: Organization, address: str) -> None:
     """Refuses an address at a domain another organization owns: its people
     join that organization."""
     domain = address.rsplit("@", 1)[-1]
-    owner = Organization.objects.filter(domain_name=domain).first()
+    owner = selectors.organization_for_domain(domain=domain)
     if owner is not None and owner.pk != organization.pk:
         raise InvalidValueException(
             detail=f"{address} is an address at {domain}, which belongs to "
