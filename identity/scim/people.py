@@ -65,7 +65,7 @@ class ScimCaller:
 
     @property
     def via(self) -> dict[str, Any]:
-        return {"via": "scim", "token": self.token.prefix}
+        return {"via": "scim", "scim_prefix": self.token.prefix}
 
     def location(self, user: User) -> str:
         return f"{self.base_url}/Users/{user.pk}"

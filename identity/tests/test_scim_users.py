@@ -147,6 +147,7 @@ def test_a_scim_deactivation_ends_the_extension_frees_the_seat_in_one_event(
         (AuditAction.USER_DEACTIVATED, "max@acme.io")
     ]
     assert events[0].details["via"] == "scim"
+    assert events[0].details["scim_prefix"].startswith("scim_")
     assert events[0].details["devices"] == 1
     assert events[0].actor is None
     # The seat is free: the new hire gets it.
