@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 run: export DEBUG ?= true
 run: export SECRET_KEY ?= local-development-only-not-secret
 
-.PHONY: run manage test lint typecheck check format bench fuzz venv clean
+.PHONY: run manage test lint typecheck check format bench fuzz venv clean oidc-provider
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,8 +47,19 @@ manage: $(VENV)/.runtime
 # gunicorn, the browser) are few and uneven. `make test TEST_WORKERS=0` runs
 # it in this process alone.
 TEST_WORKERS ?= auto
-test: $(VENV)/.dev
+test: $(VENV)/.dev oidc-provider
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The real OpenID provider the sign-in tests run against (panva's
+# oidc-provider, from the npm registry, pinned by its package-lock.json).
+# Without Node.js those tests skip, saying so; CI requires them.
+OIDC_PROVIDER := scripts/oidc_provider
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
+$(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error \
+		&& touch $@; \
+	else echo "npm not found: the OpenID sign-in tests will skip."; fi
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -64,7 +75,7 @@ typecheck: $(VENV)/.dev
 # the tests on SQLite (CI also runs them on PostgreSQL, and the fuzzer and the
 # benchmark).
 check: export SECRET_KEY ?= local-development-only-not-secret
-check: $(VENV)/.dev
+check: $(VENV)/.dev oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -118,6 +118,8 @@ def _error_codes_checked(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
+    # The test OpenID provider listens on loopback (identity/tests).
+    settings.OIDC_ALLOW_PRIVATE_ISSUERS = True
     # Argon2 is deliberately slow; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The hashed-name manifest exists only after collectstatic.

@@ -59,6 +59,9 @@ class Organization(models.Model):
         help_text="Days a person has to answer whether they still need a seat "
         "(1 to 60).",
     )
+    # Off once the organization's people sign in with its identity provider
+    # only (identity.OidcProvider): password sign-in then answers 403.
+    password_sign_in = models.BooleanField(default=True)
     # Bumped whenever one of the organization's contracts changes, so that a
     # cached host-matching table keyed by it is never stale in any worker.
     contracts_version = models.PositiveIntegerField(default=0, editable=False)

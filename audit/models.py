@@ -45,6 +45,14 @@ class AuditAction(models.TextChoices):
     )
     ORGANIZATION_DOMAIN_VERIFIED = "organization.domain_verified", "Domain verified"
     ORGANIZATION_DOMAIN_REMOVED = "organization.domain_removed", "Domain removed"
+    IDENTITY_PROVIDER_CHANGED = (
+        "identity_provider.changed",
+        "Identity provider (sign-in) changed",
+    )
+    IDENTITY_PROVIDER_REMOVED = (
+        "identity_provider.removed",
+        "Identity provider (sign-in) removed",
+    )
     SCIM_TOKEN_CREATED = "scim.token_created", "SCIM token created"
     SCIM_TOKEN_REVOKED = "scim.token_revoked", "SCIM token revoked"
     USER_PROVISIONED = "user.provisioned", "User provisioned by the identity provider"

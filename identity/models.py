@@ -85,3 +85,28 @@ class ScimUser(models.Model):
 
     def __str__(self) -> str:
         return self.user_name
+
+
+class OidcProvider(models.Model):
+    """The organization's OpenID Connect provider, which its people sign in
+    with at /account/sso. The client secret is stored encrypted
+    (identity.secrets) and never shown back in full."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="oidc_provider"
+    )
+    issuer = models.URLField(max_length=500)
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField()
+    # The secret's last four characters, to tell it in lists.
+    client_secret_hint = models.CharField(max_length=4)
+    updated_at = models.DateTimeField(default=clock.now)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "OpenID Connect provider"
+
+    def __str__(self) -> str:
+        return f"{self.issuer} for {self.organization}"

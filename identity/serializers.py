@@ -54,3 +54,46 @@ class ScimTokenInputSerializer(serializers.Serializer[Any]):
         },
         help_text="What the token is for, for example Okta.",
     )
+
+
+class IdentityProviderSerializer(serializers.Serializer[Any]):
+    configured = serializers.BooleanField(
+        help_text="Whether the organization's people can sign in with it."
+    )
+    issuer = serializers.CharField(allow_null=True)
+    client_id = serializers.CharField(allow_null=True)
+    client_secret = serializers.CharField(
+        allow_null=True,
+        help_text="Never shown: only its last four characters, after '…'.",
+    )
+    password_sign_in = serializers.BooleanField(
+        help_text="Whether people can still sign in with a password too."
+    )
+    redirect_uri = serializers.CharField(
+        help_text="The sign-in redirect URI to register with the provider."
+    )
+    sign_in_url = serializers.CharField(
+        help_text="Where people start signing in with the provider."
+    )
+
+
+class IdentityProviderInputSerializer(serializers.Serializer[Any]):
+    issuer = serializers.URLField(
+        max_length=500,
+        help_text="The provider's issuer, as its discovery document names it "
+        "(https://acme.okta.com, https://login.microsoftonline.com/<tenant>/v2.0, "
+        "https://accounts.google.com).",
+    )
+    client_id = serializers.CharField(max_length=255)
+    client_secret = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Required the first time; leave it out to keep the stored one.",
+    )
+    password_sign_in = serializers.BooleanField(
+        default=True,
+        help_text="false: people of the organization sign in with the provider "
+        "only (password sign-in answers 403).",
+    )

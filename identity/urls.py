@@ -6,6 +6,11 @@ PREFIX = "organizations/<str:organization_id>/"
 
 urlpatterns = [
     path(
+        PREFIX + "identity-provider",
+        views.IdentityProviderView.as_view(),
+        name="organization-identity-provider",
+    ),
+    path(
         PREFIX + "scim-tokens",
         views.ScimTokenListView.as_view(),
         name="organization-scim-tokens",

@@ -1,21 +1,26 @@
-"""The organization's SCIM tokens, for its admins: list, create, revoke."""
+"""The organization's identity provider, for its admins: its SCIM tokens
+(list, create, revoke) and its OpenID Connect sign-in."""
 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import Organization
 from accounts.permissions import OrganizationScopedView
-from identity.models import ScimToken
+from identity.models import OidcProvider, ScimToken
 from identity.serializers import (
+    IdentityProviderInputSerializer,
+    IdentityProviderSerializer,
     ScimTokenCreatedSerializer,
     ScimTokenInputSerializer,
     ScimTokenSerializer,
 )
-from identity.services import tokens
+from identity.services import oidc, tokens
 from procure_site.serializers import DetailSerializer
 
 
@@ -78,3 +83,67 @@ class ScimTokenRevokeView(OrganizationScopedView):
             organization=self.organization, token_id=token_id, actor=self.caller
         )
         return Response(ScimTokenSerializer(token).data)
+
+
+def _identity_provider_body(
+    request: Request, organization: Organization
+) -> dict[str, Any]:
+    provider = OidcProvider.objects.filter(organization=organization).first()
+    return {
+        "configured": provider is not None,
+        "issuer": provider.issuer if provider else None,
+        "client_id": provider.client_id if provider else None,
+        "client_secret": f"…{provider.client_secret_hint}" if provider else None,
+        "password_sign_in": organization.password_sign_in,
+        "redirect_uri": request.build_absolute_uri(reverse("account-sso-callback")),
+        "sign_in_url": request.build_absolute_uri(reverse("account-sso")),
+    }
+
+
+class IdentityProviderView(OrganizationScopedView):
+    """The organization's OpenID Connect provider, for its admins."""
+
+    @extend_schema(
+        responses={200: IdentityProviderSerializer},
+        summary="The organization's identity provider for sign-in (admins)",
+        tags=["identity"],
+    )
+    def get(self, request: Request, organization_id: str) -> Response:
+        return Response(_identity_provider_body(request, self.organization))
+
+    @extend_schema(
+        request=IdentityProviderInputSerializer,
+        responses={200: IdentityProviderSerializer, 400: DetailSerializer},
+        summary="Set the organization's identity provider for sign-in (admins)",
+        description=(
+            "proCure reads the issuer's discovery document first (400 with what "
+            "is wrong when it cannot). The client secret is stored encrypted "
+            "and never shown back. Audited, without the secret."
+        ),
+        tags=["identity"],
+    )
+    def put(self, request: Request, organization_id: str) -> Response:
+        serializer = IdentityProviderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        oidc.oidc_provider_set(
+            organization=self.organization,
+            issuer=data["issuer"],
+            client_id=data["client_id"],
+            client_secret=data.get("client_secret") or None,
+            password_sign_in=data["password_sign_in"],
+            actor=self.caller,
+        )
+        self.organization.refresh_from_db()
+        return Response(_identity_provider_body(request, self.organization))
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Remove the organization's identity provider: password "
+        "sign-in is on again (admins)",
+        tags=["identity"],
+    )
+    def delete(self, request: Request, organization_id: str) -> Response:
+        oidc.oidc_provider_remove(organization=self.organization, actor=self.caller)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "identity.context.staff_sign_in",
             ],
         },
     },
@@ -303,6 +304,14 @@ SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=SITE_URL).rstrip("/")
 # The web app, which the pages link back to.
 WEB_APP_URL = env.str("WEB_APP_URL", default="http://localhost:3000").rstrip("/")
+# Sign-in with an identity provider (identity/): the staff's own provider
+# for the admin (off while STAFF_OIDC_ISSUER is empty), and whether an
+# organization's issuer may be a loopback or private address (development
+# and tests only: an admin-typed URL must not reach the service's network).
+STAFF_OIDC_ISSUER = env.str("STAFF_OIDC_ISSUER", default="").rstrip("/")
+STAFF_OIDC_CLIENT_ID = env.str("STAFF_OIDC_CLIENT_ID", default="")
+STAFF_OIDC_CLIENT_SECRET = env.str("STAFF_OIDC_CLIENT_SECRET", default="")
+OIDC_ALLOW_PRIVATE_ISSUERS = env.bool("OIDC_ALLOW_PRIVATE_ISSUERS", default=DEBUG)
 for _name, _url in (
     ("SITE_URL", SITE_URL),
     ("PUBLIC_BASE_URL", PUBLIC_BASE_URL),

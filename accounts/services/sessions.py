@@ -4,6 +4,7 @@ tokens for the web app's cookie, signing in, and revoking either."""
 import contextlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from rest_framework import exceptions
@@ -21,6 +22,7 @@ from accounts.services import lockout
 from audit.models import AuditAction
 from audit.services import audit_record
 from procure_site import clock
+from procure_site.exceptions import Forbidden
 
 
 def device_token_issue(*, user: User, device_id: str) -> str:
@@ -94,6 +96,13 @@ def user_password_check(
         lockout.sign_in_failure_record(email=email, client_address=client_address)
         raise InvalidCredentials()
     lockout.sign_in_success_record(email=email, client_address=client_address)
+    organization = user.organization
+    if organization is not None and not organization.password_sign_in:
+        raise Forbidden(
+            f"{organization.company_name} signs in with its identity provider "
+            f"only: sign in at {settings.SITE_URL}/account/sso with your work "
+            "address."
+        )
     return user
 
 
