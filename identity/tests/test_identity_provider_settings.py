@@ -102,3 +102,32 @@ def test_members_and_other_organizations_cannot_read_or_set_it(
         assert client.put(url(organization), body, format="json").status_code == 403
         assert client.delete(url(organization)).status_code == 403
     assert not OidcProvider.objects.exists()
+
+
+def test_staff_see_which_organizations_sign_in_with_a_provider_never_the_secret(
+    admin_client, organization, oidc_provider, staff_user
+):
+    from django.conf import settings
+    from django.test import Client
+
+    from conftest import grant
+
+    admin_client.put(
+        url(organization),
+        {
+            "issuer": oidc_provider.issuer,
+            "client_id": "procure-acme",
+            "client_secret": "procure-acme-secret",
+        },
+        format="json",
+    )
+    browser = Client()
+    browser.force_login(grant(staff_user, "identity.view_oidcprovider"))
+
+    page = browser.get(f"/{settings.ADMIN_URL}identity/oidcprovider/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert oidc_provider.issuer in text and "…cret" in text
+    assert "procure-acme-secret" not in text
+    assert OidcProvider.objects.get().client_secret_encrypted not in text

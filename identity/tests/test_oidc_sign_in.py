@@ -245,3 +245,17 @@ def test_without_a_provider_the_page_says_to_use_the_password(organization):
     form = Client().get("/account/sso")
     assert form.status_code == 200
     assert 'name="email"' in form.content.decode()
+
+
+def test_a_first_sign_in_respects_the_member_seats(acme_sso, organization, member):
+    organization.member_seats = 1
+    organization.save()
+    browser = Client()
+    back = provider_login(start(browser, "jane@acme.io"), "jane@acme.io", CALLBACK)
+
+    refused = browser.get(path_of(back))
+
+    assert refused.status_code == 400
+    assert refusal(refused).startswith("Acme has no member seats left (1 of 1 taken).")
+    assert not User.objects.filter(email="jane@acme.io").exists()
+    assert "procure_auth" not in refused.cookies
