@@ -25,6 +25,11 @@ SECRET_KEY = (
     if DEBUG
     else required("SECRET_KEY")
 )
+# Former keys, comma-separated, while SECRET_KEY is rotated: Django's signed
+# values (emailed links) and the stored client secrets (identity/secrets.py)
+# made under them still work. The web app's cookie (a JWT) does not: people
+# sign in again.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 
 # Where gunicorn listens (gunicorn.conf.py reads these settings, so `.env`

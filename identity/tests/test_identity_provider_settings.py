@@ -131,3 +131,16 @@ def test_staff_see_which_organizations_sign_in_with_a_provider_never_the_secret(
     assert oidc_provider.issuer in text and "…cret" in text
     assert "procure-acme-secret" not in text
     assert OidcProvider.objects.get().client_secret_encrypted not in text
+
+
+def test_a_stored_secret_survives_a_secret_key_rotation(settings):
+    from identity.secrets import secret_encrypt
+
+    settings.SECRET_KEY = "old-key"
+    stored = secret_encrypt("procure-acme-secret")
+    settings.SECRET_KEY = "new-key"
+    assert secret_decrypt(stored) is None
+
+    settings.SECRET_KEY_FALLBACKS = ["old-key"]
+
+    assert secret_decrypt(stored) == "procure-acme-secret"
