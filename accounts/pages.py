@@ -105,7 +105,7 @@ class _ClientAddressThrottle(SimpleRateThrottle):
         }
 
 
-def _throttle_wait(request: HttpRequest, *, scope: str) -> int | None:
+def page_throttle_wait(request: HttpRequest, *, scope: str) -> int | None:
     """Counts this request against `scope`'s rate: the seconds to wait once
     the allowance is spent, None while it lasts."""
     throttle = _ClientAddressThrottle(scope=scope)
@@ -116,7 +116,7 @@ def _throttle_wait(request: HttpRequest, *, scope: str) -> int | None:
     return max(1, math.ceil(throttle.wait() or 1))
 
 
-def _in_a_while(seconds: int) -> str:
+def in_a_while(seconds: int) -> str:
     if seconds < 120:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     return f"{math.ceil(seconds / 60)} minutes"
@@ -177,7 +177,9 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
     # Counted before the link is read, as the API's confirm view counts every
     # request.
     wait = (
-        _throttle_wait(request, scope="sign_in") if request.method == "POST" else None
+        page_throttle_wait(request, scope="sign_in")
+        if request.method == "POST"
+        else None
     )
     try:
         user = emails.password_reset_link_read(uid=uid, token=token)
@@ -195,7 +197,7 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None,
                 "Too many attempts came from your network. Try again in "
-                f"{_in_a_while(wait)}.",
+                f"{in_a_while(wait)}.",
             )
             response = _page(
                 request, "reset_password.html", status=429, form=form, email=user.email
@@ -227,7 +229,7 @@ def reset_password_page(request: HttpRequest) -> HttpResponse:
 def _reset_request(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None)
     if request.method == "POST":
-        wait = _throttle_wait(request, scope="password_reset")
+        wait = page_throttle_wait(request, scope="password_reset")
         if wait is not None:
             response = _page(
                 request,
@@ -235,7 +237,7 @@ def _reset_request(request: HttpRequest) -> HttpResponse:
                 status=429,
                 form=form,
                 refusal="Too many password-reset requests came from your network. "
-                f"Try again in {_in_a_while(wait)}; a link we already sent keeps "
+                f"Try again in {in_a_while(wait)}; a link we already sent keeps "
                 "working.",
             )
             response["Retry-After"] = str(wait)

@@ -27,6 +27,7 @@ from joserfc.errors import JoseError
 
 from accounts import selectors
 from accounts.models import Organization
+from accounts.pages import in_a_while, page_throttle_wait
 from accounts.services.sessions import session_token_issue
 from identity.services import oidc
 from procure_site.exceptions import DomainError
@@ -90,6 +91,18 @@ def sso_start_page(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request.GET.get("next", ""))
     staff = next_url.startswith(_admin_path())
     email = request.GET.get("email", "").strip()
+    if email or staff:
+        # Each start reads the provider's discovery document: counted with
+        # the sign-ins of the client's address, so that nobody makes
+        # proCure call a provider in a loop.
+        wait = page_throttle_wait(request, scope="sign_in")
+        if wait is not None:
+            return _page(
+                request,
+                status=429,
+                refusal=f"Too many sign-ins from your network: try again in "
+                f"{in_a_while(wait)}.",
+            )
     organization: Organization | None = None
     try:
         if staff:

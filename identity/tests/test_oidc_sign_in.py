@@ -259,3 +259,16 @@ def test_a_first_sign_in_respects_the_member_seats(acme_sso, organization, membe
     assert refusal(refused).startswith("Acme has no member seats left (1 of 1 taken).")
     assert not User.objects.filter(email="jane@acme.io").exists()
     assert "procure_auth" not in refused.cookies
+
+
+def test_starting_sign_ins_is_throttled_per_address(organization):
+    browser = Client()
+    for _ in range(10):
+        browser.get("/account/sso", {"email": "jane@acme.io"})
+
+    throttled = browser.get("/account/sso", {"email": "jane@acme.io"})
+
+    assert throttled.status_code == 429
+    assert refusal(throttled).startswith("Too many sign-ins from your network")
+    # The form itself is not counted.
+    assert browser.get("/account/sso").status_code == 200
