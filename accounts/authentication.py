@@ -10,6 +10,7 @@ never authenticates again.
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
@@ -28,6 +29,21 @@ class SessionToken(BlacklistMixin, Token):
 
     token_type = "session"  # noqa: S105 - a token kind, not a secret
     lifetime = settings.AUTH_COOKIE_AGE
+
+
+def auth_cookie_set(response: HttpResponseBase, value: str) -> None:
+    """Gives the browser the web app's session cookie: `value` is a
+    SessionToken. auth/sign-in, auth/create-user and the identity
+    provider's sign-in page set it the same way."""
+    response.set_cookie(
+        settings.AUTH_COOKIE_NAME,
+        value,
+        max_age=int(settings.AUTH_COOKIE_AGE.total_seconds()),
+        secure=settings.AUTH_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.AUTH_COOKIE_SAMESITE,
+        path="/",
+    )
 
 
 def looks_like_jwt(raw: str) -> bool:

@@ -1,3 +1,5 @@
+import datetime as dt
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -87,10 +89,41 @@ def organization_domain_names(*, organization: Organization) -> list[str]:
     return [organization.domain_name, *others]
 
 
-def organization_owns_address(*, organization: Organization, email: str) -> bool:
-    """Whether `email` is at one of the organization's domains."""
-    domain = email.rsplit("@", 1)[-1].strip().lower()
-    return domain in organization_domain_names(organization=organization)
+@dataclass(frozen=True)
+class ListedDomain:
+    """One of an organization's email domains, as its admins see it."""
+
+    id: int | None
+    domain: str
+    primary: bool
+    verified: bool
+    requested_at: dt.datetime
+    verified_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: OrganizationDomain) -> "ListedDomain":
+        return cls(
+            id=row.pk,
+            domain=row.domain,
+            primary=False,
+            verified=row.verified,
+            requested_at=row.requested_at,
+            verified_at=row.verified_at,
+        )
+
+
+def organization_domain_list(*, organization: Organization) -> list[ListedDomain]:
+    """Every domain of the organization, its first one first."""
+    first = ListedDomain(
+        id=None,
+        domain=organization.domain_name,
+        primary=True,
+        verified=True,
+        requested_at=organization.created_at,
+        verified_at=organization.created_at,
+    )
+    others = OrganizationDomain.objects.filter(organization=organization)
+    return [first, *(ListedDomain.of(row) for row in others)]
 
 
 def domains_sentence(domains: list[str]) -> str:

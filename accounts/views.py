@@ -10,7 +10,11 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 
-from accounts.authentication import check_sign_in_origin, check_trusted_origin
+from accounts.authentication import (
+    auth_cookie_set,
+    check_sign_in_origin,
+    check_trusted_origin,
+)
 from accounts.models import User
 from accounts.serializers import (
     AccountTokenObtainPairSerializer,
@@ -34,15 +38,7 @@ AUTH_ERRORS = {400: DetailSerializer, 401: DetailSerializer, 429: DetailSerializ
 def _signed_in_response(user: User, device_token: str, status_code: int) -> Response:
     body = {**UserSerializer(user).data, "device_token": device_token}
     response = Response(body, status=status_code)
-    response.set_cookie(
-        settings.AUTH_COOKIE_NAME,
-        sessions.session_token_issue(user=user),
-        max_age=int(settings.AUTH_COOKIE_AGE.total_seconds()),
-        secure=settings.AUTH_COOKIE_SECURE,
-        httponly=True,
-        samesite=settings.AUTH_COOKIE_SAMESITE,
-        path="/",
-    )
+    auth_cookie_set(response, sessions.session_token_issue(user=user))
     return response
 
 

@@ -109,7 +109,11 @@ def _kind_refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | No
     return None
 
 
-def _address_refusal(address: str) -> str | None:
+def address_refusal(address: str) -> str | None:
+    """Why proCure will not connect to the IP `address` (loopback, private,
+    link-local, not public, in any of their IPv6 disguises), or None. Also
+    the rule for the identity providers' issuers (identity.services.oidc).
+    A host name raises ValueError."""
     ip = ipaddress.ip_address(address.split("%")[0])
     # :: and ::1 are IPv4-compatible in form only.
     if isinstance(ip, ipaddress.IPv6Address) and not (
@@ -149,7 +153,7 @@ def webhook_url_problem(url: str, *, allow_private: bool) -> str | None:
         return "The webhook URL has no valid port."
     if not allow_private:
         try:
-            refusal = _address_refusal(parts.hostname)
+            refusal = address_refusal(parts.hostname)
         except ValueError:
             refusal = None
         if refusal is not None:
@@ -184,7 +188,7 @@ def _resolve(host: str, port: int, *, allow_private: bool, timeout: float) -> st
         raise WebhookFailed(f"The webhook host {host} could not be resolved.")
     if not allow_private:
         for address in addresses:
-            refusal = _address_refusal(address)
+            refusal = address_refusal(address)
             if refusal is not None:
                 raise WebhookRefused(
                     f"The webhook host {host} resolves to {refusal}, which is "

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from joserfc.errors import JoseError
 
 from accounts import selectors
+from accounts.authentication import auth_cookie_set
 from accounts.models import Organization
 from accounts.pages import in_a_while, page_throttle_wait
 from accounts.services.sessions import session_token_issue
@@ -170,20 +171,13 @@ def sso_callback_page(request: HttpRequest) -> HttpResponse:
             refusal="This sign-in has already been used or has expired: start again.",
         )
     try:
-        if started.get("staff"):
-            client = oidc.oidc_client_for_staff()
-        else:
-            organization_pk = started.get("organization")
-            organization = (
-                Organization.objects.filter(pk=int(organization_pk)).first()
-                if isinstance(organization_pk, int)
-                else None
-            )
-            client = (
-                oidc.oidc_client_for_organization(organization)
-                if organization
-                else None
-            )
+        organization_pk = started.get("organization")
+        client = oidc.oidc_client_resumed(
+            organization_id=organization_pk
+            if isinstance(organization_pk, int)
+            else None,
+            staff=bool(started.get("staff")),
+        )
         if client is None:
             return _page(
                 request,
@@ -252,13 +246,5 @@ def sso_callback_page(request: HttpRequest) -> HttpResponse:
             "in a minute.",
         )
     response = HttpResponseRedirect(started["next"])
-    response.set_cookie(
-        settings.AUTH_COOKIE_NAME,
-        session_token_issue(user=user),
-        max_age=int(settings.AUTH_COOKIE_AGE.total_seconds()),
-        secure=settings.AUTH_COOKIE_SECURE,
-        httponly=True,
-        samesite=settings.AUTH_COOKIE_SAMESITE,
-        path="/",
-    )
+    auth_cookie_set(response, session_token_issue(user=user))
     return response

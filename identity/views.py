@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organization
 from accounts.permissions import OrganizationScopedView
-from identity.models import OidcProvider, ScimToken
+from identity.models import ScimToken
 from identity.serializers import (
     IdentityProviderInputSerializer,
     IdentityProviderSerializer,
@@ -88,7 +88,7 @@ class ScimTokenRevokeView(OrganizationScopedView):
 def _identity_provider_body(
     request: Request, organization: Organization
 ) -> dict[str, Any]:
-    provider = OidcProvider.objects.filter(organization=organization).first()
+    provider = oidc.oidc_provider_of(organization=organization)
     return {
         "configured": provider is not None,
         "issuer": provider.issuer if provider else None,

@@ -130,29 +130,3 @@ def organization_domain_remove(
             target=row.domain,
             details={"was_verified": row.verified_at is not None},
         )
-
-
-def organization_domains(*, organization: Organization) -> list[dict[str, object]]:
-    """Every domain of the organization, its first one first."""
-    rows: list[dict[str, object]] = [
-        {
-            "id": None,
-            "domain": organization.domain_name,
-            "primary": True,
-            "verified": True,
-            "requested_at": organization.created_at,
-            "verified_at": organization.created_at,
-        }
-    ]
-    for row in OrganizationDomain.objects.filter(organization=organization):
-        rows.append(
-            {
-                "id": row.pk,
-                "domain": row.domain,
-                "primary": False,
-                "verified": row.verified,
-                "requested_at": row.requested_at,
-                "verified_at": row.verified_at,
-            }
-        )
-    return rows

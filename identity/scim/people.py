@@ -15,7 +15,8 @@ open seat questions withdrawn), recorded as one audit event.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
 from scim2_models import (
     ConflictException,
     Email,
@@ -222,11 +222,17 @@ def _check_user_name_free(
 
 def _stored_attributes(resource: Person) -> dict[str, Any]:
     """The attributes kept as the provider sent them, as SCIM JSON."""
+
+    def dumped(value: Any) -> dict[str, Any]:
+        return dict(
+            value.model_dump(
+                scim_ctx=None, mode="json", by_alias=True, exclude_none=True
+            )
+        )
+
     attributes: dict[str, Any] = {}
-    if resource.name is not None:
-        name = resource.name.model_dump(scim_ctx=None, mode="json", by_alias=True)
-        if any(name.values()):
-            attributes["name"] = {k: v for k, v in name.items() if v is not None}
+    if resource.name is not None and (name := dumped(resource.name)):
+        attributes["name"] = name
     if resource.display_name:
         attributes["displayName"] = resource.display_name
     if resource.active is None:
@@ -237,16 +243,7 @@ def _stored_attributes(resource: Person) -> dict[str, Any]:
     if department is not None:
         attributes["department"] = department
     if resource.emails:
-        attributes["emails"] = [
-            {
-                k: v
-                for k, v in email.model_dump(
-                    scim_ctx=None, mode="json", by_alias=True
-                ).items()
-                if v is not None
-            }
-            for email in resource.emails
-        ]
+        attributes["emails"] = [dumped(email) for email in resource.emails]
     return attributes
 
 
@@ -257,8 +254,30 @@ def _department_of(resource: Person) -> str | None:
     return (extension.department or "").strip()[:100]
 
 
-def _as_domain_error(error: DomainError) -> ConflictException:
-    return ConflictException(detail=error.detail)
+@contextmanager
+def _provisioning() -> Iterator[None]:
+    """One transaction for a provider's request; proCure's own refusals (no
+    seat left, the last admin) answer as SCIM 409s with their sentence."""
+    try:
+        with transaction.atomic():
+            yield
+    except DomainError as error:
+        raise ConflictException(detail=error.detail) from error
+
+
+def _scim_row(caller: ScimCaller, user: User) -> ScimUser:
+    """The person's SCIM row, made for someone the provider finds in proCure
+    (their address standing for the userName until it sends one)."""
+    scim, _ = ScimUser.objects.get_or_create(
+        user=user,
+        defaults={
+            "organization": caller.organization,
+            "user_name": user.email,
+            "created_at": user.date_joined,
+            "updated_at": user.date_joined,
+        },
+    )
+    return scim
 
 
 def person_create(caller: ScimCaller, resource: Person) -> User:
@@ -270,73 +289,65 @@ def person_create(caller: ScimCaller, resource: Person) -> User:
     user_name = (resource.user_name or "").strip()
     _check_domain(organization, address)
     active = resource.active is not False
-    try:
-        with transaction.atomic():
-            Organization.objects.select_for_update().get(pk=organization.pk)
-            _check_user_name_free(organization, user_name, None)
-            user = (
-                User.objects.select_for_update(of=("self",))
-                .annotate(address=Lower("email"))
-                .filter(address=address)
-                .first()
-            )
-            linked = False
-            if user is not None:
-                scim = _scim_of(user)
-                if user.organization_id != organization.pk or (
-                    scim is not None and scim.deleted_at is None
-                ):
-                    raise UniquenessException(
-                        detail=f"{address} is already someone's address in "
-                        "proCure"
-                        + (
-                            f" (the person {user.pk} of this organization)."
-                            if user.organization_id == organization.pk
-                            else "."
-                        )
+    with _provisioning():
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        _check_user_name_free(organization, user_name, None)
+        user = (
+            User.objects.select_for_update(of=("self",)).filter(email=address).first()
+        )
+        linked = False
+        if user is not None:
+            scim = _scim_of(user)
+            if user.organization_id != organization.pk or (
+                scim is not None and scim.deleted_at is None
+            ):
+                raise UniquenessException(
+                    detail=f"{address} is already someone's address in "
+                    "proCure"
+                    + (
+                        f" (the person {user.pk} of this organization)."
+                        if user.organization_id == organization.pk
+                        else "."
                     )
-                linked = True
-                if scim is not None:
-                    scim.delete()
-            else:
-                if active:
-                    seats.seat_check_available(
-                        organization=organization, role=Role.MEMBER
-                    )
-                user = User(
-                    email=address,
-                    organization=organization,
-                    role=Role.MEMBER,
-                    is_active=active,
-                    email_verified_at=clock.now(),
                 )
-                user.set_unusable_password()
-                user.save()
-            now = clock.now()
-            ScimUser.objects.create(
-                user=user,
+            linked = True
+            if scim is not None:
+                scim.delete()
+        else:
+            if active:
+                seats.seat_check_available(organization=organization, role=Role.MEMBER)
+            user = User(
+                email=address,
                 organization=organization,
-                user_name=user_name,
-                external_id=resource.external_id or "",
-                attributes=_stored_attributes(resource),
-                created_at=now,
-                updated_at=now,
+                role=Role.MEMBER,
+                is_active=active,
+                email_verified_at=clock.now(),
             )
-            department = _department_of(resource)
-            if department is not None and not linked:
-                user.department = department
-                user.save(update_fields=["department"])
-            audit_record(
-                action=AuditAction.USER_PROVISIONED,
-                organization=organization,
-                actor=None,
-                target=user.email,
-                details={**caller.via, "user_name": user_name, "linked": linked},
-            )
-            if linked:
-                _apply(caller, user, resource, user_name, address)
-    except DomainError as error:
-        raise _as_domain_error(error) from error
+            user.set_unusable_password()
+            user.save()
+        now = clock.now()
+        ScimUser.objects.create(
+            user=user,
+            organization=organization,
+            user_name=user_name,
+            external_id=resource.external_id or "",
+            attributes=_stored_attributes(resource),
+            created_at=now,
+            updated_at=now,
+        )
+        department = _department_of(resource)
+        if department is not None and not linked:
+            user.department = department
+            user.save(update_fields=["department"])
+        audit_record(
+            action=AuditAction.USER_PROVISIONED,
+            organization=organization,
+            actor=None,
+            target=user.email,
+            details={**caller.via, "user_name": user_name, "linked": linked},
+        )
+        if linked:
+            _apply(caller, user, resource, user_name, address)
     provisioned: User = User.objects.select_related("scim").get(pk=user.pk)
     return provisioned
 
@@ -349,14 +360,11 @@ def person_update(caller: ScimCaller, user: User, resource: Person) -> User:
     if not user_name:
         raise InvalidValueException(detail="userName cannot be empty.")
     _check_domain(caller.organization, address)
-    try:
-        with transaction.atomic():
-            Organization.objects.select_for_update().get(pk=caller.organization.pk)
-            user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
-            _check_user_name_free(caller.organization, user_name, user)
-            _apply(caller, user, resource, user_name, address)
-    except DomainError as error:
-        raise _as_domain_error(error) from error
+    with _provisioning():
+        Organization.objects.select_for_update().get(pk=caller.organization.pk)
+        user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+        _check_user_name_free(caller.organization, user_name, user)
+        _apply(caller, user, resource, user_name, address)
     provisioned: User = User.objects.select_related("scim").get(pk=user.pk)
     return provisioned
 
@@ -372,24 +380,11 @@ def _apply(
     audit event for what the provider changed beyond activity and
     department, which record their own."""
     now = clock.now()
-    scim, _ = ScimUser.objects.get_or_create(
-        user=user,
-        defaults={
-            "organization": caller.organization,
-            "user_name": user.email,
-            "created_at": user.date_joined,
-            "updated_at": user.date_joined,
-        },
-    )
+    scim = _scim_row(caller, user)
     previous_attributes = dict(scim.attributes)
     changes: dict[str, Any] = {}
     if address != user.email:
-        if (
-            User.objects.annotate(address=Lower("email"))
-            .filter(address=address)
-            .exclude(pk=user.pk)
-            .exists()
-        ):
+        if User.objects.filter(email=address).exclude(pk=user.pk).exists():
             raise UniquenessException(
                 detail=f"{address} is already someone else's address in proCure."
             )
@@ -438,31 +433,21 @@ def _apply(
 def person_delete(caller: ScimCaller, user: User) -> None:
     """The provider deleted the person: deactivated (one audit event) and
     hidden from the provider; their history stays."""
-    try:
-        with transaction.atomic():
-            now = clock.now()
-            scim, _ = ScimUser.objects.get_or_create(
-                user=user,
-                defaults={
-                    "organization": caller.organization,
-                    "user_name": user.email,
-                    "created_at": user.date_joined,
-                },
+    with _provisioning():
+        now = clock.now()
+        scim = _scim_row(caller, user)
+        scim.deleted_at = now
+        scim.updated_at = now
+        scim.save(update_fields=["deleted_at", "updated_at"])
+        if user.is_active:
+            member_deactivate(
+                user=user, actor=None, via={**caller.via, "deleted": True}
             )
-            scim.deleted_at = now
-            scim.updated_at = now
-            scim.save(update_fields=["deleted_at", "updated_at"])
-            if user.is_active:
-                member_deactivate(
-                    user=user, actor=None, via={**caller.via, "deleted": True}
-                )
-            else:
-                audit_record(
-                    action=AuditAction.USER_PROVISIONING_CHANGED,
-                    organization=caller.organization,
-                    actor=None,
-                    target=user.email,
-                    details={**caller.via, "deleted": True},
-                )
-    except DomainError as error:
-        raise _as_domain_error(error) from error
+        else:
+            audit_record(
+                action=AuditAction.USER_PROVISIONING_CHANGED,
+                organization=caller.organization,
+                actor=None,
+                target=user.email,
+                details={**caller.via, "deleted": True},
+            )

@@ -95,24 +95,23 @@ POLICY = ScimPolicy(
 )
 
 
-def service_config() -> ServiceProviderConfig:
-    return ServiceProviderConfig(
-        patch=Patch(supported=True),
-        bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
-        filter=Filter(supported=True, max_results=MAX_RESULTS),
-        change_password=ChangePassword(supported=False),
-        sort=Sort(supported=False),
-        etag=ETag(supported=False),
-        authentication_schemes=[
-            AuthenticationScheme(
-                type=AuthenticationScheme.Type.oauthbearertoken,
-                name="Bearer token",
-                description="A SCIM token an admin of the organization "
-                "creates with POST /api/v1/organizations/{id}/scim-tokens.",
-                primary=True,
-            )
-        ],
-    )
+SERVICE_CONFIG = ServiceProviderConfig(
+    patch=Patch(supported=True),
+    bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
+    filter=Filter(supported=True, max_results=MAX_RESULTS),
+    change_password=ChangePassword(supported=False),
+    sort=Sort(supported=False),
+    etag=ETag(supported=False),
+    authentication_schemes=[
+        AuthenticationScheme(
+            type=AuthenticationScheme.Type.oauthbearertoken,
+            name="Bearer token",
+            description="A SCIM token an admin of the organization "
+            "creates with POST /api/v1/organizations/{id}/scim-tokens.",
+            primary=True,
+        )
+    ],
+)
 
 
 USER_TYPE = ResourceType.from_resource(PersonResource)
@@ -122,6 +121,20 @@ USER_TYPE.description = "A person of the organization"
 PROVIDER = ScimProvider(
     models=[Person, Department],
     resource_types=[USER_TYPE],
-    config=service_config(),
+    config=SERVICE_CONFIG,
     policy=POLICY,
 )
+
+# The published schemas, named as RFC 7643 names them (scim2-models names
+# them after the Python classes).
+_SCHEMA_NAMES = {
+    str(Person.__schema__): {"name": "User", "description": "A person"},
+    str(Department.__schema__): {
+        "name": "EnterpriseUser",
+        "description": "The person's department",
+    },
+}
+SCHEMAS = [
+    schema.model_copy(update=_SCHEMA_NAMES[str(schema.id)])
+    for schema in PROVIDER.schemas
+]

@@ -24,11 +24,13 @@ from scim2_models import (
     UnauthorizedException,
 )
 
-from identity.scim import people, resources
+from identity.scim import people
 from identity.scim.resources import (
     CONTENT_TYPE,
     MAX_RESULTS,
     PROVIDER,
+    SCHEMAS,
+    SERVICE_CONFIG,
     USER_TYPE,
     PersonList,
     PersonParameters,
@@ -38,13 +40,6 @@ from identity.scim.resources import (
 )
 from identity.services.tokens import scim_token_authenticate
 
-SCHEMA_NAMES = {
-    "urn:ietf:params:scim:schemas:core:2.0:User": ("User", "A person"),
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": (
-        "EnterpriseUser",
-        "The person's department",
-    ),
-}
 # A body larger than this is refused before it is read: a User is a few
 # hundred bytes, a PATCH of one person a few kilobytes.
 MAX_BODY = 64 * 1024
@@ -177,8 +172,7 @@ def _with_meta(
 
 class ServiceProviderConfigView(ScimView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        config = resources.service_config()
-        dumped = config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        dumped = SERVICE_CONFIG.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
         return scim_response(
             _with_meta(
                 dumped,
@@ -188,14 +182,10 @@ class ServiceProviderConfigView(ScimView):
         )
 
 
-def _resource_type() -> dict[str, Any]:
-    return USER_TYPE.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-
-
 class ResourceTypesView(ScimView):
     def get(self, request: HttpRequest, name: str | None = None) -> HttpResponse:
         dumped = _with_meta(
-            _resource_type(),
+            USER_TYPE.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE),
             "ResourceType",
             f"{self.caller.base_url}/ResourceTypes/User",
         )
@@ -210,11 +200,9 @@ class ResourceTypesView(ScimView):
 
 def _schemas(base_url: str) -> dict[str, dict[str, Any]]:
     schemas = {}
-    for schema in PROVIDER.schemas:
-        name, description = SCHEMA_NAMES[str(schema.id)]
-        described = schema.model_copy(update={"name": name, "description": description})
+    for schema in SCHEMAS:
         schemas[str(schema.id)] = _with_meta(
-            described.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE),
+            schema.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE),
             "Schema",
             f"{base_url}/Schemas/{schema.id}",
         )

@@ -8,7 +8,6 @@ expiry) is Authlib's; identity/sso.py drives it. This module decides who
 the person is once the token is valid.
 """
 
-import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from django.db import IntegrityError, transaction
 from accounts import selectors
 from accounts.models import Organization, Role, User, UserManager
 from accounts.services import seats
+from alerts.webhooks import address_refusal
 from audit.models import AuditAction
 from audit.services import audit_record
 from identity.models import OidcProvider
@@ -57,8 +57,13 @@ class OidcClient:
         return self.issuer.rstrip("/") + DISCOVERY_PATH
 
 
+def oidc_provider_of(*, organization: Organization) -> OidcProvider | None:
+    """The organization's OpenID provider, if an admin set one."""
+    return OidcProvider.objects.filter(organization=organization).first()
+
+
 def oidc_client_for_organization(organization: Organization) -> OidcClient | None:
-    provider = OidcProvider.objects.filter(organization=organization).first()
+    provider = oidc_provider_of(organization=organization)
     if provider is None:
         return None
     secret = secret_decrypt(provider.client_secret_encrypted)
@@ -89,6 +94,21 @@ def oidc_client_for_staff() -> OidcClient | None:
     )
 
 
+def oidc_client_resumed(
+    *, organization_id: int | None, staff: bool
+) -> OidcClient | None:
+    """The provider a sign-in under way started with: the staff's, or the
+    organization's, if it is still set up."""
+    if staff:
+        return oidc_client_for_staff()
+    organization = (
+        Organization.objects.filter(pk=organization_id).first()
+        if organization_id is not None
+        else None
+    )
+    return oidc_client_for_organization(organization) if organization else None
+
+
 def _issuer_problem(issuer: str) -> str | None:
     """Why proCure will not fetch `issuer`, or None. Loopback and private
     addresses only where OIDC_ALLOW_PRIVATE_ISSUERS says so (development
@@ -107,11 +127,11 @@ def _issuer_problem(issuer: str) -> str | None:
     except (socket.gaierror, UnicodeError):
         return f"The issuer's host {parts.hostname} could not be resolved."
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global:
+        refusal = address_refusal(str(info[4][0]))
+        if refusal is not None:
             return (
-                f"The issuer's host {parts.hostname} resolves to an address that "
-                "is not public, which is not allowed."
+                f"The issuer's host {parts.hostname} resolves to {refusal}: an "
+                "issuer that is not public is not allowed."
             )
     return None
 
@@ -273,8 +293,8 @@ def sso_person(*, organization: Organization, claims: dict[str, Any]) -> User:
         if not user.email_verified:
             seats.user_email_verified_mark(user=user, via="sso")
         return user
-    if not selectors.organization_owns_address(organization=organization, email=email):
-        domains = selectors.organization_domain_names(organization=organization)
+    domains = selectors.organization_domain_names(organization=organization)
+    if email.rsplit("@", 1)[-1] not in domains:
         raise SignInRefused(
             f"{email} is not an address at {selectors.domains_sentence(domains)}, "
             f"so it cannot join {organization.company_name}. Sign in with your "

@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import selectors
 from accounts.permissions import OrganizationScopedView
 from accounts.services import domains
 from procure_site.serializers import DetailSerializer
@@ -47,7 +48,7 @@ class OrganizationDomainListView(OrganizationScopedView):
         tags=["organizations"],
     )
     def get(self, request: Request, organization_id: str) -> Response:
-        rows = domains.organization_domains(organization=self.organization)
+        rows = selectors.organization_domain_list(organization=self.organization)
         return Response(DomainSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -70,15 +71,8 @@ class OrganizationDomainListView(OrganizationScopedView):
             domain=serializer.validated_data["domain"],
             actor=self.caller,
         )
-        body = {
-            "id": row.pk,
-            "domain": row.domain,
-            "primary": False,
-            "verified": row.verified,
-            "requested_at": row.requested_at,
-            "verified_at": row.verified_at,
-        }
-        return Response(DomainSerializer(body).data, status=status.HTTP_201_CREATED)
+        listed = selectors.ListedDomain.of(row)
+        return Response(DomainSerializer(listed).data, status=status.HTTP_201_CREATED)
 
 
 class OrganizationDomainView(OrganizationScopedView):
