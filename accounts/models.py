@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -73,6 +74,34 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return f"{self.company_name} ({self.domain_name})"
 
+    def clean(self) -> None:
+        # The staff console's form: a domain belongs to one organization, as
+        # its first domain or as another (OrganizationDomain).
+        super().clean()
+        claim = (
+            OrganizationDomain.objects.claiming(self.domain_name)
+            .exclude(organization_id=self.pk)
+            .first()
+        )
+        if claim is not None:
+            raise ValidationError({"domain_name": domain_claimed_sentence(claim)})
+
+
+class OrganizationDomainQuerySet(models.QuerySet["OrganizationDomain"]):
+    def claiming(self, domain: str) -> "OrganizationDomainQuerySet":
+        """The request of any organization for `domain`, verified or not."""
+        return self.filter(domain=domain.strip().lower()).select_related("organization")
+
+
+def domain_claimed_sentence(claim: "OrganizationDomain") -> str:
+    """Why `claim.domain` cannot be another organization's first domain."""
+    state = "verified" if claim.verified else "waiting for staff to verify it"
+    return (
+        f"{claim.domain} has already been asked for by "
+        f"{claim.organization.company_name} ({state}); remove it there first "
+        "(the admin's Organization domains) to give it an organization of its own."
+    )
+
 
 class OrganizationDomain(models.Model):
     """Another email domain of an organization (a second brand, a
@@ -93,6 +122,8 @@ class OrganizationDomain(models.Model):
     requested_at = models.DateTimeField(default=clock.now)
     # Null while the request waits for staff.
     verified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizationDomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["domain"]

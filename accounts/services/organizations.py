@@ -11,9 +11,11 @@ from accounts import selectors
 from accounts.models import (
     Invitation,
     Organization,
+    OrganizationDomain,
     Role,
     User,
     UserManager,
+    domain_claimed_sentence,
     domain_name_validator,
 )
 from accounts.services import invitations, seats
@@ -42,6 +44,9 @@ def organization_create(
             f"{domain_name!r} is not a domain name. "
             "Use a lower-case name such as acme.io."
         ) from None
+    claim = OrganizationDomain.objects.claiming(domain_name).first()
+    if claim is not None:
+        raise Conflict(domain_claimed_sentence(claim), code=ErrorCode.ALREADY_EXISTS)
     if not company_name.strip():
         raise DomainError("The company name must not be empty.")
     if admin_seats < 0 or member_seats < 0:

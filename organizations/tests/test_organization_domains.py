@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.models import OrganizationDomain, User
+from accounts.models import Organization, OrganizationDomain, User
 from audit.models import AuditAction, AuditEvent
 from conftest import grant
 from contracts.tests.factories import ContractFactory
@@ -228,3 +228,58 @@ def test_members_and_other_organizations_cannot_change_domains(
     assert list(OrganizationDomain.objects.values_list("domain", flat=True)) == [
         "acme.de"
     ]
+
+
+def test_staff_cannot_create_an_organization_on_another_ones_domain(
+    admin_client, organization, staff_user
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from accounts.models import Organization
+
+    admin_client.post(domains_url(organization), {"domain": "acme.de"}, format="json")
+    admin_client.post(domains_url(organization), {"domain": "acme.fr"}, format="json")
+    verify_in_console(staff_user, "acme.de")
+
+    # Verified: the command finds Acme, as it finds an organization's first
+    # domain, and creates nothing.
+    out = StringIO()
+    call_command(
+        "create_organization", "--domain", "acme.de", "--company", "X", stdout=out
+    )
+    assert "Acme (acme.io)" in out.getvalue()
+    # Asked for only: refused, saying whose it is.
+    with pytest.raises(CommandError, match=r"acme\.fr has already been asked for"):
+        call_command("create_organization", "--domain", "acme.fr", "--company", "Y")
+    assert list(Organization.objects.values_list("domain_name", flat=True)) == [
+        "acme.io"
+    ]
+
+
+def test_the_console_refuses_an_organization_on_another_ones_domain(
+    admin_client, organization
+):
+    from accounts.tests.factories import UserFactory
+
+    admin_client.post(domains_url(organization), {"domain": "acme.de"}, format="json")
+    superuser = UserFactory(organization=None, is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(superuser)
+
+    page = browser.post(
+        f"/{settings.ADMIN_URL}accounts/organization/add/",
+        {
+            "company_name": "Other",
+            "domain_name": "acme.de",
+            "admin_seats": 1,
+            "member_seats": 10,
+            "reporting_currency": "USD",
+            "reclaim_reply_days": 7,
+        },
+    )
+
+    assert page.status_code == 200
+    assert "acme.de has already been asked for by Acme" in page.content.decode()
+    assert not Organization.objects.filter(domain_name="acme.de").exists()
