@@ -56,6 +56,7 @@ def test_a_staff_member_signs_in_through_the_provider_into_the_admin(
         organization=None, is_staff=True, is_superuser=True, email="sam@procure.example"
     )
     page.goto(f"{live_server.url}/{settings.ADMIN_URL}login/")
+    screenshot(page, "sso-admin-login")
     page.click("text=Sign in with proCure's identity provider")
     page.wait_for_url(f"{oidc_provider.issuer}/**")
 
